@@ -1,0 +1,67 @@
+import ArgumentParser
+import Logging
+import SiltaIngest
+import SiltaJobKit
+import SiltaSupport
+
+@main
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Reads new activity logs into the warehouse.",
+        discussion: """
+            Reads every *.ndjson.gz and *.ndjson file under --logs (recursively), skips files \
+            already ingested with the same size and content, validates every line, drops duplicate \
+            events, and commits the new events to the warehouse atomically. Rejected lines go to \
+            WAREHOUSE/rejects/; what the run did goes to REPORTS/ingest_report.json.
+
+            Exit codes: 0 success; 2 finished, but some files were damaged or unreadable; \
+            64 bad arguments; 65 the warehouse is damaged; 66 the logs folder is missing or \
+            unreadable; 73 an output folder cannot be written; 74 input/output error (a full disk?); \
+            75 another run holds the warehouse lock; 1 any other failure.
+            """,
+        version: SiltaVersion.string)
+
+    @Option(help: "Folder of activity logs, read recursively.")
+    var logs = "SampleData/logs"
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Treat a gzip file that inflates to more than this many times its size as a decompression bomb.")
+    var maxInflateRatio = 250
+
+    mutating func validate() throws {
+        if maxInflateRatio < 2 { throw ValidationError("--max-inflate-ratio must be at least 2.") }
+    }
+
+    func run() throws {
+        let logger = SiltaLogHandler.bootstrap(job: "ingest", level: common.logLevel)
+        var options = IngestOptions(logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers)
+        options.lockWaitSeconds = common.wait
+        options.limits.maxInflateRatio = maxInflateRatio
+        let report: IngestReport
+        do {
+            report = try IngestRunner.run(options) { logger.info("\($0)") }
+        } catch let e as IngestError {
+            logger.error("\(e) (exit \(SiltaExit.logsUnavailable.rawValue): \(SiltaExit.logsUnavailable.meaning))")
+            throw SiltaExit.logsUnavailable.exitCode
+        } catch {
+            throw ErrorReporting.fail(error, logger: logger)
+        }
+        for d in report.damagedFiles { logger.warning("damaged: \(d.file): \(d.error)") }
+        let summary =
+            "done in \(report.seconds.rounded(places: 3)) s: \(report.filesRead) file(s) read, \(report.filesSkipped) skipped, "
+            + "\(report.accepted) accepted (\(report.duplicates) duplicates), \(report.rejectedTotal) rejected, "
+            + "\(report.damagedFiles.count) damaged"
+        logger.info("\(summary)")
+        if !report.damagedFiles.isEmpty { throw SiltaExit.damagedInput.exitCode }
+    }
+}
+
+extension Double {
+    func rounded(places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}

@@ -1,0 +1,132 @@
+// swift-tools-version:6.0
+//
+// Silta: nightly engagement and social-capital reports for internal and
+// external communities, computed from gzip NDJSON activity logs.
+//
+// Layout (see README.md and docs/architecture.md):
+//   Sources/   small libraries, one concern each
+//   Jobs/      one thin executable per batch job
+//   Tests/     unit tests per library and end-to-end tests of the built jobs
+//
+// Build flags worth knowing:
+//   -Ounchecked is NOT used: bounds checks stay on in release builds except in
+//   the few documented unsafe scopes that prove their own bounds.
+
+import PackageDescription
+
+/// Swift settings shared by every Swift target.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "silta",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ingest", targets: ["ingest"]),
+        .executable(name: "generate-logs", targets: ["generate-logs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: C shim
+
+        /// The system zlib (Debian `zlib1g-dev`), with the macros Swift cannot
+        /// import wrapped as functions.
+        .target(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+
+        // MARK: Libraries
+
+        /// Bytes, stable hashing, POSIX file handling: atomic writes, locks,
+        /// memory maps, directory walks.
+        .target(
+            name: "SiltaSupport",
+            dependencies: ["CZlib"],
+            swiftSettings: strict
+        ),
+        /// Reading logs: gzip and plain files, line framing, damage reports.
+        .target(
+            name: "SiltaLogReader",
+            dependencies: ["CZlib", "SiltaSupport"],
+            swiftSettings: strict
+        ),
+        /// The event model and the byte-level line parser (JSON, RFC 3339,
+        /// reject reasons).
+        .target(
+            name: "SiltaEvents",
+            dependencies: ["SiltaSupport"],
+            swiftSettings: strict
+        ),
+        /// The warehouse: the binary store of ingested events, its manifest and
+        /// its loader.
+        .target(
+            name: "SiltaWarehouse",
+            dependencies: ["SiltaSupport", "SiltaEvents"],
+            swiftSettings: strict
+        ),
+        /// The ingest pipeline: concurrent readers and parsers, the ordered
+        /// merge into the warehouse, rejects and the ingest report.
+        .target(
+            name: "SiltaIngest",
+            dependencies: ["SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse"],
+            swiftSettings: strict
+        ),
+        /// Deterministic synthetic activity logs for tests and benchmarks.
+        .target(
+            name: "SiltaGenerator",
+            dependencies: ["SiltaSupport", "SiltaEvents", "CZlib"],
+            swiftSettings: strict
+        ),
+        /// What every job shares: common options, exit codes, logging.
+        .target(
+            name: "SiltaJobKit",
+            dependencies: [
+                "SiltaSupport", "SiltaEvents", "SiltaWarehouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Jobs
+
+        .executableTarget(
+            name: "ingest",
+            dependencies: [
+                "SiltaJobKit", "SiltaIngest", "SiltaWarehouse", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Jobs/ingest",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "generate-logs",
+            dependencies: [
+                "SiltaJobKit", "SiltaGenerator", "SiltaEvents", "SiltaIngest", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Jobs/generate-logs",
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "SiltaTests",
+            dependencies: [
+                "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
+                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "CZlib",
+            ],
+            path: "Tests/SiltaTests",
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,145 @@
+import SiltaEvents
+import SiltaLogReader
+import SiltaSupport
+
+/// One rejected line, as a parser found it.
+struct RejectedLine: Sendable {
+    /// 0-based index of the line within its chunk.
+    var lineIndex: Int
+    var reason: RejectReason
+    /// The line (at most ``RejectsWriter/rawLimit`` bytes of it).
+    var raw: [UInt8]
+    /// Its full length, line end excluded.
+    var length: Int
+}
+
+/// What a parser made of one chunk: accepted events with chunk-local ids,
+/// rejected lines, and the strings those local ids stand for. The merger
+/// turns local ids into warehouse ids, in file order.
+final class ParsedChunk: @unchecked Sendable {
+    static let hasContent: UInt8 = 1
+    static let hasParent: UInt8 = 2
+    static let hasParentActor: UInt8 = 4
+
+    /// Lines in the chunk, blank ones included.
+    var lineCount = 0
+    var lineIndex: [UInt32] = []
+    var ts: [Int64] = []
+    var type: [UInt8] = []
+    var flags: [UInt8] = []
+    var idHash: [UInt64] = []
+    var actor: [UInt32] = []
+    var community: [UInt32] = []
+    var parentActor: [UInt32] = []
+    var content: [StableHash128] = []
+    var parent: [StableHash128] = []
+    var mentionOffsets: [UInt32] = [0]
+    var mentions: [UInt32] = []
+    var persons = StringInterner(capacity: 4096)
+    /// Communities, each key being the kind's raw value followed by the id.
+    var communities = StringInterner(capacity: 64)
+    var rejects: [RejectedLine] = []
+}
+
+/// Parses chunks of lines on a worker thread. One per worker.
+final class ChunkParser {
+    private var parser = LineParser()
+    private var keyScratch = [UInt8](repeating: 0, count: 1 + FieldLimits.maxBytes)
+
+    deinit { parser.deallocate() }
+
+    /// Parses every line of `buffer`.
+    func parse(_ buffer: ChunkBuffer) -> ParsedChunk {
+        let out = ParsedChunk()
+        let bytes = buffer.bytes
+        guard let base = bytes.baseAddress else { return out }
+        let n = bytes.count
+        var start = 0
+        var index = 0
+        while start < n {
+            let end: Int
+            if let p = memchr(base + start, 0x0A, n - start) {
+                end = base.distance(to: UnsafeRawPointer(p))
+            } else {
+                end = n
+            }
+            var lineEnd = end
+            if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd])
+            if !Self.isBlank(line) { handle(line, index: index, into: out) }
+            index += 1
+            start = end + 1
+        }
+        out.lineCount = index
+        return out
+    }
+
+    /// Blank: nothing but spaces and tabs (events.md).
+    @inline(__always)
+    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for b in line where b != 0x20 && b != 0x09 { return false }
+        return true
+    }
+
+    private func handle(_ line: UnsafeRawBufferPointer, index: Int, into out: ParsedChunk) {
+        switch parser.parse(line) {
+        case .rejected(let reason):
+            out.rejects.append(
+                RejectedLine(lineIndex: index, reason: reason, raw: Array(line.prefix(RejectsWriter.rawLimit)), length: line.count))
+        case .accepted(let e):
+            out.lineIndex.append(UInt32(index))
+            out.ts.append(e.ts)
+            out.type.append(e.type.rawValue)
+            out.idHash.append(StableHash128(e.id).low)
+            out.actor.append(person(e.actor, out))
+            out.community.append(community(e.kind, e.community, out))
+            var flags: UInt8 = 0
+            if let c = e.content {
+                flags |= ParsedChunk.hasContent
+                out.content.append(StableHash128(c))
+            } else {
+                out.content.append(StableHash128(low: 0, high: 0))
+            }
+            if let p = e.parent {
+                flags |= ParsedChunk.hasParent
+                out.parent.append(StableHash128(p))
+            } else {
+                out.parent.append(StableHash128(low: 0, high: 0))
+            }
+            if let pa = e.parentActor {
+                flags |= ParsedChunk.hasParentActor
+                out.parentActor.append(person(pa, out))
+            } else {
+                out.parentActor.append(0)
+            }
+            out.flags.append(flags)
+            let first = out.mentions.count
+            for m in 0..<e.mentionCount {
+                let id = person(parser.mention(m), out)
+                // A person mentioned twice in one event counts once.
+                if !out.mentions[first...].contains(id) { out.mentions.append(id) }
+            }
+            out.mentionOffsets.append(UInt32(out.mentions.count))
+        }
+    }
+
+    @inline(__always)
+    private func person(_ bytes: UnsafeRawBufferPointer, _ out: ParsedChunk) -> UInt32 {
+        out.persons.intern(bytes, hash: StableHash128(bytes).low).id
+    }
+
+    private func community(_ kind: CommunityKind, _ name: UnsafeRawBufferPointer, _ out: ParsedChunk) -> UInt32 {
+        keyScratch[0] = kind.rawValue
+        return keyScratch.withUnsafeMutableBytes { raw in
+            raw.baseAddress!.advanced(by: 1).copyMemory(from: name.baseAddress!, byteCount: name.count)
+            let key = UnsafeRawBufferPointer(rebasing: raw[0..<(1 + name.count)])
+            return out.communities.intern(key, hash: StableHash128(key).low).id
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

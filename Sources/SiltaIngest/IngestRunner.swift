@@ -1,0 +1,263 @@
+import Dispatch
+import SiltaEvents
+import SiltaLogReader
+import SiltaSupport
+import SiltaWarehouse
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What an ingest run is asked to do.
+public struct IngestOptions: Sendable {
+    /// The folder of activity logs, read recursively.
+    public var logs: String
+    /// The warehouse folder.
+    public var warehouse: String
+    /// Where `ingest_report.json` goes; `nil` writes none.
+    public var reports: String?
+    /// Concurrent workers.
+    public var workers: Int
+    public var limits = ReadLimits()
+    /// Events per block in a run file.
+    public var blockRows = 1 << 21
+    /// Seconds to wait for another run's lock; `nil` waits for ever, 0 fails at once.
+    public var lockWaitSeconds: Double? = 0
+
+    public init(logs: String, warehouse: String, reports: String?, workers: Int) {
+        self.logs = logs
+        self.warehouse = warehouse
+        self.reports = reports
+        self.workers = workers
+    }
+}
+
+/// Why ingest could not run.
+public enum IngestError: Error, CustomStringConvertible {
+    /// The logs folder is missing or unreadable.
+    case logsUnavailable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .logsUnavailable(let path, let reason):
+            return "cannot read the logs folder \(path): \(reason); check LOGS (or --logs) and its permissions"
+        }
+    }
+}
+
+/// One ingest run: find new logs, read and parse them concurrently, merge
+/// them into a new warehouse generation, commit, and report.
+public enum IngestRunner {
+    /// Names of log files, decided by suffix alone (events.md).
+    static let suffixes = [LogCompression.gzipSuffix, LogCompression.plainSuffix]
+
+    /// Runs ingest. Holds the warehouse lock throughout; commits atomically.
+    /// - Parameter progress: receives one line per step, for the job's log.
+    public static func run(_ options: IngestOptions, progress: (String) -> Void = { _ in }) throws -> IngestReport {
+        let started = monotonicSeconds()
+        guard FileSystem.isDirectory(options.logs) else {
+            let reason = FileSystem.kind(of: options.logs) == .missing ? "no such folder" : "not a folder"
+            throw IngestError.logsUnavailable(path: options.logs, reason: reason)
+        }
+        let location = WarehouseLocation(root: options.warehouse)
+        do {
+            try FileSystem.createDirectory(options.warehouse)
+        } catch let e as SystemError {
+            throw WarehouseError.system(e)
+        }
+        let lock = try FileLock(path: location.lockPath, mode: .exclusive, waitSeconds: options.lockWaitSeconds)
+        defer { lock.release() }
+        try location.create()
+        var manifest = try location.readManifest()
+        let removed = location.removeUncommitted(after: manifest)
+        if !removed.isEmpty { progress("removed \(removed.count) file(s) left by an interrupted run") }
+
+        // Which files are new or changed.
+        let found: [FoundFile]
+        do {
+            found = try DirectoryWalk.files(under: options.logs, suffixes: suffixes)
+        } catch let e as SystemError {
+            throw IngestError.logsUnavailable(path: e.path, reason: String(cString: strerror(e.code)))
+        }
+        let unchanged = unchangedFiles(found, manifest: manifest, workers: options.workers)
+        var tasks: [FileTask] = []
+        for (i, f) in found.enumerated() where !unchanged[i] {
+            let name = Array(f.relativePath.split(separator: 0x2F).last ?? [])
+            tasks.append(FileTask(index: tasks.count, found: f, compression: LogCompression(fileName: name)!))
+        }
+        var report = IngestReport()
+        report.filesSkipped = found.count - tasks.count
+        report.workers = options.workers
+        report.generation = manifest.generation
+        report.warehouseEvents = manifest.events
+        progress("found \(found.count) log file(s): \(tasks.count) to read, \(report.filesSkipped) already ingested")
+
+        if !tasks.isEmpty {
+            try ingest(tasks, into: &manifest, location: location, options: options, report: &report, progress: progress)
+        }
+        report.seconds = monotonicSeconds() - started
+        if let reports = options.reports {
+            do {
+                try FileSystem.createDirectory(reports)
+                try AtomicFileWriter.write(report.json(), to: reports + "/ingest_report.json")
+            } catch let e as SystemError {
+                throw WarehouseError.system(e)
+            }
+        }
+        return report
+    }
+
+    /// For each found file: true when the manifest has it with the same size and content hash.
+    static func unchangedFiles(_ found: [FoundFile], manifest: Manifest, workers: Int) -> [Bool] {
+        let result = UnsafeMutableBufferPointer<Bool>.allocate(capacity: found.count)
+        result.initialize(repeating: false)
+        defer { result.deallocate() }
+        let candidates = found.indices.filter { manifest.file(at: found[$0].relativePath) != nil }
+        let out = SendableBuffer(result)
+        DispatchQueue.concurrentPerform(iterations: candidates.count) { k in
+            let i = candidates[k]
+            let entry = manifest.file(at: found[i].relativePath)!
+            guard let file = try? PosixFile(pathBytes: found[i].fullPath), let size = try? file.size(),
+                UInt64(size) == entry.size, let hash = try? contentHash(file)
+            else { return }
+            out.buffer[i] = hash == entry.contentHash
+        }
+        return Array(result)
+    }
+
+    /// ``StableHash128`` of a whole file.
+    static func contentHash(_ file: PosixFile) throws -> StableHash128 {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var hasher = StableHasher()
+        while true {
+            let n = try file.read(into: buffer)
+            if n == 0 { break }
+            hasher.combine(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+        return hasher.finalize()
+    }
+
+    private static func ingest(
+        _ tasks: [FileTask], into manifest: inout Manifest, location: WarehouseLocation, options: IngestOptions,
+        report: inout IngestReport, progress: (String) -> Void
+    ) throws {
+        let runs = try location.openRuns(manifest, verify: true)
+        let generation = manifest.generation + 1
+        var merger = Merger(
+            existing: runs, manifest: manifest, location: location, generation: generation, blockRows: options.blockRows)
+        var ingested: [Manifest.IngestedFile] = []
+        var nextLine = 1
+        var currentFile = -1
+        let pipeline = Pipeline(files: tasks, limits: options.limits, workers: options.workers)
+        let readStart = monotonicSeconds()
+        do {
+            try pipeline.run(
+                merge: { f, item in
+                    if f != currentFile {
+                        merger.beginFile()
+                        currentFile = f
+                        nextLine = 1
+                    }
+                    let name = tasks[f].found.displayPath
+                    switch item {
+                    case .parsed(let chunk):
+                        try merger.merge(chunk, file: name, firstLine: nextLine)
+                        nextLine += chunk.lineCount
+                    case .oversized(let line):
+                        try merger.oversized(line, file: name, lineNumber: nextLine)
+                        nextLine += 1
+                    }
+                },
+                fileDone: { f, end in
+                    if f != currentFile { merger.beginFile() }
+                    currentFile = -1
+                    let name = tasks[f].found.displayPath
+                    let t = merger.tally
+                    report.lines += t.lines
+                    report.accepted += t.accepted
+                    report.duplicates += t.duplicates
+                    switch end {
+                    case .failed(let e):
+                        // Not recorded in the manifest: the next run tries it again.
+                        report.damagedFiles.append(.init(file: name, error: e.description))
+                    case .read(let s):
+                        report.filesRead += 1
+                        report.bytesCompressed += s.compressedBytes
+                        report.bytesUncompressed += s.uncompressedBytes
+                        if let d = s.damage { report.damagedFiles.append(.init(file: name, error: d.description)) }
+                        ingested.append(
+                            Manifest.IngestedFile(
+                                path: tasks[f].found.relativePath, size: UInt64(s.compressedBytes), contentHash: s.contentHash,
+                                generation: generation, lines: UInt64(t.lines), accepted: UInt64(t.accepted),
+                                rejected: UInt64(t.rejected), damage: s.damage?.description ?? ""))
+                    }
+                })
+            let readSeconds = monotonicSeconds() - readStart
+            progress(
+                "read \(report.filesRead) file(s), \(report.lines) lines in \(threeDecimals(readSeconds)) s "
+                    + "(\(megabytesPerSecond(report.bytesUncompressed, readSeconds)) MB/s uncompressed)")
+            for (reason, count) in zip(RejectReason.allCases, merger.rejectedByReason) where count > 0 {
+                report.rejected[reason] = count
+            }
+            for (type, count) in zip(EventType.allCases, merger.byType) where count > 0 {
+                report.acceptedByType[type] = count
+            }
+            report.stored = merger.stored
+            report.newPersons = merger.newPersons
+            report.newCommunities = merger.newCommunities
+            report.newContents = merger.newContents
+
+            guard report.filesRead > 0 else {
+                merger.abandon()
+                return
+            }
+            let runSize = try merger.finish()
+            try merger.rejects.commit()
+            var next = manifest
+            next.generation = generation
+            if let runSize {
+                next.runs.append(
+                    Manifest.Run(
+                        generation: generation, fileSize: UInt64(runSize), events: UInt64(merger.stored),
+                        hasRejects: merger.rejects.hasContent))
+            }
+            next.persons += UInt64(merger.newPersons)
+            next.communities += UInt64(merger.newCommunities)
+            next.contents += UInt64(merger.newContents)
+            next.events += UInt64(merger.stored)
+            next.record(ingested)
+            try location.commit(next)
+            manifest = next
+            report.generation = generation
+            report.warehouseEvents = next.events
+            if merger.rejects.hasContent { report.rejectsFile = location.rejectsPath(generation: generation) }
+            progress(
+                "committed generation \(generation): \(merger.stored) new event(s), \(report.duplicates) duplicate(s), "
+                    + "\(report.rejectedTotal) rejected line(s)")
+        } catch {
+            merger.abandon()
+            throw error
+        }
+    }
+}
+
+/// A buffer written by `concurrentPerform` iterations, each at its own index.
+struct SendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
+
+/// Seconds on the monotonic clock.
+public func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
+    guard seconds > 0 else { return "-" }
+    return String(Int((Double(bytes) / 1e6 / seconds).rounded()))
+}

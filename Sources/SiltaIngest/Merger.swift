@@ -1,0 +1,192 @@
+import SiltaEvents
+import SiltaLogReader
+import SiltaSupport
+import SiltaWarehouse
+
+/// Counts for one file read in this run.
+struct FileTally {
+    var lines = 0
+    var accepted = 0
+    var rejected = 0
+    var duplicates = 0
+}
+
+/// Merges parsed chunks, strictly in (file path, line) order, into the run:
+/// interns persons, communities and content ids to warehouse ids, drops
+/// duplicates (the copy read first wins: events.md "Duplicates"), appends
+/// events to the run file block by block, and writes rejected lines.
+///
+/// Runs on one thread; the order it sees chunks in makes the warehouse the
+/// same bytes whatever the number of workers.
+struct Merger {
+    private var persons: StringInterner
+    private var communities: StringInterner
+    private var contents: ContentInterner
+    private var dedupe: DedupeIndex
+    private let basePersons: Int
+    private let baseCommunities: Int
+    private let baseContents: Int
+    private var block: EventBlockBuilder
+    private let blockRows: Int
+    private let runPath: String
+    private let generation: UInt64
+    private var runWriter: RunFileWriter?
+    let rejects: RejectsWriter
+    private var personMap: [UInt32] = []
+    private var communityMap: [UInt32] = []
+    private var mentionScratch: [UInt32] = []
+
+    private(set) var stored = 0
+    private(set) var byType = [Int](repeating: 0, count: EventType.allCases.count)
+    private(set) var rejectedByReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+    private(set) var tally = FileTally()
+
+    init(existing runs: [RunFile], manifest: Manifest, location: WarehouseLocation, generation: UInt64, blockRows: Int) {
+        var persons = StringInterner(capacity: Int(manifest.persons) + 1024)
+        var communities = StringInterner(capacity: Int(manifest.communities) + 64)
+        var contents = ContentInterner(capacity: Int(manifest.contents) + 1024)
+        var dedupeViews: [DedupeView] = []
+        for run in runs {
+            if let table = run.persons {
+                for i in 0..<table.count {
+                    let b = table[i]
+                    _ = persons.intern(b, hash: StableHash128(b).low)
+                }
+            }
+            if let kinds = run.communityKinds, let names = run.communityNames {
+                var key: [UInt8] = []
+                for i in 0..<names.count {
+                    key.removeAll(keepingCapacity: true)
+                    key.append(kinds[i])
+                    key.append(contentsOf: names[i])
+                    key.withUnsafeBytes { _ = communities.intern($0, hash: StableHash128($0).low) }
+                }
+            }
+            if let hashes = run.contentHashes {
+                for i in stride(from: 0, to: hashes.count, by: 2) {
+                    _ = contents.intern(StableHash128(low: hashes[i], high: hashes[i + 1]))
+                }
+            }
+            if let d = run.dedupe { dedupeViews.append(d) }
+        }
+        self.persons = persons
+        self.communities = communities
+        self.contents = contents
+        self.dedupe = DedupeIndex(earlier: dedupeViews)
+        basePersons = persons.count
+        baseCommunities = communities.count
+        baseContents = contents.count
+        self.blockRows = blockRows
+        self.block = EventBlockBuilder(reserve: min(blockRows, 1 << 16))
+        self.generation = generation
+        runPath = location.runPath(generation: generation)
+        rejects = RejectsWriter(path: location.rejectsPath(generation: generation))
+    }
+
+    var newPersons: Int { persons.count - basePersons }
+    var newCommunities: Int { communities.count - baseCommunities }
+    var newContents: Int { contents.count - baseContents }
+
+    /// Starts counting a new file.
+    mutating func beginFile() { tally = FileTally() }
+
+    /// Merges one parsed chunk whose first line has number `firstLine`.
+    mutating func merge(_ chunk: ParsedChunk, file: String, firstLine: Int) throws {
+        for r in chunk.rejects {
+            try reject(file: file, line: firstLine + r.lineIndex, reason: r.reason, raw: r.raw, length: r.length)
+        }
+        let n = chunk.ts.count
+        tally.lines += n
+        tally.accepted += n
+        if n == 0 { return }
+
+        personMap.removeAll(keepingCapacity: true)
+        for local in 0..<UInt32(chunk.persons.count) {
+            let id = chunk.persons.withBytes(local) { persons.intern($0, hash: chunk.persons.hash(local)).id }
+            personMap.append(id)
+        }
+        communityMap.removeAll(keepingCapacity: true)
+        for local in 0..<UInt32(chunk.communities.count) {
+            let id = chunk.communities.withBytes(local) { communities.intern($0, hash: chunk.communities.hash(local)).id }
+            communityMap.append(id)
+        }
+        let none = RunFileLayout.none
+        for i in 0..<n {
+            byType[Int(chunk.type[i])] += 1
+            guard dedupe.insert(ts: chunk.ts[i], idHash: chunk.idHash[i]) else {
+                tally.duplicates += 1
+                continue
+            }
+            let flags = chunk.flags[i]
+            let content = flags & ParsedChunk.hasContent != 0 ? contents.intern(chunk.content[i]).id : none
+            let parent = flags & ParsedChunk.hasParent != 0 ? contents.intern(chunk.parent[i]).id : none
+            let parentActor = flags & ParsedChunk.hasParentActor != 0 ? personMap[Int(chunk.parentActor[i])] : none
+            mentionScratch.removeAll(keepingCapacity: true)
+            for k in Int(chunk.mentionOffsets[i])..<Int(chunk.mentionOffsets[i + 1]) {
+                mentionScratch.append(personMap[Int(chunk.mentions[k])])
+            }
+            mentionScratch.withUnsafeBufferPointer { m in
+                block.append(
+                    ts: chunk.ts[i], community: communityMap[Int(chunk.community[i])], actor: personMap[Int(chunk.actor[i])],
+                    type: chunk.type[i], content: content, parent: parent, parentActor: parentActor, mentions: m)
+            }
+            stored += 1
+            if block.count >= blockRows { try flushBlock() }
+        }
+        if persons.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "persons") }
+        if contents.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "content ids") }
+    }
+
+    /// Records a line too long to parse.
+    mutating func oversized(_ line: OversizedLine, file: String, lineNumber: Int) throws {
+        if line.isBlank { return }
+        try reject(file: file, line: lineNumber, reason: .lineTooLong, raw: line.prefix, length: line.length)
+    }
+
+    private mutating func reject(file: String, line: Int, reason: RejectReason, raw: [UInt8], length: Int) throws {
+        tally.lines += 1
+        tally.rejected += 1
+        rejectedByReason[Int(reason.rawValue)] += 1
+        try rejects.write(file: file, line: line, reason: reason, raw: raw, length: length)
+    }
+
+    private mutating func writer() throws -> RunFileWriter {
+        if let runWriter { return runWriter }
+        let w = try RunFileWriter(path: runPath, generation: generation)
+        runWriter = w
+        return w
+    }
+
+    private mutating func flushBlock() throws {
+        guard block.count > 0 else { return }
+        try writer().appendSection(.events, block.encoded())
+        block.removeAll()
+    }
+
+    /// Finishes the run file; returns its size, or nil when the run added nothing.
+    mutating func finish() throws -> Int? {
+        try flushBlock()
+        guard newPersons + newCommunities + newContents + stored > 0 else { return nil }
+        let w = try writer()
+        var names: [[UInt8]] = []
+        for id in basePersons..<persons.count { names.append(Array(persons.bytes(UInt32(id)))) }
+        try w.appendSection(.persons, RunSections.persons(names))
+        var list: [(kind: UInt8, name: [UInt8])] = []
+        for id in baseCommunities..<communities.count {
+            let key = communities.bytes(UInt32(id))
+            list.append((key.first!, Array(key.dropFirst())))
+        }
+        try w.appendSection(.communities, RunSections.communities(list))
+        try w.appendSection(.contents, RunSections.contents(Array(contents.hashes[baseContents...])))
+        let (days, keys) = dedupe.newKeysByDay()
+        try w.appendSection(.dedupe, RunSections.dedupe(days: days, keys: keys))
+        try w.commit()
+        return w.size
+    }
+
+    /// Drops everything written so far.
+    func abandon() {
+        runWriter?.abandon()
+        rejects.abandon()
+    }
+}

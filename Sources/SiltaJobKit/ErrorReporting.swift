@@ -1,0 +1,32 @@
+import ArgumentParser
+import Logging
+import SiltaSupport
+import SiltaWarehouse
+
+/// Turning an error into one log line and an exit code.
+public enum ErrorReporting {
+    /// The exit code for the errors every job can meet; `nil` for others.
+    public static func status(for error: any Error) -> SiltaExit? {
+        switch error {
+        case is FileLock.Busy:
+            return .locked
+        case let e as WarehouseError:
+            switch e {
+            case .damaged, .unsupportedVersion: return .warehouseDamaged
+            case .system(let s): return SiltaExit.forWriting(s)
+            case .full: return .failure
+            }
+        case let e as SystemError:
+            return SiltaExit.forWriting(e)
+        default:
+            return nil
+        }
+    }
+
+    /// Logs `error` as one sentence and returns the exit code to leave with.
+    public static func fail(_ error: any Error, logger: Logger, fallback: SiltaExit = .failure) -> ExitCode {
+        let code = status(for: error) ?? fallback
+        logger.error("\(error) (exit \(code.rawValue): \(code.meaning))")
+        return code.exitCode
+    }
+}

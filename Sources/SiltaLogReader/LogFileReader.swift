@@ -1,0 +1,203 @@
+import CZlib
+import SiltaSupport
+
+/// Reads one log file front to back, gzip or plain, and hands on its lines in
+/// chunks (see ``FramedItem``), in constant memory whatever the file size.
+///
+/// A gzip file may hold several members; they are read as one log. Zero bytes
+/// after the last member are padding. Damage — a bad header, a bad checksum,
+/// a truncated member, other bytes after a member, a decompression bomb —
+/// ends the read: every complete line before it has been handed on, the line
+/// it cut is dropped, and ``ReadSummary/damage`` says where and why.
+///
+/// One reader per thread; a reader is never shared.
+public struct LogFileReader {
+    public let path: [UInt8]
+    public let compression: LogCompression
+    public let limits: ReadLimits
+
+    public init(path: [UInt8], compression: LogCompression, limits: ReadLimits = ReadLimits()) {
+        self.path = path
+        self.compression = compression
+        self.limits = limits
+    }
+
+    /// Reads the file, calling `emit` with each item in order.
+    /// - Throws: ``SystemError`` when the file cannot be opened or read (a
+    ///   missing file, an I/O error), or whatever `emit` throws. Damage inside
+    ///   a readable file is not thrown; it is in the summary.
+    public func read(pool: BufferPool, emit: @escaping (FramedItem) throws -> Void) throws -> ReadSummary {
+        let file = try PosixFile(pathBytes: path)
+        var framer = LineFramer(limits: limits, pool: pool, emit: emit)
+        defer { pool.give(framer.buffer) }
+        switch compression {
+        case .plain: return try readPlain(file, &framer)
+        case .gzip: return try readGzip(file, &framer)
+        }
+    }
+
+    private func readPlain(_ file: PosixFile, _ framer: inout LineFramer) throws -> ReadSummary {
+        var summary = ReadSummary()
+        var hasher = StableHasher()
+        while true {
+            let space = framer.freeSpace
+            let n = try file.read(into: space)
+            if n == 0 { break }
+            hasher.combine(UnsafeRawBufferPointer(rebasing: space[..<n]))
+            summary.compressedBytes += n
+            try framer.didWrite(n)
+        }
+        summary.uncompressedBytes = summary.compressedBytes
+        summary.contentHash = hasher.finalize()
+        try framer.finish()
+        return summary
+    }
+
+    private func readGzip(_ file: PosixFile, _ framer: inout LineFramer) throws -> ReadSummary {
+        let fileSize = try file.size()
+        let stream = try InflateStream()
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: limits.blockBytes, alignment: 16)
+        defer { input.deallocate() }
+        var summary = ReadSummary()
+        var hasher = StableHasher()
+        /// Bytes of the file read before the current input block.
+        var inputBase = 0
+        var inputCount = 0
+        var inMember = false
+        var membersStarted = 0
+        var endOfFile = false
+
+        func refill() throws {
+            inputBase += inputCount
+            inputCount = try file.read(into: input)
+            if inputCount == 0 { endOfFile = true }
+            hasher.combine(UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
+            summary.compressedBytes += inputCount
+            stream.setInput(UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
+        }
+        func offset() -> Int { inputBase + inputCount - stream.availableInput }
+        func damaged(_ reason: String, at where_: Int) throws -> ReadSummary {
+            // Read the rest only to hash it: the manifest keys the file by its whole content.
+            while !endOfFile { try refill() }
+            summary.damage = LogDamage(offset: where_, reason: reason)
+            summary.contentHash = hasher.finalize()
+            try framer.finishDamaged()
+            return summary
+        }
+
+        while true {
+            if stream.availableInput == 0 {
+                if endOfFile { break }
+                try refill()
+                if endOfFile { break }
+            }
+            if !inMember && membersStarted == 0 {
+                inMember = true
+                membersStarted = 1
+            } else if !inMember {
+                // Between members: zero padding to the end of the file is fine;
+                // anything else must be another gzip member.
+                let at = offset()
+                var zeroRun = false
+                while stream.availableInput > 0 || !endOfFile {
+                    if stream.availableInput == 0 {
+                        try refill()
+                        continue
+                    }
+                    if stream.peekByte() != 0 { break }
+                    zeroRun = true
+                    stream.skipByte()
+                }
+                if stream.availableInput == 0 && endOfFile { break }
+                if zeroRun { return try damaged("zero bytes between gzip members", at: at) }
+                stream.reset()
+                inMember = true
+                membersStarted += 1
+            }
+            let space = framer.freeSpace
+            let (code, produced) = stream.inflate(into: space)
+            summary.uncompressedBytes += produced
+            try framer.didWrite(produced)
+            if summary.uncompressedBytes > limits.inflateRatioFloorBytes
+                && summary.uncompressedBytes / max(fileSize, 1) > limits.maxInflateRatio
+            {
+                return try damaged(
+                    "inflates to more than \(limits.maxInflateRatio) times its size (a decompression bomb?); reading stopped",
+                    at: offset())
+            }
+            switch code {
+            case Z_OK:
+                continue
+            case Z_STREAM_END:
+                inMember = false
+            case Z_BUF_ERROR:
+                // No progress: more input is needed (handled at the top of the loop).
+                continue
+            case Z_NEED_DICT:
+                return try damaged("needs a preset dictionary, which gzip never uses", at: offset())
+            case Z_MEM_ERROR:
+                throw SystemError("inflate (out of memory)", path: String(decoding: path, as: UTF8.self), code: 12)
+            default:
+                return try damaged(stream.message ?? "zlib error \(code)", at: offset())
+            }
+        }
+        if inMember {
+            return try damaged("unexpected end of file", at: fileSize)
+        }
+        summary.contentHash = hasher.finalize()
+        try framer.finish()
+        return summary
+    }
+}
+
+/// One zlib inflate stream for gzip input, at a fixed heap address (zlib keeps
+/// pointers into it), ended on `deinit`.
+final class InflateStream {
+    private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+
+    /// Wraps `inflateInit2` with window bits 15 + 16: gzip only, so a zlib or
+    /// raw deflate stream is reported as damage rather than accepted.
+    init() throws {
+        stream.initialize(to: z_stream())
+        let rc = silta_inflateInit2(stream, 15 + 16)
+        if rc != Z_OK {
+            stream.deallocate()
+            throw SystemError("start inflating", path: "(zlib)", code: 12)
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+    }
+
+    var availableInput: Int { Int(stream.pointee.avail_in) }
+
+    func setInput(_ bytes: UnsafeRawBufferPointer) {
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.pointee.avail_in = UInt32(bytes.count)
+    }
+
+    func peekByte() -> UInt8 { stream.pointee.next_in.pointee }
+
+    func skipByte() {
+        stream.pointee.next_in += 1
+        stream.pointee.avail_in -= 1
+    }
+
+    /// Wraps `inflateReset`: ready for the next gzip member.
+    func reset() { inflateReset(stream) }
+
+    /// Wraps `inflate(Z_NO_FLUSH)` into `output`; returns zlib's code and the bytes produced.
+    func inflate(into output: UnsafeMutableRawBufferPointer) -> (Int32, Int) {
+        stream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        stream.pointee.avail_out = UInt32(output.count)
+        let rc = CZlib.inflate(stream, Z_NO_FLUSH)
+        return (rc, output.count - Int(stream.pointee.avail_out))
+    }
+
+    /// zlib's message for the last error (`z_stream.msg`).
+    var message: String? {
+        stream.pointee.msg.map { String(cString: $0) }
+    }
+}

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written under a temporary name in its final folder and renamed into
+/// place only when complete, so that a reader sees the old file or the new
+/// one, never half of one.
+///
+/// The temporary file is created with `O_EXCL | O_NOFOLLOW`, so a symbolic
+/// link planted under its name cannot redirect the write; the final `rename`
+/// replaces whatever is at the destination (a link included) without
+/// following it. ``commit()`` flushes the data and the folder to disk.
+/// A writer that is neither committed nor abandoned removes its temporary
+/// file on `deinit`; after a crash, ``removeStaleTemporaries(in:)`` does.
+public final class AtomicFileWriter {
+    /// The final path.
+    public let path: String
+    /// The temporary path written until ``commit()``.
+    public let temporaryPath: String
+    private var file: PosixFile?
+    private var buffer: [UInt8] = []
+    private let bufferLimit = 1 << 20
+    /// Bytes written so far.
+    public private(set) var bytesWritten = 0
+
+    /// The marker in every temporary name.
+    public static let temporaryMarker = ".silta-tmp-"
+
+    /// Starts writing `path`.
+    public init(path: String) throws {
+        self.path = path
+        let (dir, name) = Self.split(path)
+        self.temporaryPath = dir + "/." + name + Self.temporaryMarker + String(getpid())
+        try FileSystem.remove(temporaryPath)
+        file = try PosixFile(path: temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, noFollow: true)
+        buffer.reserveCapacity(bufferLimit)
+    }
+
+    deinit {
+        if file != nil { abandon() }
+    }
+
+    static func split(_ path: String) -> (String, String) {
+        if let slash = path.lastIndex(of: "/") {
+            let dir = String(path[..<slash])
+            return (dir.isEmpty ? "/" : dir, String(path[path.index(after: slash)...]))
+        }
+        return (".", path)
+    }
+
+    /// The folder the file is in.
+    public var directory: String { Self.split(path).0 }
+
+    /// Appends bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        bytesWritten += bytes.count
+        if buffer.count + bytes.count > bufferLimit {
+            try flushBuffer()
+            if bytes.count >= bufferLimit {
+                try file!.write(bytes)
+                return
+            }
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Appends the UTF-8 of `text`.
+    public func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func flushBuffer() throws {
+        if buffer.isEmpty { return }
+        try buffer.withUnsafeBytes { try file!.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, `fsync`s, renames into place and `fsync`s the folder.
+    public func commit() throws {
+        guard let file else { return }
+        do {
+            try flushBuffer()
+            try file.sync()
+        } catch {
+            abandon()
+            throw error
+        }
+        self.file = nil
+        do {
+            try FileSystem.rename(temporaryPath, to: path)
+        } catch {
+            try? FileSystem.remove(temporaryPath)
+            throw error
+        }
+        try FileSystem.syncDirectory(directory)
+    }
+
+    /// Drops the temporary file; the destination is left as it was.
+    public func abandon() {
+        file = nil
+        try? FileSystem.remove(temporaryPath)
+    }
+
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let writer = try AtomicFileWriter(path: path)
+        try writer.write(bytes)
+        try writer.commit()
+    }
+
+    /// Writes `text` to `path` atomically.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Removes temporary files left in `directory` by a run that crashed.
+    public static func removeStaleTemporaries(in directory: String) {
+        guard let names = try? FileSystem.entries(of: directory) else { return }
+        let marker = Array(temporaryMarker.utf8)
+        for name in names where name.first == 0x2E && name.containsSubsequence(marker) {
+            try? FileSystem.remove(directory + "/" + String(decoding: name, as: UTF8.self))
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// True when `needle` occurs in the array.
+    public func containsSubsequence(_ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        if needle.count > count { return false }
+        for start in 0...(count - needle.count) where self[start] == needle[0] {
+            if self[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,204 @@
+import SiltaSupport
+
+/// A read-only view of a string table inside a mapped file.
+public struct StringTableView: @unchecked Sendable {
+    public let offsets: UnsafeBufferPointer<UInt64>
+    public let bytes: UnsafeRawBufferPointer
+
+    public var count: Int { offsets.count - 1 }
+
+    public subscript(i: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[i])..<Int(offsets[i + 1])])
+    }
+}
+
+/// One block of events inside a mapped run file; see ``EventBlockBuilder``.
+public struct EventBlockView: @unchecked Sendable {
+    /// One community's rows in the block.
+    public struct CommunityRange: Sendable {
+        public var community: UInt32
+        public var start: Int
+        public var count: Int
+    }
+
+    public let rows: Int
+    public let communities: [CommunityRange]
+    public let ts: UnsafeBufferPointer<Int64>
+    public let actor: UnsafeBufferPointer<UInt32>
+    public let content: UnsafeBufferPointer<UInt32>
+    public let parent: UnsafeBufferPointer<UInt32>
+    public let parentActor: UnsafeBufferPointer<UInt32>
+    public let mentionOffsets: UnsafeBufferPointer<UInt32>
+    public let mentions: UnsafeBufferPointer<UInt32>
+    public let type: UnsafeBufferPointer<UInt8>
+}
+
+/// The de-duplication keys of one run, by UTC day.
+public struct DedupeView: @unchecked Sendable {
+    public let days: UnsafeBufferPointer<Int32>
+    /// Index of each day's first key; `starts[days.count]` is the total.
+    public let starts: [Int]
+    public let millisecondsInDay: UnsafeBufferPointer<UInt32>
+    public let idHashes: UnsafeBufferPointer<UInt64>
+
+    /// The key range of `day`, if the run has keys on that day.
+    public func range(of day: Int32) -> Range<Int>? {
+        var lo = 0
+        var hi = days.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if days[mid] < day { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < days.count && days[lo] == day ? starts[lo]..<starts[lo + 1] : nil
+    }
+}
+
+/// One committed run file, mapped read-only, its checksums verified.
+public final class RunFile: @unchecked Sendable {
+    public let path: String
+    public let generation: UInt64
+    public let mapped: MappedFile
+    public private(set) var persons: StringTableView?
+    public private(set) var communityKinds: UnsafeBufferPointer<UInt8>?
+    public private(set) var communityNames: StringTableView?
+    /// New content ids as (low, high) hash words.
+    public private(set) var contentHashes: UnsafeBufferPointer<UInt64>?
+    public private(set) var blocks: [EventBlockView] = []
+    public private(set) var dedupe: DedupeView?
+
+    /// Maps `path` and checks its structure and every section's CRC-32.
+    /// - Parameter verify: false skips the CRC pass (the structure is still checked).
+    public init(path: String, expectedSize: UInt64?, verify: Bool = true) throws {
+        self.path = path
+        do {
+            mapped = try MappedFile(path: path)
+        } catch let e as SystemError {
+            if e.isNotFound { throw WarehouseError.damaged(path: path, reason: "missing, though the manifest names it") }
+            throw WarehouseError.system(e)
+        }
+        let raw = mapped.bytes
+        func damaged(_ why: String) -> WarehouseError { .damaged(path: path, reason: why) }
+        if let expectedSize, UInt64(raw.count) != expectedSize {
+            throw damaged("size \(raw.count), the manifest says \(expectedSize)")
+        }
+        guard raw.count >= RunFileLayout.headerBytes + RunFileLayout.trailerBytes,
+            Array(raw[0..<8]) == RunFileLayout.magic,
+            Array(raw[(raw.count - 8)...]) == RunFileLayout.endMagic
+        else { throw damaged("not a Silta run file") }
+        let version = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        guard version == RunFileLayout.version else {
+            throw WarehouseError.unsupportedVersion(path: path, found: version, supported: RunFileLayout.version)
+        }
+        generation = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        let trailer = raw.count - RunFileLayout.trailerBytes
+        let dirOffset = Int(raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self))
+        let dirCRC = raw.loadUnaligned(fromByteOffset: trailer + 8, as: UInt32.self)
+        guard dirOffset >= RunFileLayout.headerBytes, dirOffset + 8 <= trailer else { throw damaged("bad directory offset") }
+        let dirBytes = UnsafeRawBufferPointer(rebasing: raw[dirOffset..<trailer])
+        guard CRC32.of(dirBytes) == dirCRC else { throw damaged("directory checksum mismatch") }
+        let entries = Int(dirBytes.loadUnaligned(as: UInt32.self))
+        guard 8 + entries * RunFileLayout.directoryEntryBytes == dirBytes.count else { throw damaged("bad directory") }
+        for e in 0..<entries {
+            let at = 8 + e * RunFileLayout.directoryEntryBytes
+            let tagValue = dirBytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)
+            let crc = dirBytes.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self)
+            let offset = Int(dirBytes.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self))
+            let length = Int(dirBytes.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self))
+            guard offset >= RunFileLayout.headerBytes, offset % 8 == 0, length >= 0, offset + length <= dirOffset,
+                let tag = SectionTag(rawValue: tagValue)
+            else { throw damaged("bad section \(e)") }
+            let payload = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
+            if verify {
+                guard CRC32.of(payload) == crc else { throw damaged("checksum mismatch in section \(e)") }
+            }
+            do {
+                try decode(tag, payload)
+            } catch is ByteReader.Truncated {
+                throw damaged("section \(e) is truncated")
+            }
+        }
+    }
+
+    private func stringTable(_ r: inout ByteReader) throws -> StringTableView {
+        let count = Int(try r.read(UInt64.self))
+        let offsets = try typed(&r, UInt64.self, count + 1)
+        let total = Int(offsets[count])
+        var previous: UInt64 = 0
+        for o in offsets {
+            guard o >= previous else { throw WarehouseError.damaged(path: path, reason: "string offsets out of order") }
+            previous = o
+        }
+        let bytes = try r.readBytes(total)
+        r.skip(to: 8)
+        return StringTableView(offsets: offsets, bytes: bytes)
+    }
+
+    /// `count` values of `T` at the reader's (8-aligned) position, in place.
+    private func typed<T>(_ r: inout ByteReader, _: T.Type, _ count: Int) throws -> UnsafeBufferPointer<T> {
+        let raw = try r.readBytes(count * MemoryLayout<T>.stride)
+        r.skip(to: 8)
+        return raw.bindMemory(to: T.self)
+    }
+
+    private func decode(_ tag: SectionTag, _ payload: UnsafeRawBufferPointer) throws {
+        var r = ByteReader(payload)
+        switch tag {
+        case .persons:
+            persons = try stringTable(&r)
+        case .communities:
+            let count = Int(try r.read(UInt64.self))
+            communityKinds = try typed(&r, UInt8.self, count)
+            communityNames = try stringTable(&r)
+            guard communityNames!.count == count, communityKinds!.allSatisfy({ $0 <= 1 }) else {
+                throw WarehouseError.damaged(path: path, reason: "bad community table")
+            }
+        case .contents:
+            let count = Int(try r.read(UInt64.self))
+            contentHashes = try typed(&r, UInt64.self, count * 2)
+        case .events:
+            let rows = Int(try r.read(UInt32.self))
+            let groups = Int(try r.read(UInt32.self))
+            var ranges: [EventBlockView.CommunityRange] = []
+            ranges.reserveCapacity(groups)
+            var expected = 0
+            for _ in 0..<groups {
+                let c: UInt32 = try r.read()
+                let s = Int(try r.read(UInt32.self))
+                let n = Int(try r.read(UInt32.self))
+                _ = try r.read(UInt32.self)
+                guard s == expected else { throw WarehouseError.damaged(path: path, reason: "bad block directory") }
+                expected += n
+                ranges.append(.init(community: c, start: s, count: n))
+            }
+            guard expected == rows else { throw WarehouseError.damaged(path: path, reason: "bad block directory") }
+            let ts = try typed(&r, Int64.self, rows)
+            let actor = try typed(&r, UInt32.self, rows)
+            let content = try typed(&r, UInt32.self, rows)
+            let parent = try typed(&r, UInt32.self, rows)
+            let parentActor = try typed(&r, UInt32.self, rows)
+            let offsets = try typed(&r, UInt32.self, rows + 1)
+            var previous: UInt32 = 0
+            for o in offsets {
+                guard o >= previous else { throw WarehouseError.damaged(path: path, reason: "mention offsets out of order") }
+                previous = o
+            }
+            let mentions = try typed(&r, UInt32.self, Int(offsets[rows]))
+            let type = try typed(&r, UInt8.self, rows)
+            blocks.append(
+                EventBlockView(
+                    rows: rows, communities: ranges, ts: ts, actor: actor, content: content, parent: parent,
+                    parentActor: parentActor, mentionOffsets: offsets, mentions: mentions, type: type))
+        case .dedupe:
+            let dayCount = Int(try r.read(UInt64.self))
+            let days = try typed(&r, Int32.self, dayCount)
+            let counts = try typed(&r, UInt32.self, dayCount)
+            var starts = [0]
+            starts.reserveCapacity(dayCount + 1)
+            for c in counts { starts.append(starts.last! + Int(c)) }
+            let total = starts.last!
+            let ms = try typed(&r, UInt32.self, total)
+            let hashes = try typed(&r, UInt64.self, total)
+            dedupe = DedupeView(days: days, starts: starts, millisecondsInDay: ms, idHashes: hashes)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import SiltaSupport
+
+#if !_endian(little)
+#error("The warehouse format is little-endian and is read in place; port the readers before building for a big-endian machine.")
+#endif
+
+/// The sections of a run file (docs/warehouse.md). The tags are four ASCII
+/// letters stored as a little-endian `UInt32`.
+public enum SectionTag: UInt32, Sendable {
+    /// Persons first seen in the run.
+    case persons = 0x4E53_5250  // "PRSN"
+    /// Communities first seen in the run.
+    case communities = 0x5954_4D43  // "CMTY"
+    /// Content ids first seen in the run (as 128-bit hashes).
+    case contents = 0x5354_4E43  // "CNTS"
+    /// A block of events, sorted by community then time.
+    case events = 0x4254_5645  // "EVTB"
+    /// The run's de-duplication keys, grouped by UTC day.
+    case dedupe = 0x5055_4444  // "DDUP"
+}
+
+/// Constants of the run file layout.
+public enum RunFileLayout {
+    public static let magic = Array("SILTARUN".utf8)
+    public static let endMagic = Array("SILTAEND".utf8)
+    public static let version: UInt32 = 1
+    public static let headerBytes = 32
+    public static let trailerBytes = 24
+    public static let directoryEntryBytes = 24
+    /// The value of an id column where there is no id.
+    public static let none: UInt32 = .max
+
+    /// `runs/<generation, 8 digits>.run`
+    public static func fileName(generation: UInt64) -> String {
+        let digits = String(generation)
+        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".run"
+    }
+}
