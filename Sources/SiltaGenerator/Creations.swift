@@ -27,21 +27,21 @@ extension LogGenerator {
     /// Generates the creations of community `c` on day index `d`, given the
     /// cells of earlier days (read only).
     static func creations(
-        world: World, c: Int, d: Int, count: Int, firstDay: Int, seed: UInt64, earlier: (Int, Int) -> CreationCell?
+        world: World, c: Int, d: Int, total: Int, firstDay: Int, seed: UInt64, earlier: (Int, Int) -> Int
     ) -> CreationCell {
         var rng = Xoshiro(seed: seed, c, d, 1)
         var cell = CreationCell()
         let community = world.communities[c]
         let dayStart = Int64(firstDay + d) * 86_400_000
-        cell.ts = sortedTimes(count, dayStart: dayStart, rng: &rng)
-        for k in 0..<count {
+        cell.ts = sortedTimes(total, dayStart: dayStart, rng: &rng)
+        for k in 0..<total {
             let actor = community.members[community.creatingMember.sample(&rng)]
             var type = EventType.post
             var parent: ContentRef?
             let u = rng.unit()
             if u < 0.42 {
                 type = .reply
-                parent = recentContent(world: world, c: c, d: d, before: k, rng: &rng, earlier: earlier)
+                parent = recentContent(c: c, d: d, before: k, rng: &rng, count: earlier)
             } else if u < 0.52 {
                 type = .share
                 if rng.chance(0.35) {
@@ -52,7 +52,7 @@ extension LogGenerator {
                     let target = pick.ids[pick.table.sample(&rng)]
                     if target != c { parent = previousDayContent(target, d, &rng, earlier) }
                 }
-                if parent == nil { parent = recentContent(world: world, c: c, d: d, before: k, rng: &rng, earlier: earlier) }
+                if parent == nil { parent = recentContent(c: c, d: d, before: k, rng: &rng, count: earlier) }
             }
             if type != .post && parent == nil { type = .post }
             var mentioned: [Int32] = []
@@ -70,37 +70,33 @@ extension LogGenerator {
 
     /// Recent content of community `c`: mostly earlier the same day, else the
     /// last three days, the most recent likeliest.
-    static func recentContent(
-        world: World, c: Int, d: Int, before k: Int, rng: inout Xoshiro, earlier: (Int, Int) -> CreationCell?
-    ) -> ContentRef? {
+    static func recentContent(c: Int, d: Int, before k: Int, rng: inout Xoshiro, count: (Int, Int) -> Int) -> ContentRef? {
         if k > 0 && rng.chance(0.65) {
             let back = min(k - 1, geometric(&rng, 0.15))
             return ContentRef(community: Int32(c), day: Int32(d), index: Int32(k - 1 - back))
         }
         for back in 1...3 where d - back >= 0 {
-            if let cell = earlier(c, d - back), cell.count > 0, back == 3 || rng.chance(0.7) {
-                let i = cell.count - 1 - min(cell.count - 1, geometric(&rng, 0.05))
+            let n = count(c, d - back)
+            if n > 0, back == 3 || rng.chance(0.7) {
+                let i = n - 1 - min(n - 1, geometric(&rng, 0.05))
                 return ContentRef(community: Int32(c), day: Int32(d - back), index: Int32(i))
             }
         }
         return nil
     }
 
-    static func previousDayContent(_ c: Int, _ d: Int, _ rng: inout Xoshiro, _ earlier: (Int, Int) -> CreationCell?) -> ContentRef? {
+    static func previousDayContent(_ c: Int, _ d: Int, _ rng: inout Xoshiro, _ count: (Int, Int) -> Int) -> ContentRef? {
         for back in 1...2 where d - back >= 0 {
-            if let cell = earlier(c, d - back), cell.count > 0 {
-                return ContentRef(community: Int32(c), day: Int32(d - back), index: Int32(rng.below(cell.count)))
-            }
+            let n = count(c, d - back)
+            if n > 0 { return ContentRef(community: Int32(c), day: Int32(d - back), index: Int32(rng.below(n))) }
         }
         return nil
     }
 
-    /// Failures before the first success, success probability `p`.
+    /// Failures before the first success, success probability `p` (by inversion).
     @inline(__always)
     static func geometric(_ rng: inout Xoshiro, _ p: Double) -> Int {
-        var n = 0
-        while !rng.chance(p) && n < 10_000 { n += 1 }
-        return n
+        Int(min(10_000, log(1 - rng.unit()) / log(1 - p)))
     }
 
     /// `count` instants in the day starting at `dayStart`, shaped by the hour
@@ -118,3 +114,9 @@ extension LogGenerator {
 
     static let hourTable = AliasTable(weights: World.hourWeights)
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

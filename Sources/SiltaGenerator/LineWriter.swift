@@ -2,73 +2,64 @@ import CZlib
 import SiltaEvents
 import SiltaSupport
 
-/// Builds NDJSON lines byte by byte and writes them to a file, gzip-compressed
-/// (zlib `deflate`, one member) or plain. The file appears under its final
-/// name only when complete.
-final class LineWriter {
-    var line: [UInt8] = []
-    private var pending: [UInt8] = []
-    private let file: AtomicFileWriter
-    private var stream: UnsafeMutablePointer<z_stream>?
-    private var output: [UInt8]
-    private(set) var uncompressedBytes = 0
+/// The output of one file being built, line by line, in one fixed buffer.
+/// A value type used as a local variable and passed `inout`, so building a
+/// line costs plain stores: no reference counting, no exclusivity checks.
+struct OutputBuffer {
+    /// Lines are flushed once the buffer holds this many bytes.
+    static let flushBytes = 1 << 18
+    /// Room for the flush threshold plus the longest line ever built.
+    static let capacity = flushBytes + (2 << 20)
 
-    init(path: String, level: Int) throws {
-        file = try AtomicFileWriter(path: path)
-        output = [UInt8](repeating: 0, count: 1 << 18)
-        line.reserveCapacity(1024)
-        pending.reserveCapacity(1 << 18)
-        if level > 0 {
-            let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            s.initialize(to: z_stream())
-            // Wraps deflateInit2 with window bits 15 + 16: a gzip member.
-            guard silta_deflateInit2(s, Int32(level), 15 + 16, 8) == Z_OK else {
-                s.deallocate()
-                throw SystemError("start compressing", path: path, code: 12)
-            }
-            stream = s
-        }
+    let base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    /// Where the line being built starts.
+    var lineStart = 0
+    private var cachedLocalDay = Int64.min
+    private var datePrefix: (UInt64, UInt64, UInt64) = (0, 0, 0)
+
+    init() { base = .allocate(capacity: Self.capacity) }
+
+    func deallocate() { base.deallocate() }
+
+    @inline(__always) mutating func byte(_ b: UInt8) {
+        base[count] = b
+        count += 1
     }
 
-    deinit {
-        if let stream {
-            deflateEnd(stream)
-            stream.deallocate()
-        }
+    @inline(__always) mutating func raw(_ s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    // MARK: Building a line
-
-    @inline(__always) func byte(_ b: UInt8) { line.append(b) }
-
-    @inline(__always) func raw(_ s: StaticString) {
-        line.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    @inline(__always) mutating func append(_ b: UnsafeBufferPointer<UInt8>) {
+        let n = b.count
+        (base + count).update(from: b.baseAddress!, count: n)
+        count += n
     }
-
-    @inline(__always) func bytes(_ b: [UInt8]) { line.append(contentsOf: b) }
 
     /// A non-negative integer in decimal.
-    @inline(__always) func number(_ v: Int) {
+    @inline(__always) mutating func number(_ v: Int) {
         if v < 10 {
-            line.append(UInt8(48 + v))
+            byte(UInt8(48 + v))
             return
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var digits = 0
         var n = v
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while n > 0 {
-                buf[23 - count] = UInt8(48 + n % 10)
-                n /= 10
-                count += 1
-            }
-            line.append(contentsOf: buf[(24 - count)...])
+        while n > 0 {
+            digits += 1
+            n /= 10
         }
+        n = v
+        for i in stride(from: digits - 1, through: 0, by: -1) {
+            base[count + i] = UInt8(48 + n % 10)
+            n /= 10
+        }
+        count += digits
     }
 
     /// An RFC 3339 timestamp with milliseconds, written in the zone
     /// `offsetMinutes` east of UTC (`Z` for 0).
-    func timestamp(_ ms: Int64, offsetMinutes: Int) {
+    mutating func timestamp(_ ms: Int64, offsetMinutes: Int) {
         let local = ms + Int64(offsetMinutes) * 60_000
         var days = local / 86_400_000
         var rest = local % 86_400_000
@@ -76,13 +67,16 @@ final class LineWriter {
             rest += 86_400_000
             days -= 1
         }
-        let (y, m, d) = RFC3339.civilFromDays(Int(days))
-        two4(y)
-        byte(0x2D)
-        two(m)
-        byte(0x2D)
-        two(d)
-        byte(0x54)
+        if days != cachedLocalDay {
+            cachedLocalDay = days
+            let (y, m, d) = RFC3339.civilFromDays(Int(days))
+            let text = Array("\(y / 1000)\(y / 100 % 10)\(y / 10 % 10)\(y % 10)-\(m / 10)\(m % 10)-\(d / 10)\(d % 10)T".utf8)
+            withUnsafeMutableBytes(of: &datePrefix) { $0.copyBytes(from: text) }
+        }
+        withUnsafeBytes(of: datePrefix) { raw in
+            (base + count).update(from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 11)
+        }
+        count += 11
         two(Int(rest / 3_600_000))
         byte(0x3A)
         two(Int(rest / 60_000 % 60))
@@ -103,64 +97,143 @@ final class LineWriter {
         }
     }
 
-    @inline(__always) private func two(_ v: Int) {
+    @inline(__always) private mutating func two(_ v: Int) {
         byte(UInt8(48 + v / 10))
         byte(UInt8(48 + v % 10))
     }
 
-    @inline(__always) private func two4(_ v: Int) {
-        two(v / 100)
-        two(v % 100)
+    /// Ends the line being built.
+    @inline(__always) mutating func endLine() {
+        byte(0x0A)
+        lineStart = count
     }
 
-    // MARK: Output
+    /// The line being built, as an array (for the rare rewrites of bad lines).
+    var currentLine: [UInt8] { Array(UnsafeBufferPointer(start: base + lineStart, count: count - lineStart)) }
 
-    /// Ends the line being built and queues it for the file.
-    func endLine() throws {
-        line.append(0x0A)
-        try emit(line)
-        line.removeAll(keepingCapacity: true)
+    /// Replaces the line being built.
+    mutating func replaceLine(with bytes: [UInt8]) {
+        count = lineStart
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+}
+
+/// Writes whole lines to files, gzip-compressed (zlib `deflate`, one member
+/// per file) or plain. One per worker, reused from file to file so that its
+/// buffers and zlib state are allocated once. A file appears under its final
+/// name only when complete.
+final class LineSink {
+    private var file: AtomicFileWriter?
+    private let stream: UnsafeMutablePointer<z_stream>?
+    private var output: [UInt8]
+    private(set) var uncompressedBytes = 0
+
+    init(level: Int) throws {
+        output = [UInt8](repeating: 0, count: OutputBuffer.flushBytes)
+        if level > 0 {
+            let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            s.initialize(to: z_stream())
+            // Wraps deflateInit2 with window bits 15 + 16: a gzip member.
+            guard silta_deflateInit2(s, Int32(level), 15 + 16, 8) == Z_OK else {
+                s.deallocate()
+                throw SystemError("start compressing", path: "(zlib)", code: 12)
+            }
+            stream = s
+        } else {
+            stream = nil
+        }
     }
 
-    /// Queues `bytes` (whole lines) for the file.
-    func emit(_ bytes: [UInt8]) throws {
-        uncompressedBytes += bytes.count
-        pending.append(contentsOf: bytes)
-        if pending.count >= 1 << 18 { try flush(finish: false) }
+    deinit {
+        if let stream {
+            deflateEnd(stream)
+            stream.deallocate()
+        }
     }
 
-    private func flush(finish: Bool) throws {
+    /// Starts a new file.
+    func begin(path: String) throws {
+        file = try AtomicFileWriter(path: path)
+        uncompressedBytes = 0
+        if let stream { deflateReset(stream) }
+    }
+
+    /// Writes the finished lines of `buffer` when it is full enough (or always, when `finish`).
+    func drain(_ buffer: inout OutputBuffer, finish: Bool = false) throws {
+        guard finish || buffer.lineStart >= OutputBuffer.flushBytes else { return }
+        let n = buffer.lineStart
+        uncompressedBytes += n
+        try compress(UnsafeMutableRawBufferPointer(start: buffer.base, count: n), finish: finish)
+        let rest = buffer.count - n
+        if rest > 0 { buffer.base.update(from: buffer.base + n, count: rest) }
+        buffer.count = rest
+        buffer.lineStart = 0
+    }
+
+    private func compress(_ input: UnsafeMutableRawBufferPointer, finish: Bool) throws {
         guard let stream else {
-            try file.write(pending)
-            pending.removeAll(keepingCapacity: true)
+            try file!.write(UnsafeRawBufferPointer(input))
             return
         }
-        try pending.withUnsafeMutableBytes { input in
-            stream.pointee.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            stream.pointee.avail_in = UInt32(input.count)
-            while true {
-                var rc: Int32 = Z_OK
-                let produced: Int = output.withUnsafeMutableBytes { out in
-                    stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                    stream.pointee.avail_out = UInt32(out.count)
-                    rc = deflate(stream, finish ? Z_FINISH : Z_NO_FLUSH)
-                    return out.count - Int(stream.pointee.avail_out)
-                }
-                if produced > 0 { try output.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[..<produced])) } }
-                if finish {
-                    if rc == Z_STREAM_END { break }
-                } else if stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 {
-                    break
-                }
+        stream.pointee.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        stream.pointee.avail_in = UInt32(input.count)
+        while true {
+            var rc: Int32 = Z_OK
+            let produced: Int = output.withUnsafeMutableBytes { out in
+                stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                stream.pointee.avail_out = UInt32(out.count)
+                rc = deflate(stream, finish ? Z_FINISH : Z_NO_FLUSH)
+                return out.count - Int(stream.pointee.avail_out)
+            }
+            if produced > 0 { try output.withUnsafeBytes { try file!.write(UnsafeRawBufferPointer(rebasing: $0[..<produced])) } }
+            if finish {
+                if rc == Z_STREAM_END { break }
+            } else if stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 {
+                break
             }
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
-    /// Finishes the file; returns its size on disk.
-    func close() throws -> Int {
-        try flush(finish: true)
-        try file.commit()
-        return file.bytesWritten
+    /// Writes what is left and finishes the file; returns its size on disk.
+    func close(_ buffer: inout OutputBuffer) throws -> Int {
+        try drain(&buffer, finish: true)
+        let f = file!
+        file = nil
+        try f.commit()
+        return f.bytesWritten
+    }
+}
+
+/// Byte strings stored once, end to end, for writing without copies or
+/// reference counting; read by every file writer at once.
+final class ByteTable: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int>
+    let count: Int
+
+    init(_ strings: [[UInt8]]) {
+        count = strings.count
+        let total = strings.reduce(0) { $0 + $1.count }
+        base = .allocate(capacity: max(1, total))
+        starts = .allocate(capacity: count + 1)
+        var at = 0
+        for (i, s) in strings.enumerated() {
+            starts[i] = at
+            (base + at).initialize(from: s, count: s.count)
+            at += s.count
+        }
+        starts[count] = at
+    }
+
+    convenience init(_ strings: [String]) { self.init(strings.map { Array($0.utf8) }) }
+
+    deinit {
+        base.deallocate()
+        starts.deallocate()
+    }
+
+    @inline(__always)
+    subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + starts[i], count: starts[i + 1] - starts[i])
     }
 }

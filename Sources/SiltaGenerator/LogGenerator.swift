@@ -27,8 +27,8 @@ public enum LogGenerator {
                 let n = counts[c * days + d]
                 let created = Int((Double(n) * 0.22).rounded())
                 let cell = creations(
-                    world: world, c: c, d: d, count: created, firstDay: config.firstDay, seed: config.seed,
-                    earlier: { cells.get($0, $1) })
+                    world: world, c: c, d: d, total: created, firstDay: config.firstDay, seed: config.seed,
+                    earlier: { cells.get($0, $1)?.count ?? 0 })
                 cells.set(c, d, cell)
             }
         }
@@ -40,20 +40,29 @@ public enum LogGenerator {
             try FileSystem.createDirectory(out + "/" + World.sources[s])
         }
         let frozen = cells.all()
+        let names = FileGenerator.Names(
+            sources: ByteTable(World.sources), communities: ByteTable(world.communities.map(\.name)),
+            types: ByteTable(EventType.allCases.map(\.name)), persons: world.personNames)
         let results = ResultStore(count: files.count)
-        let queue = DispatchQueue(label: "silta.generate", attributes: .concurrent)
         let group = DispatchGroup()
-        let semaphore = DispatchSemaphore(value: max(1, config.workers))
-        for (i, (d, s)) in files.enumerated() {
-            semaphore.wait()
-            queue.async(group: group) {
-                defer { semaphore.signal() }
+        for w in 0..<max(1, config.workers) {
+            DispatchQueue(label: "silta.generate-\(w)").async(group: group) {
+                let scratch: WorkerScratch
                 do {
-                    let writer = FileGenerator(
-                        world: world, config: config, cells: frozen, counts: counts, day: d, source: s)
-                    results.set(i, .success(try writer.write(under: out)))
+                    scratch = try WorkerScratch(level: config.compressionLevel)
                 } catch {
-                    results.set(i, .failure(error))
+                    results.fail(error)
+                    return
+                }
+                while let i = results.claim() {
+                    let (d, s) = files[i]
+                    do {
+                        let writer = FileGenerator(
+                            world: world, config: config, cells: frozen, counts: counts, day: d, source: s)
+                        results.set(i, .success(try writer.write(under: out, names: names, scratch: scratch)))
+                    } catch {
+                        results.set(i, .failure(error))
+                    }
                 }
             }
         }
@@ -115,25 +124,97 @@ final class CellStore: @unchecked Sendable {
 
     /// Every cell, for the read-only phase.
     func all() -> FrozenCells { FrozenCells(cells: monitor.locked { cells }, days: days) }
+
 }
 
-/// The creation cells once complete: read by every file writer without locks.
+/// The creation cells once complete, flattened into a few arrays so that the
+/// file writers read them without copying or reference counting.
 struct FrozenCells: Sendable {
-    let cells: [CreationCell?]
     let days: Int
+    /// Index of each cell's first creation; one more entry at the end.
+    private let starts: [Int]
+    let ts: [Int64]
+    let actor: [Int32]
+    let type: [EventType]
+    /// `community == -1` where there is no parent.
+    let parent: [ContentRef]
+    let parentActorShown: [Bool]
+    private let mentionStarts: [Int]
+    private let mentionList: [Int32]
 
-    func get(_ c: Int, _ d: Int) -> CreationCell? {
-        guard d >= 0 && d < days else { return nil }
-        return cells[c * days + d]
+    init(cells: [CreationCell?], days: Int) {
+        self.days = days
+        var starts = [0]
+        var ts: [Int64] = []
+        var actor: [Int32] = []
+        var type: [EventType] = []
+        var parent: [ContentRef] = []
+        var shown: [Bool] = []
+        var mentionStarts = [0]
+        var mentionList: [Int32] = []
+        for cell in cells {
+            if let cell {
+                ts += cell.ts
+                actor += cell.actor
+                type += cell.type
+                parent += cell.parent.map { $0 ?? ContentRef(community: -1, day: 0, index: 0) }
+                shown += cell.parentActorShown
+                for m in cell.mentions {
+                    mentionList += m
+                    mentionStarts.append(mentionList.count)
+                }
+            }
+            starts.append(ts.count)
+        }
+        self.starts = starts
+        self.ts = ts
+        self.actor = actor
+        self.type = type
+        self.parent = parent
+        self.parentActorShown = shown
+        self.mentionStarts = mentionStarts
+        self.mentionList = mentionList
     }
+
+    /// The flat index range of the creations of community `c` on day index `d` (empty outside the days).
+    @inline(__always)
+    func range(_ c: Int, _ d: Int) -> Range<Int> {
+        guard d >= 0 && d < days else { return 0..<0 }
+        return starts[c * days + d]..<starts[c * days + d + 1]
+    }
+
+    /// The flat index of a content reference.
+    @inline(__always)
+    func index(_ ref: ContentRef) -> Int { starts[Int(ref.community) * days + Int(ref.day)] + Int(ref.index) }
+
+    @inline(__always)
+    func mentions(_ i: Int) -> ArraySlice<Int32> { mentionList[mentionStarts[i]..<mentionStarts[i + 1]] }
 }
 
-/// Per-file results, each slot written by one task.
+/// Hands out files to workers and keeps their results.
 final class ResultStore: @unchecked Sendable {
     private var results: [Result<GeneratorSummary, any Error>?]
+    private var next = 0
     private let monitor = Monitor()
 
     init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    /// The next file to write, or nil when all are taken.
+    func claim() -> Int? {
+        monitor.locked {
+            guard next < results.count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    /// Fails every file not written yet.
+    func fail(_ error: any Error) {
+        monitor.locked {
+            for i in results.indices where results[i] == nil { results[i] = .failure(error) }
+            next = results.count
+        }
+    }
 
     func set(_ i: Int, _ r: Result<GeneratorSummary, any Error>) { monitor.locked { results[i] = r } }
 

@@ -21,7 +21,7 @@ struct World: Sendable {
     static let internalSources = 0..<2
 
     let persons: Int
-    let personNames: [[UInt8]]
+    let personNames: ByteTable
     var communities: [Community] = []
     /// Communities of each source.
     var bySource: [[Int]] = Array(repeating: [], count: World.sources.count)
@@ -33,7 +33,7 @@ struct World: Sendable {
     init(config: GeneratorConfig) {
         var rng = Xoshiro(seed: config.seed, -1, 0)
         persons = config.personCount
-        personNames = (0..<persons).map { Array("p\(100_000 + $0)".utf8) }
+        personNames = ByteTable((0..<persons).map { "p\(100_000 + $0)" })
         // Activity: Pareto (alpha 1.16, the "80/20" tail). Creation: most
         // people almost never create; a few create a lot.
         var activity: [Double] = []
