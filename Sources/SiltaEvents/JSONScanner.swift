@@ -48,7 +48,10 @@ struct JSONScanner {
     private enum State { case value, firstKeyOrEnd, key, firstValueOrEnd, afterValue }
 
     @usableFromInline
-    mutating func validate(fields: inout [FieldRecord], mentions: inout [FieldRecord], stack: inout [UInt8]) -> Outcome {
+    mutating func validate(
+        fields: UnsafeMutablePointer<FieldRecord>, mentions: inout [FieldRecord], stack: UnsafeMutablePointer<UInt8>
+    ) -> Outcome {
+        var depth = 0
         skipWhitespace()
         guard i < n else { return .invalid }
         let topIsObject = p[i] == 0x7B
@@ -73,17 +76,18 @@ struct JSONScanner {
             case .value:
                 skipWhitespace()
                 guard i < n else { return .invalid }
-                let depth = stack.count
                 switch p[i] {
                 case 0x7B:  // {
                     record(FieldRecord(kind: .object), depth: depth)
-                    stack.append(Self.objectMark)
+                    stack[depth] = Self.objectMark
+                    depth += 1
                     i += 1
                     state = .firstKeyOrEnd
                 case 0x5B:  // [
                     record(FieldRecord(kind: .array), depth: depth)
                     if depth == 1 && topIsObject && currentField == mentionsField { inMentions = true }
-                    stack.append(Self.arrayMark)
+                    stack[depth] = Self.arrayMark
+                    depth += 1
                     i += 1
                     state = .firstValueOrEnd
                 case 0x22:  // "
@@ -114,7 +118,7 @@ struct JSONScanner {
                 guard i < n else { return .invalid }
                 if p[i] == 0x7D {
                     i += 1
-                    stack.removeLast()
+                    depth -= 1
                     state = .afterValue
                 } else {
                     state = .key
@@ -122,7 +126,7 @@ struct JSONScanner {
             case .key:
                 skipWhitespace()
                 guard i < n, p[i] == 0x22, let (s, e, esc) = scanString() else { return .invalid }
-                if stack.count == 1 && topIsObject { currentField = fieldIndex(s, e, esc) }
+                if depth == 1 && topIsObject { currentField = fieldIndex(s, e, esc) }
                 skipWhitespace()
                 guard i < n, p[i] == 0x3A else { return .invalid }
                 i += 1
@@ -132,18 +136,19 @@ struct JSONScanner {
                 guard i < n else { return .invalid }
                 if p[i] == 0x5D {
                     i += 1
-                    if stack.count == 2 { inMentions = false }
-                    stack.removeLast()
+                    if depth == 2 { inMentions = false }
+                    depth -= 1
                     state = .afterValue
                 } else {
                     state = .value
                 }
             case .afterValue:
                 skipWhitespace()
-                guard let top = stack.last else {
+                guard depth > 0 else {
                     guard i == n else { return .invalid }
                     return topIsObject ? .object : .notObject
                 }
+                let top = stack[depth - 1]
                 guard i < n else { return .invalid }
                 switch p[i] {
                 case 0x2C:  // ,
@@ -152,12 +157,12 @@ struct JSONScanner {
                 case 0x7D:  // }
                     guard top == Self.objectMark else { return .invalid }
                     i += 1
-                    stack.removeLast()
+                    depth -= 1
                 case 0x5D:  // ]
                     guard top == Self.arrayMark else { return .invalid }
                     i += 1
-                    if stack.count == 2 { inMentions = false }
-                    stack.removeLast()
+                    if depth == 2 { inMentions = false }
+                    depth -= 1
                 default:
                     return .invalid
                 }
@@ -195,15 +200,23 @@ struct JSONScanner {
         i += 1
         let start = i
         var escapes = false
-        while i < n {
-            // Eight plain bytes at a time: no quote, no backslash, no control byte.
+        while true {
+            // Eight bytes at a time; the lowest flagged byte is the first quote,
+            // backslash or control byte (the SWAR tests never miss the lowest one).
             while i + 8 <= n {
                 let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let quote = Self.hasByte(w, 0x22)
-                let slash = Self.hasByte(w, 0x5C)
-                let control = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
-                if quote | slash | control != 0 { break }
+                let special = Self.hasByte(w, 0x22) | Self.hasByte(w, 0x5C) | ((w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080)
+                if special != 0 {
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
+            }
+            // Fewer than eight bytes left, or `i` is at a special byte.
+            while i < n {
+                let c = p[i]
+                if c == 0x22 || c == 0x5C || c < 0x20 { break }
+                i += 1
             }
             guard i < n else { return nil }
             let c = p[i]
@@ -212,25 +225,21 @@ struct JSONScanner {
                 i += 1
                 return (start, end, escapes)
             }
-            if c == 0x5C {
-                escapes = true
-                guard i + 1 < n else { return nil }
-                switch p[i + 1] {
-                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
-                    i += 2
-                case 0x75:
-                    guard i + 5 < n, Self.isHex(p[i + 2]), Self.isHex(p[i + 3]), Self.isHex(p[i + 4]), Self.isHex(p[i + 5])
-                    else { return nil }
-                    i += 6
-                default:
-                    return nil
-                }
-                continue
-            }
             if c < 0x20 { return nil }
-            i += 1
+            // A backslash.
+            escapes = true
+            guard i + 1 < n else { return nil }
+            switch p[i + 1] {
+            case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
+                i += 2
+            case 0x75:
+                guard i + 5 < n, Self.isHex(p[i + 2]), Self.isHex(p[i + 3]), Self.isHex(p[i + 4]), Self.isHex(p[i + 5])
+                else { return nil }
+                i += 6
+            default:
+                return nil
+            }
         }
-        return nil
     }
 
     /// Nonzero when some byte of `w` equals `b` (the classic SWAR zero-byte test).
@@ -313,32 +322,47 @@ struct JSONScanner {
         }
     }
 
+    // The first (up to) eight bytes of each known key as a little-endian word.
+    private static var wID: UInt64 { 0x6469 }  // "id"
+    private static var wTS: UInt64 { 0x7374 }  // "ts"
+    private static var wKind: UInt64 { 0x646E696B }  // "kind"
+    private static var wType: UInt64 { 0x65707974 }  // "type"
+    private static var wActor: UInt64 { 0x726F746361 }  // "actor"
+    private static var wParent: UInt64 { 0x746E65726170 }  // "parent"
+    private static var wSource: UInt64 { 0x656372756F73 }  // "source"
+    private static var wContent: UInt64 { 0x746E65746E6F63 }  // "content"
+    private static var wMentions: UInt64 { 0x736E6F69746E656D }  // "mentions"
+    private static var wCommunity: UInt64 { 0x74696E756D6D6F63 }  // "communit"
+    private static var wParentActor: UInt64 { 0x615F746E65726170 }  // "parent_a"
+
+    /// The field a key's bytes name: the key is read as one or two words and
+    /// compared with the known keys' words.
     private static func field(_ k: UnsafePointer<UInt8>, _ len: Int) -> Int {
-        @inline(__always) func eq(_ s: StaticString) -> Bool {
-            let w = s.utf8Start
-            for j in 0..<len where k[j] != w[j] { return false }
-            return true
-        }
+        guard len >= 2 && len <= 12 else { return -1 }
+        var w0: UInt64 = 0
+        for j in 0..<min(8, len) { w0 |= UInt64(k[j]) << (8 * UInt64(j)) }
         switch len {
         case 2:
-            if eq("id") { return EventField.id.rawValue }
-            if eq("ts") { return EventField.ts.rawValue }
+            if w0 == wID { return EventField.id.rawValue }
+            if w0 == wTS { return EventField.ts.rawValue }
         case 4:
-            if eq("kind") { return EventField.kind.rawValue }
-            if eq("type") { return EventField.type.rawValue }
+            if w0 == wKind { return EventField.kind.rawValue }
+            if w0 == wType { return EventField.type.rawValue }
         case 5:
-            if eq("actor") { return EventField.actor.rawValue }
+            if w0 == wActor { return EventField.actor.rawValue }
         case 6:
-            if eq("parent") { return EventField.parent.rawValue }
-            if eq("source") { return EventField.source.rawValue }
+            if w0 == wParent { return EventField.parent.rawValue }
+            if w0 == wSource { return EventField.source.rawValue }
         case 7:
-            if eq("content") { return EventField.content.rawValue }
+            if w0 == wContent { return EventField.content.rawValue }
         case 8:
-            if eq("mentions") { return EventField.mentions.rawValue }
+            if w0 == wMentions { return EventField.mentions.rawValue }
         case 9:
-            if eq("community") { return EventField.community.rawValue }
+            if w0 == wCommunity && k[8] == 0x79 { return EventField.community.rawValue }
         case 12:
-            if eq("parent_actor") { return EventField.parentActor.rawValue }
+            if w0 == wParentActor && k[8] == 0x63 && k[9] == 0x74 && k[10] == 0x6F && k[11] == 0x72 {
+                return EventField.parentActor.rawValue
+            }
         default:
             break
         }

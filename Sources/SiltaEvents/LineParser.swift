@@ -38,24 +38,32 @@ public struct LineParser {
 
     // Per-line state, reused between lines so that parsing allocates nothing
     // once warmed up.
-    @usableFromInline var fields: [FieldRecord]
+    /// One record per ``EventField``.
+    @usableFromInline let fields: UnsafeMutablePointer<FieldRecord>
     @usableFromInline var mentionRecords: [FieldRecord] = []
-    @usableFromInline var stack: [UInt8] = []
+    /// The scanner's container stack: one byte per open `{` or `[`, so a
+    /// line's worth suffices for any nesting.
+    @usableFromInline let stack: UnsafeMutablePointer<UInt8>
     @usableFromInline var scratch: UnsafeMutableRawBufferPointer
     @usableFromInline var scratchUsed = 0
     @usableFromInline var mentionSlices: [UnsafeRawBufferPointer] = []
 
     public init() {
-        fields = Array(repeating: FieldRecord(), count: EventField.allCases.count)
+        fields = .allocate(capacity: EventField.allCases.count)
+        fields.initialize(repeating: FieldRecord(), count: EventField.allCases.count)
+        stack = .allocate(capacity: Self.maxLineBytes + 1)
         // Unescaping never lengthens a string, so one line's worth suffices.
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.maxLineBytes + 16, alignment: 16)
-        stack.reserveCapacity(64)
         mentionRecords.reserveCapacity(16)
         mentionSlices.reserveCapacity(16)
     }
 
     /// Frees the scratch space; the parser must not be used afterwards.
-    public func deallocate() { scratch.deallocate() }
+    public func deallocate() {
+        scratch.deallocate()
+        fields.deallocate()
+        stack.deallocate()
+    }
 
     /// The `i`-th mention of the last accepted event, unescaped.
     public func mention(_ i: Int) -> UnsafeRawBufferPointer { mentionSlices[i] }
@@ -64,15 +72,14 @@ public struct LineParser {
     public mutating func parse(_ line: UnsafeRawBufferPointer) -> LineOutcome {
         if line.count > Self.maxLineBytes { return .rejected(.lineTooLong) }
         if !UTF8Validation.isValid(line) { return .rejected(.invalidUTF8) }
-        for i in fields.indices { fields[i] = FieldRecord() }
+        fields.update(repeating: FieldRecord(), count: EventField.allCases.count)
         mentionRecords.removeAll(keepingCapacity: true)
-        stack.removeAll(keepingCapacity: true)
         scratchUsed = 0
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             return .rejected(.invalidJSON)
         }
         var scanner = JSONScanner(base: base, count: line.count)
-        switch scanner.validate(fields: &fields, mentions: &mentionRecords, stack: &stack) {
+        switch scanner.validate(fields: fields, mentions: &mentionRecords, stack: stack) {
         case .invalid: return .rejected(.invalidJSON)
         case .notObject: return .rejected(.notObject)
         case .object: break

@@ -16,7 +16,7 @@ struct RejectedLine: Sendable {
 /// What a parser made of one chunk: accepted events with chunk-local ids,
 /// rejected lines, and the strings those local ids stand for. The merger
 /// turns local ids into warehouse ids, in file order.
-final class ParsedChunk: @unchecked Sendable {
+struct ParsedChunk: Sendable {
     static let hasContent: UInt8 = 1
     static let hasParent: UInt8 = 2
     static let hasParentActor: UInt8 = 4
@@ -43,14 +43,27 @@ final class ParsedChunk: @unchecked Sendable {
 
 /// Parses chunks of lines on a worker thread. One per worker.
 final class ChunkParser {
-    private var parser = LineParser()
-    private var keyScratch = [UInt8](repeating: 0, count: 1 + FieldLimits.maxBytes)
+    private var state: LineState? = LineState()
 
-    deinit { parser.deallocate() }
+    /// What parsing a chunk works with; moved out of the class for the
+    /// duration of a chunk, so that the per-line code touches only locals.
+    private struct LineState {
+        var parser = LineParser()
+        var keyScratch = [UInt8](repeating: 0, count: 1 + FieldLimits.maxBytes)
+    }
+
+    deinit { state?.parser.deallocate() }
 
     /// Parses every line of `buffer`.
     func parse(_ buffer: ChunkBuffer) -> ParsedChunk {
-        let out = ParsedChunk()
+        var local = state!
+        state = nil
+        defer { state = local }
+        return Self.parse(buffer, &local)
+    }
+
+    private static func parse(_ buffer: ChunkBuffer, _ st: inout LineState) -> ParsedChunk {
+        var out = ParsedChunk()
         let bytes = buffer.bytes
         guard let base = bytes.baseAddress else { return out }
         let n = bytes.count
@@ -66,7 +79,7 @@ final class ChunkParser {
             var lineEnd = end
             if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd])
-            if !Self.isBlank(line) { handle(line, index: index, into: out) }
+            if !isBlank(line) { handle(line, index: index, &st, into: &out) }
             index += 1
             start = end + 1
         }
@@ -76,13 +89,13 @@ final class ChunkParser {
 
     /// Blank: nothing but spaces and tabs (events.md).
     @inline(__always)
-    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+    private static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
         for b in line where b != 0x20 && b != 0x09 { return false }
         return true
     }
 
-    private func handle(_ line: UnsafeRawBufferPointer, index: Int, into out: ParsedChunk) {
-        switch parser.parse(line) {
+    private static func handle(_ line: UnsafeRawBufferPointer, index: Int, _ st: inout LineState, into out: inout ParsedChunk) {
+        switch st.parser.parse(line) {
         case .rejected(let reason):
             out.rejects.append(
                 RejectedLine(lineIndex: index, reason: reason, raw: Array(line.prefix(RejectsWriter.rawLimit)), length: line.count))
@@ -91,8 +104,8 @@ final class ChunkParser {
             out.ts.append(e.ts)
             out.type.append(e.type.rawValue)
             out.idHash.append(StableHash128(e.id).low)
-            out.actor.append(person(e.actor, out))
-            out.community.append(community(e.kind, e.community, out))
+            out.actor.append(person(e.actor, &out))
+            out.community.append(community(e.kind, e.community, &st, &out))
             var flags: UInt8 = 0
             if let c = e.content {
                 flags |= ParsedChunk.hasContent
@@ -108,14 +121,14 @@ final class ChunkParser {
             }
             if let pa = e.parentActor {
                 flags |= ParsedChunk.hasParentActor
-                out.parentActor.append(person(pa, out))
+                out.parentActor.append(person(pa, &out))
             } else {
                 out.parentActor.append(0)
             }
             out.flags.append(flags)
             let first = out.mentions.count
             for m in 0..<e.mentionCount {
-                let id = person(parser.mention(m), out)
+                let id = person(st.parser.mention(m), &out)
                 // A person mentioned twice in one event counts once.
                 if !out.mentions[first...].contains(id) { out.mentions.append(id) }
             }
@@ -124,16 +137,18 @@ final class ChunkParser {
     }
 
     @inline(__always)
-    private func person(_ bytes: UnsafeRawBufferPointer, _ out: ParsedChunk) -> UInt32 {
-        out.persons.intern(bytes, hash: StableHash128(bytes).low).id
+    private static func person(_ bytes: UnsafeRawBufferPointer, _ out: inout ParsedChunk) -> UInt32 {
+        out.persons.intern(bytes, hash: fastHash64(bytes)).id
     }
 
-    private func community(_ kind: CommunityKind, _ name: UnsafeRawBufferPointer, _ out: ParsedChunk) -> UInt32 {
-        keyScratch[0] = kind.rawValue
-        return keyScratch.withUnsafeMutableBytes { raw in
+    private static func community(
+        _ kind: CommunityKind, _ name: UnsafeRawBufferPointer, _ st: inout LineState, _ out: inout ParsedChunk
+    ) -> UInt32 {
+        st.keyScratch[0] = kind.rawValue
+        return st.keyScratch.withUnsafeMutableBytes { raw in
             raw.baseAddress!.advanced(by: 1).copyMemory(from: name.baseAddress!, byteCount: name.count)
             let key = UnsafeRawBufferPointer(rebasing: raw[0..<(1 + name.count)])
-            return out.communities.intern(key, hash: StableHash128(key).low).id
+            return out.communities.intern(key, hash: fastHash64(key)).id
         }
     }
 }

@@ -22,7 +22,7 @@ public struct IngestOptions: Sendable {
     public var workers: Int
     public var limits = ReadLimits()
     /// Events per block in a run file.
-    public var blockRows = 1 << 21
+    public var blockRows = 1 << 18
     /// Seconds to wait for another run's lock; `nil` waits for ever, 0 fails at once.
     public var lockWaitSeconds: Double? = 0
 

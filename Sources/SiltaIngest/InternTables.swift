@@ -1,3 +1,4 @@
+import Dispatch
 import SiltaSupport
 import SiltaWarehouse
 
@@ -7,7 +8,7 @@ import SiltaWarehouse
 /// Open addressing with linear probing; the caller supplies each string's
 /// 64-bit stable hash (computed once, on the worker that parsed it).
 /// Used by one thread at a time.
-struct StringInterner {
+struct StringInterner: Sendable {
     private(set) var arena: [UInt8] = []
     private(set) var starts: [Int] = [0]
     private var hashes: [UInt64] = []
@@ -138,6 +139,7 @@ struct DedupeIndex {
         var ms: [UInt32]
         var hash: [UInt64]
         var count = 0
+        var newCount = 0
         var mask: Int
 
         init() {
@@ -158,6 +160,7 @@ struct DedupeIndex {
             ms[i] = isNew ? (m | DedupeIndex.newFlag) : m
             hash[i] = h
             count += 1
+            if isNew { newCount += 1 }
             if count * 4 > ms.count * 3 { grow() }
             return true
         }
@@ -178,18 +181,26 @@ struct DedupeIndex {
             }
         }
 
-        /// This run's keys, sorted.
-        func newKeys() -> [(ms: UInt32, hash: UInt64)] {
-            var keys: [(ms: UInt32, hash: UInt64)] = []
+        /// This run's keys, in table order: the same for the same inputs and
+        /// the same earlier runs, whatever the number of workers.
+        func newKeys() -> (milliseconds: [UInt32], hashes: [UInt64]) {
+            var milliseconds: [UInt32] = []
+            var hashes: [UInt64] = []
+            milliseconds.reserveCapacity(newCount)
+            hashes.reserveCapacity(newCount)
             for j in ms.indices where ms[j] != DedupeIndex.empty && ms[j] & DedupeIndex.newFlag != 0 {
-                keys.append((ms[j] & ~DedupeIndex.newFlag, hash[j]))
+                milliseconds.append(ms[j] & ~DedupeIndex.newFlag)
+                hashes.append(hash[j])
             }
-            keys.sort { ($0.ms, $0.hash) < ($1.ms, $1.hash) }
-            return keys
+            return (milliseconds, hashes)
         }
     }
 
-    private var tables: [Int32: DayTable] = [:]
+    private var tables: [DayTable] = []
+    private var tableOfDay: [Int32: Int] = [:]
+    /// The last day met, and its table: a chunk's events are mostly of one day.
+    private var lastDay = Int32.min
+    private var lastTable = 0
     private let earlier: [DedupeView]
 
     /// - Parameter earlier: the keys of the committed runs.
@@ -201,30 +212,43 @@ struct DedupeIndex {
         if ts < 0 && ts % Self.dayMillis != 0 { day -= 1 }
         let ms = UInt32(ts - day * Self.dayMillis)
         let d = Int32(day)
-        if tables[d] == nil { tables[d] = load(day: d) }
-        return tables[d]!.insert(ms: ms, hash: idHash, isNew: true)
+        if d != lastDay {
+            if let t = tableOfDay[d] {
+                lastTable = t
+            } else {
+                lastTable = tables.count
+                tableOfDay[d] = lastTable
+                tables.append(load(day: d))
+            }
+            lastDay = d
+        }
+        return tables[lastTable].insert(ms: ms, hash: idHash, isNew: true)
     }
 
     private func load(day: Int32) -> DayTable {
         var t = DayTable()
         for view in earlier {
-            guard let r = view.range(of: day) else { continue }
-            for k in r { _ = t.insert(ms: view.millisecondsInDay[k], hash: view.idHashes[k], isNew: false) }
+            guard let keys = view.keys(of: day) else { continue }
+            for k in keys.milliseconds.indices { _ = t.insert(ms: keys.milliseconds[k], hash: keys.hashes[k], isNew: false) }
         }
         return t
     }
 
-    /// This run's keys, by ascending day, for the run file.
-    func newKeysByDay() -> (days: [Int32], keys: [[(ms: UInt32, hash: UInt64)]]) {
-        var days: [Int32] = []
-        var keys: [[(ms: UInt32, hash: UInt64)]] = []
-        for d in tables.keys.sorted() {
-            let k = tables[d]!.newKeys()
-            if k.isEmpty { continue }
-            days.append(d)
-            keys.append(k)
+    /// Writes this run's keys as the run file's de-duplication section:
+    /// the days in ascending order and their key counts, then for each day its
+    /// milliseconds and hashes. Each day's keys are gathered only when written.
+    func write(to run: RunFileWriter) throws {
+        let days = tableOfDay.keys.sorted().filter { tables[tableOfDay[$0]!].newCount > 0 }
+        run.beginSection(.dedupe)
+        try run.writeSection([UInt64(days.count)])
+        try run.writeSection(days)
+        try run.writeSection(days.map { UInt32(tables[tableOfDay[$0]!].newCount) })
+        for d in days {
+            let keys = tables[tableOfDay[d]!].newKeys()
+            try run.writeSection(keys.milliseconds)
+            try run.writeSection(keys.hashes)
         }
-        return (days, keys)
+        try run.endSection()
     }
 }
 

@@ -50,7 +50,7 @@ struct Merger {
             if let table = run.persons {
                 for i in 0..<table.count {
                     let b = table[i]
-                    _ = persons.intern(b, hash: StableHash128(b).low)
+                    _ = persons.intern(b, hash: fastHash64(b))
                 }
             }
             if let kinds = run.communityKinds, let names = run.communityNames {
@@ -59,7 +59,7 @@ struct Merger {
                     key.removeAll(keepingCapacity: true)
                     key.append(kinds[i])
                     key.append(contentsOf: names[i])
-                    key.withUnsafeBytes { _ = communities.intern($0, hash: StableHash128($0).low) }
+                    key.withUnsafeBytes { _ = communities.intern($0, hash: fastHash64($0)) }
                 }
             }
             if let hashes = run.contentHashes {
@@ -177,9 +177,8 @@ struct Merger {
             list.append((key.first!, Array(key.dropFirst())))
         }
         try w.appendSection(.communities, RunSections.communities(list))
-        try w.appendSection(.contents, RunSections.contents(Array(contents.hashes[baseContents...])))
-        let (days, keys) = dedupe.newKeysByDay()
-        try w.appendSection(.dedupe, RunSections.dedupe(days: days, keys: keys))
+        try w.appendSection(.contents, RunSections.contents(contents.hashes[baseContents...]))
+        try dedupe.write(to: w)
         try w.commit()
         return w.size
     }

@@ -27,7 +27,7 @@ public struct ReadLimits: Sendable {
     /// Longest accepted line, line end excluded (events.md: 1 MiB).
     public var maxLineBytes = 1_048_576
     /// A chunk handed to a parser is cut at the last line end after this many bytes.
-    public var chunkBytes = 1 << 20
+    public var chunkBytes = 4 << 20
     /// How much of a line longer than ``maxLineBytes`` is kept for the rejects file.
     public var oversizedPrefixBytes = 65_536
     /// A gzip file that inflates to more than this many times its own size

@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,6 +26,13 @@ public final class AtomicFileWriter {
     private let bufferLimit = 1 << 20
     /// Bytes written so far.
     public private(set) var bytesWritten = 0
+    /// With ``backgroundSyncBytes`` set, a background `fsync` runs after every
+    /// that many bytes, so that a large file reaches the disk while it is
+    /// being written and the final `fsync` in ``commit()`` is short.
+    public var backgroundSyncBytes: Int?
+    private var syncedUpTo = 0
+    private var syncQueue: DispatchQueue?
+    private let syncGroup = DispatchGroup()
 
     /// The marker in every temporary name.
     public static let temporaryMarker = ".silta-tmp-"
@@ -81,6 +90,12 @@ public final class AtomicFileWriter {
         if buffer.isEmpty { return }
         try buffer.withUnsafeBytes { try file!.write($0) }
         buffer.removeAll(keepingCapacity: true)
+        if let every = backgroundSyncBytes, bytesWritten - syncedUpTo >= every, let file {
+            syncedUpTo = bytesWritten
+            if syncQueue == nil { syncQueue = DispatchQueue(label: "silta.fsync") }
+            // Errors surface in the final fsync, which commit() checks.
+            syncQueue!.async(group: syncGroup) { _ = try? file.sync() }
+        }
     }
 
     /// Flushes, `fsync`s, renames into place and `fsync`s the folder.
@@ -88,6 +103,7 @@ public final class AtomicFileWriter {
         guard let file else { return }
         do {
             try flushBuffer()
+            syncGroup.wait()
             try file.sync()
         } catch {
             abandon()
@@ -105,6 +121,7 @@ public final class AtomicFileWriter {
 
     /// Drops the temporary file; the destination is left as it was.
     public func abandon() {
+        syncGroup.wait()
         file = nil
         try? FileSystem.remove(temporaryPath)
     }

@@ -21,8 +21,32 @@ public struct StableHash128: Hashable, Sendable, Comparable, CustomStringConvert
     /// - Complexity: O(n).
     @inlinable
     public init(_ bytes: UnsafeRawBufferPointer) {
+        // One pass without the streaming form's bookkeeping: most ids are short.
+        typealias H = StableHasher
         var state = StableHasher()
-        state.combine(bytes)
+        let n = bytes.count
+        var i = 0
+        while i + 16 <= n {
+            state.block(
+                UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)),
+                UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+            i += 16
+        }
+        let tail = n - i
+        var k1: UInt64 = 0
+        var k2: UInt64 = 0
+        var j = tail
+        while j > 8 {
+            j -= 1
+            k2 = k2 << 8 | UInt64(bytes[i + j])
+        }
+        while j > 0 {
+            j -= 1
+            k1 = k1 << 8 | UInt64(bytes[i + j])
+        }
+        state.pending = (k1, k2)
+        state.pendingCount = tail
+        state.length = UInt64(n)
         self = state.finalize()
     }
 
@@ -166,4 +190,32 @@ public struct StableHasher: Sendable {
         s.h2 = s.h2 &+ s.h1
         return StableHash128(low: s.h1, high: s.h2)
     }
+}
+
+/// A fast 64-bit hash for in-memory hash tables of short byte strings
+/// (persons, communities): 64x64-to-128-bit multiply-and-fold mixing in the
+/// manner of wyhash. Stable across runs, but never stored: stored ids use
+/// ``StableHash128``.
+@inlinable
+public func fastHash64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    @inline(__always) func mum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let r = a.multipliedFullWidth(by: b)
+        return r.high ^ r.low
+    }
+    let n = bytes.count
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+    var i = 0
+    while i + 8 <= n {
+        h = mum(h ^ UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)), 0xA076_1D64_78BD_642F)
+        i += 8
+    }
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while i < n {
+        tail |= UInt64(bytes[i]) << shift
+        shift += 8
+        i += 1
+    }
+    h = mum(h ^ tail ^ 0xE703_7ED1_A0B4_28DB, 0x8EBC_6AF0_9C88_C6E3)
+    return mum(h, 0x5899_65CC_7537_4CC3)
 }

@@ -61,26 +61,22 @@ public struct EventBlockBuilder {
     /// in arrival order within a community (a stable counting sort, O(n)).
     public func encoded() -> ByteWriter {
         let n = count
-        var communities: [UInt32] = []
-        var counts: [UInt32: Int] = [:]
-        for c in community {
-            if counts[c] == nil { communities.append(c) }
-            counts[c, default: 0] += 1
-        }
-        communities.sort()
-        var start: [UInt32: Int] = [:]
+        let slots = (community.max().map { Int($0) } ?? -1) + 1
+        var counts = [Int](repeating: 0, count: slots)
+        for c in community { counts[Int(c)] += 1 }
+        let communities = (0..<slots).filter { counts[$0] > 0 }.map { UInt32($0) }
+        var start = [Int](repeating: 0, count: slots)
         var at = 0
         for c in communities {
-            start[c] = at
-            at += counts[c]!
+            start[Int(c)] = at
+            at += counts[Int(c)]
         }
         var order = [Int](repeating: 0, count: n)
         var next = start
         for i in 0..<n {
-            let c = community[i]
-            let slot = next[c]!
-            order[slot] = i
-            next[c] = slot + 1
+            let c = Int(community[i])
+            order[next[c]] = i
+            next[c] += 1
         }
 
         var w = ByteWriter(capacity: 64 + n * 30 + mentions.count * 4 + communities.count * 16)
@@ -88,8 +84,8 @@ public struct EventBlockBuilder {
         w.append(UInt32(communities.count))
         for c in communities {
             w.append(c)
-            w.append(UInt32(start[c]!))
-            w.append(UInt32(counts[c]!))
+            w.append(UInt32(start[Int(c)]))
+            w.append(UInt32(counts[Int(c)]))
             w.append(UInt32(0))
         }
         func column<T: FixedWidthInteger>(_ values: [T]) {

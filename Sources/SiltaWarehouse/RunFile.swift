@@ -33,24 +33,26 @@ public struct EventBlockView: @unchecked Sendable {
     public let type: UnsafeBufferPointer<UInt8>
 }
 
-/// The de-duplication keys of one run, by UTC day.
+/// The de-duplication keys of one run, by UTC day: for each day, the
+/// milliseconds within the day and the event-id hashes of the run's events.
 public struct DedupeView: @unchecked Sendable {
     public let days: UnsafeBufferPointer<Int32>
-    /// Index of each day's first key; `starts[days.count]` is the total.
-    public let starts: [Int]
-    public let millisecondsInDay: UnsafeBufferPointer<UInt32>
-    public let idHashes: UnsafeBufferPointer<UInt64>
+    let milliseconds: [UnsafeBufferPointer<UInt32>]
+    let hashes: [UnsafeBufferPointer<UInt64>]
 
-    /// The key range of `day`, if the run has keys on that day.
-    public func range(of day: Int32) -> Range<Int>? {
+    /// The keys of `day`, if the run has any on that day.
+    public func keys(of day: Int32) -> (milliseconds: UnsafeBufferPointer<UInt32>, hashes: UnsafeBufferPointer<UInt64>)? {
         var lo = 0
         var hi = days.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if days[mid] < day { lo = mid + 1 } else { hi = mid }
         }
-        return lo < days.count && days[lo] == day ? starts[lo]..<starts[lo + 1] : nil
+        return lo < days.count && days[lo] == day ? (milliseconds[lo], hashes[lo]) : nil
     }
+
+    /// Keys in the run.
+    public var count: Int { milliseconds.reduce(0) { $0 + $1.count } }
 }
 
 /// One committed run file, mapped read-only, its checksums verified.
@@ -192,13 +194,16 @@ public final class RunFile: @unchecked Sendable {
             let dayCount = Int(try r.read(UInt64.self))
             let days = try typed(&r, Int32.self, dayCount)
             let counts = try typed(&r, UInt32.self, dayCount)
-            var starts = [0]
-            starts.reserveCapacity(dayCount + 1)
-            for c in counts { starts.append(starts.last! + Int(c)) }
-            let total = starts.last!
-            let ms = try typed(&r, UInt32.self, total)
-            let hashes = try typed(&r, UInt64.self, total)
-            dedupe = DedupeView(days: days, starts: starts, millisecondsInDay: ms, idHashes: hashes)
+            var ms: [UnsafeBufferPointer<UInt32>] = []
+            var hashes: [UnsafeBufferPointer<UInt64>] = []
+            var previous = Int32.min
+            for (d, c) in zip(days, counts) {
+                guard d > previous else { throw WarehouseError.damaged(path: path, reason: "de-duplication days out of order") }
+                previous = d
+                ms.append(try typed(&r, UInt32.self, Int(c)))
+                hashes.append(try typed(&r, UInt64.self, Int(c)))
+            }
+            dedupe = DedupeView(days: days, milliseconds: ms, hashes: hashes)
         }
     }
 }

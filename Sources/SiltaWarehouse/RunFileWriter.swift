@@ -10,6 +10,7 @@ public final class RunFileWriter {
 
     public init(path: String, generation: UInt64) throws {
         writer = try AtomicFileWriter(path: path)
+        writer.backgroundSyncBytes = 64 << 20
         var h = ByteWriter(capacity: RunFileLayout.headerBytes)
         h.append(RunFileLayout.magic)
         h.append(RunFileLayout.version)
@@ -29,11 +30,51 @@ public final class RunFileWriter {
 
     /// Appends one section (padded to 8 bytes).
     public func appendSection(_ tag: SectionTag, _ payload: ByteWriter) throws {
-        var payload = payload
-        payload.pad(to: 8)
-        let crc = CRC32.of(payload.bytes)
-        directory.append((tag, crc, UInt64(offset), UInt64(payload.count)))
-        try put(payload.bytes)
+        beginSection(tag)
+        try payload.bytes.withUnsafeBytes { try writeSection($0) }
+        try endSection()
+    }
+
+    private var open: (tag: SectionTag, start: Int, crc: CRC32)?
+
+    /// Starts a section written piece by piece with ``writeSection(_:)``.
+    public func beginSection(_ tag: SectionTag) {
+        precondition(open == nil, "a section is already open")
+        open = (tag, offset, CRC32())
+    }
+
+    /// Appends bytes to the open section.
+    public func writeSection(_ bytes: UnsafeRawBufferPointer) throws {
+        open!.crc.update(bytes)
+        try writer.write(bytes)
+        offset += bytes.count
+    }
+
+    /// Appends the values to the open section (little-endian, as the
+    /// machine stores them), then zero bytes up to a multiple of 8.
+    public func writeSection<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>) throws {
+        try writeSection(UnsafeRawBufferPointer(values))
+        try padSection()
+    }
+
+    /// Appends the values to the open section, then zero bytes up to a multiple of 8.
+    public func writeSection<T: FixedWidthInteger>(_ values: [T]) throws {
+        try values.withUnsafeBufferPointer { try writeSection($0) }
+    }
+
+    /// Zero bytes up to the next multiple of 8 in the open section.
+    public func padSection() throws {
+        let zeros: UInt64 = 0
+        let n = (8 - (offset - open!.start) % 8) % 8
+        if n > 0 { try withUnsafeBytes(of: zeros) { try writeSection(UnsafeRawBufferPointer(rebasing: $0[..<n])) } }
+    }
+
+    /// Ends the open section.
+    public func endSection() throws {
+        try padSection()
+        let s = open!
+        open = nil
+        directory.append((s.tag, s.crc.value, UInt64(s.start), UInt64(offset - s.start)))
     }
 
     /// Writes the directory and trailer, flushes and renames the file into place.
@@ -99,29 +140,19 @@ public enum RunSections {
         return w
     }
 
-    /// New content ids, in id order.
-    public static func contents(_ hashes: [StableHash128]) -> ByteWriter {
+    /// New content ids, in id order, as (low, high) words.
+    public static func contents(_ hashes: ArraySlice<StableHash128>) -> ByteWriter {
         var w = ByteWriter(capacity: 8 + hashes.count * 16)
         w.append(UInt64(hashes.count))
-        for h in hashes {
-            w.append(h.low)
-            w.append(h.high)
+        hashes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt64.self) { words in
+                #if _endian(little)
+                w.append(UnsafeRawBufferPointer(words))
+                #else
+                for v in words { w.append(v) }
+                #endif
+            }
         }
-        return w
-    }
-
-    /// De-duplication keys grouped by UTC day: `days` ascending, each with
-    /// its keys (milliseconds within the day, event-id hash).
-    public static func dedupe(days: [Int32], keys: [[(ms: UInt32, hash: UInt64)]]) -> ByteWriter {
-        var w = ByteWriter()
-        w.append(UInt64(days.count))
-        w.append(contentsOf: days)
-        w.pad(to: 8)
-        w.append(contentsOf: keys.map { UInt32($0.count) })
-        w.pad(to: 8)
-        for group in keys { for k in group { w.append(k.ms) } }
-        w.pad(to: 8)
-        for group in keys { for k in group { w.append(k.hash) } }
         return w
     }
 }
