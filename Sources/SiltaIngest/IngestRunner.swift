@@ -165,6 +165,7 @@ public enum IngestRunner {
                     switch item {
                     case .parsed(let chunk):
                         try merger.merge(chunk, file: name, firstLine: nextLine)
+                        FaultInjection.point("ingest-after-first-chunk")
                         nextLine += chunk.lineCount
                     case .oversized(let line):
                         try merger.oversized(line, file: name, lineNumber: nextLine)
@@ -214,8 +215,11 @@ public enum IngestRunner {
                 merger.abandon()
                 return
             }
+            FaultInjection.point("ingest-before-run-file")
             let runSize = try merger.finish()
+            FaultInjection.point("ingest-after-run-file")
             try merger.rejects.commit()
+            FaultInjection.point("ingest-after-rejects")
             var next = manifest
             next.generation = generation
             if let runSize {
@@ -230,6 +234,7 @@ public enum IngestRunner {
             next.events += UInt64(merger.stored)
             next.record(ingested)
             try location.commit(next)
+            FaultInjection.point("ingest-after-manifest")
             manifest = next
             report.generation = generation
             report.warehouseEvents = next.events

@@ -65,6 +65,9 @@ public struct LogFileReader {
         var inputCount = 0
         var inMember = false
         var membersStarted = 0
+        /// Where the current member starts, and the output it produced so far.
+        var memberStart = 0
+        var memberOutput = 0
         var endOfFile = false
 
         func refill() throws {
@@ -94,6 +97,8 @@ public struct LogFileReader {
             if !inMember && membersStarted == 0 {
                 inMember = true
                 membersStarted = 1
+                memberStart = 0
+                memberOutput = 0
             } else if !inMember {
                 // Between members: zero padding to the end of the file is fine;
                 // anything else must be another gzip member.
@@ -113,10 +118,13 @@ public struct LogFileReader {
                 stream.reset()
                 inMember = true
                 membersStarted += 1
+                memberStart = offset()
+                memberOutput = 0
             }
             let space = framer.freeSpace
             let (code, produced) = stream.inflate(into: space)
             summary.uncompressedBytes += produced
+            memberOutput += produced
             try framer.didWrite(produced)
             if summary.uncompressedBytes > limits.inflateRatioFloorBytes
                 && summary.uncompressedBytes / max(fileSize, 1) > limits.maxInflateRatio
@@ -138,7 +146,8 @@ public struct LogFileReader {
             case Z_MEM_ERROR:
                 throw SystemError("inflate (out of memory)", path: String(decoding: path, as: UTF8.self), code: 12)
             default:
-                return try damaged(stream.message ?? "zlib error \(code)", at: offset())
+                // A member that is bad from its header on is reported where it starts.
+                return try damaged(stream.message ?? "zlib error \(code)", at: memberOutput == 0 ? memberStart : offset())
             }
         }
         if inMember {

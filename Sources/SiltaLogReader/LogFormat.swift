@@ -91,4 +91,6 @@ public struct ReadSummary: Sendable {
     public var contentHash = StableHash128(low: 0, high: 0)
     /// Set when the file was damaged; every complete line before the damage was handed on.
     public var damage: LogDamage?
+
+    public init() {}
 }

@@ -179,8 +179,16 @@ public enum FileSystem {
     }
 
     /// Creates `path` and its missing parents (`mkdir -p`), refusing to pass
-    /// through a symbolic link at the last component.
+    /// through a symbolic link at the last component. An error names `path`.
     public static func createDirectory(_ path: String, mode: mode_t = 0o755) throws {
+        do {
+            try makeDirectories(path, mode: mode)
+        } catch let e as SystemError {
+            throw SystemError("create folder", path: path, code: e.code)
+        }
+    }
+
+    private static func makeDirectories(_ path: String, mode: mode_t) throws {
         if path.isEmpty { return }
         switch kind(of: path) {
         case .directory: return
@@ -191,7 +199,7 @@ public enum FileSystem {
         default: throw SystemError("create folder", path: path, code: ENOTDIR)
         }
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            try createDirectory(String(path[..<slash]), mode: mode)
+            try makeDirectories(String(path[..<slash]), mode: mode)
         }
         if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("create folder", path: path) }
     }

@@ -1,0 +1,59 @@
+# Silta: nightly community analytics from activity logs.
+#
+#   make run-jobs     the nightly pipeline (builds what it needs first)
+#   make test         every test (unit, end-to-end, conformance)
+#
+# Variables (reports.md), each with a default that works on a fresh checkout:
+LOGS      ?= SampleData/logs
+WAREHOUSE ?= var/warehouse
+REPORTS   ?= var/reports
+PERIODS   ?= day week month
+TZ_NAME   ?= UTC
+AS_OF     ?=
+WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+SWIFT     ?= swift
+RELEASE   := .build/release
+JOBS      := ingest generate-logs
+
+# Sample data: the committed sample is exactly what this command writes.
+SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
+
+.PHONY: all build run-jobs test test-unit test-e2e sample-data clean help
+
+all: build
+
+help:
+	@sed -n '1,20p' Makefile
+
+## build: release binaries of every job in .build/release/
+build:
+	$(SWIFT) build -c release
+
+$(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -name '*.c' -o -name '*.h')
+	$(SWIFT) build -c release
+
+## run-jobs: ingest every new log, then write every report.
+# ingest exits 2 when some log files were damaged: the pipeline still writes
+# the reports from everything readable, then exits 2 so that cron notices.
+run-jobs: $(RELEASE)/ingest
+	@status=0; \
+	$(RELEASE)/ingest --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) || status=$$?; \
+	if [ $$status -ne 0 ] && [ $$status -ne 2 ]; then exit $$status; fi; \
+	exit $$status
+
+## test: unit and end-to-end tests of the built jobs.
+test: test-unit
+
+test-unit:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## sample-data: regenerate SampleData/logs (deterministic: same bytes every time).
+sample-data: $(RELEASE)/ingest
+	rm -rf SampleData/logs
+	$(RELEASE)/generate-logs --out SampleData/logs $(SAMPLE_ARGS)
+
+## clean: remove build products and the default warehouse and reports.
+clean:
+	rm -rf .build var

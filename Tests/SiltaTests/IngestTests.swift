@@ -1,0 +1,183 @@
+import Foundation
+import SiltaEvents
+import SiltaIngest
+import SiltaSupport
+import SiltaWarehouse
+import Testing
+
+/// Runs ingest in-process.
+@discardableResult
+func ingest(logs: String, warehouse: String, reports: String? = nil, workers: Int = 2) throws -> IngestReport {
+    var options = IngestOptions(logs: logs, warehouse: warehouse, reports: reports, workers: workers)
+    options.limits.chunkBytes = 4096  // many chunks even for small files
+    options.blockRows = 1000
+    return try IngestRunner.run(options)
+}
+
+/// The warehouse's files (MANIFEST, runs, rejects), by relative path.
+func warehouseFiles(_ root: String) -> [String: Data] {
+    folderContents(root).filter { $0.key != "LOCK" }
+}
+
+@Suite struct IngestTests {
+    @Test(arguments: ["stackexchange-3sites", "slack-houstondatavis"])
+    func realLogsMatchTheirIndependentTotals(name: String) throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        try FileManager.default.copyItem(
+            atPath: Paths.sampleData.appendingPathComponent("real/\(name).ndjson.gz").path, toPath: logs + "/\(name).ndjson.gz")
+        let report = try ingest(logs: logs, warehouse: s.sub("wh"), reports: s.folder("reports"))
+        let expected = try readJSON(Paths.sampleData.appendingPathComponent("real/\(name).expected.json").path)
+        #expect(report.filesRead == expected["files"] as? Int)
+        #expect(report.accepted == expected["accepted"] as? Int)
+        #expect(report.duplicates == expected["duplicates"] as? Int)
+        #expect(report.rejectedTotal == (expected["rejected"] as? [String: Int])?.values.reduce(0, +))
+        #expect(report.damagedFiles.isEmpty)
+        let byType = expected["by_type"] as! [String: Int]
+        for t in EventType.allCases {
+            #expect((report.acceptedByType[t] ?? 0) == (byType[t.name] ?? 0), "\(t.name)")
+        }
+        let snapshot = try WarehouseSnapshot(root: s.sub("wh"))
+        #expect(snapshot.communityNames.count == expected["communities"] as? Int)
+        #expect(snapshot.persons.count >= expected["actors"] as! Int)  // mentioned and parent actors count too
+        // The report on disk says the same.
+        let written = try readJSON(s.sub("reports/ingest_report.json"))
+        #expect(written["accepted"] as? Int == report.accepted)
+        #expect(written["files_read"] as? Int == 1)
+    }
+
+    @Test func secondRunIngestsNothingAndChangesNothing() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        s.write("logs/a.ndjson", event(["id": "\"a1\""]) + "\n" + event(["id": "\"a2\""]) + "\n")
+        s.write("logs/sub/b.ndjson.gz", gzip(event(["id": "\"b1\""]) + "\n"))
+        let first = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(first.filesRead == 2)
+        #expect(first.stored == 3)
+        let before = warehouseFiles(s.sub("wh"))
+        let second = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(second.filesRead == 0)
+        #expect(second.filesSkipped == 2)
+        #expect(second.generation == first.generation)
+        #expect(warehouseFiles(s.sub("wh")) == before)
+
+        // A new file: only it is read.
+        s.write("logs/c.ndjson", event(["id": "\"c1\""]) + "\n")
+        let third = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(third.filesRead == 1)
+        #expect(third.filesSkipped == 2)
+        #expect(third.stored == 1)
+        #expect(third.generation == first.generation + 1)
+        #expect(try WarehouseSnapshot(root: s.sub("wh")).manifest.events == 4)
+    }
+
+    @Test func aChangedFileIsReadAgainAndItsOldEventsAreDuplicates() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        s.write("logs/a.ndjson", event(["id": "\"a1\""]) + "\n")
+        try ingest(logs: logs, warehouse: s.sub("wh"))
+        s.write("logs/a.ndjson", event(["id": "\"a1\""]) + "\n" + event(["id": "\"a2\""]) + "\n")
+        let r = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(r.filesRead == 1)
+        #expect(r.accepted == 2)
+        #expect(r.duplicates == 1)
+        #expect(r.stored == 1)
+        // Same size, other content: read again too.
+        s.write("logs/a.ndjson", event(["id": "\"a3\""]) + "\n" + event(["id": "\"a4\""]) + "\n")
+        #expect(try ingest(logs: logs, warehouse: s.sub("wh")).stored == 2)
+    }
+
+    @Test func duplicatesAcrossFilesAndRunsAreCountedOnceAndTheFirstReadWins() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        let x = event(["id": "\"x\"", "actor": "\"alice\""])
+        let xOther = event(["id": "\"x\"", "actor": "\"bob\""])  // same id and ts, differs
+        let xLater = event(["id": "\"x\"", "ts": "\"2026-11-28T21:15:03Z\""])  // same id, other instant: another event
+        s.write("logs/b.ndjson", xOther + "\n")
+        s.write("logs/a.ndjson", x + "\n" + x + "\n" + xLater + "\n")
+        let r = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(r.accepted == 4)
+        #expect(r.duplicates == 2)
+        #expect(r.stored == 2)
+        let events = try WarehouseSnapshot(root: s.sub("wh")).allEvents()
+        #expect(events.filter { $0.ts == 1_795_900_502_120 }.map(\.actor) == ["alice"])  // a.ndjson sorts first
+
+        // The same instant written another way is the same event.
+        s.write("logs/c.ndjson", event(["id": "\"x\"", "ts": "\"2026-11-28T23:15:02.120+02:00\""]) + "\n")
+        let again = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(again.duplicates == 1)
+        #expect(again.stored == 0)
+    }
+
+    @Test func rejectedLinesAreKeptWithFileLineAndReason() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        let lines = [
+            event(), "", "   \t ", "not json", event(["kind": "\"partner\""]), "[1]",
+            "{\"id\":\"\u{E9}" + String(repeating: "x", count: 10) + "\"}", event(["id": "\"second\""]),
+        ]
+        var bytes = Array(lines.joined(separator: "\r\n").utf8)
+        bytes += Array("\n".utf8) + [0x7B, 0xFF, 0x7D]  // invalid UTF-8, last line without \n
+        s.write("logs/x.ndjson", bytes)
+        let r = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(r.lines == 7)
+        #expect(r.accepted == 2)
+        #expect(r.rejectedTotal == 5)
+        #expect(r.lines == r.accepted + r.rejectedTotal)
+        #expect(r.rejected[.invalidJSON] == 1)
+        #expect(r.rejected[.unknownKind] == 1)
+        #expect(r.rejected[.notObject] == 1)
+        #expect(r.rejected[.missingField] == 1)
+        #expect(r.rejected[.invalidUTF8] == 1)
+        let rejects = try String(contentsOfFile: r.rejectsFile!, encoding: .utf8).split(separator: "\n")
+        let parsed = try rejects.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(parsed.map { $0["line"] as! Int } == [4, 5, 6, 7, 9])
+        #expect(parsed.allSatisfy { $0["file"] as? String == "x.ndjson" })
+        #expect(parsed[0]["raw"] as? String == "not json")
+        #expect(parsed[4]["raw_base64"] as? String == Data([0x7B, 0xFF, 0x7D]).base64EncodedString())
+    }
+
+    @Test func damagedGzipKeepsWhatWasReadable() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        let text = (0..<300).map { event(["id": "\"e\($0)\""]) }.joined(separator: "\n") + "\n"
+        let full = gzip(text)
+        s.write("logs/cut.ndjson.gz", Array(full[..<(full.count - 4)]))
+        s.write("logs/good.ndjson.gz", gzip(event(["id": "\"g\""]) + "\n"))
+        s.write("logs/fake.ndjson.gz", "this is not gzip\n")
+        s.write("logs/ignored.txt", "whatever")
+        s.write("logs/ignored.NDJSON", "whatever")
+        let r = try ingest(logs: logs, warehouse: s.sub("wh"))
+        #expect(r.filesRead == 3)
+        #expect(r.damagedFiles.map(\.file).sorted() == ["cut.ndjson.gz", "fake.ndjson.gz"])
+        #expect(r.stored == 301)
+        #expect(r.damagedFiles.first { $0.file == "fake.ndjson.gz" }?.error == "incorrect header check at byte 0")
+        // Recorded as ingested: not read again while unchanged.
+        #expect(try ingest(logs: logs, warehouse: s.sub("wh")).filesRead == 0)
+    }
+
+    @Test func workerCountDoesNotChangeTheWarehouse() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        var config = GeneratorConfigForTests.small
+        config.badLineRate = 0.01
+        config.duplicateRate = 0.01
+        _ = try generateLogs(config, out: logs)
+        var results: [[String: Data]] = []
+        for workers in [1, 2, 8] {
+            let wh = s.sub("wh\(workers)")
+            let r = try ingest(logs: logs, warehouse: wh, workers: workers)
+            #expect(r.rejectedTotal > 0)
+            #expect(r.duplicates > 0)
+            results.append(warehouseFiles(wh))
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == results[2])
+        #expect(results[0].keys.contains("MANIFEST"))
+    }
+
+    @Test func missingLogsFolderIsAClearError() throws {
+        let s = Scratch()
+        #expect(throws: IngestError.self) { try ingest(logs: s.sub("nope"), warehouse: s.sub("wh")) }
+    }
+}

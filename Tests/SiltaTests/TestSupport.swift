@@ -1,0 +1,125 @@
+import CZlib
+import Foundation
+import SiltaSupport
+
+/// Where the test sources and fixtures are.
+enum Paths {
+    /// `Tests/` in the checkout.
+    static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = tests.appendingPathComponent("Fixtures")
+    static let repository = tests.deletingLastPathComponent()
+    static let sampleData = repository.appendingPathComponent("SampleData")
+
+    /// The folder holding the built jobs: `SILTA_BIN_DIR`, or the folder of
+    /// the running test bundle (where `swift build` puts the executables).
+    static var binaries: URL {
+        if let dir = ProcessInfo.processInfo.environment["SILTA_BIN_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    static func binary(_ name: String) -> URL { binaries.appendingPathComponent(name) }
+}
+
+/// A fresh folder under the system temporary folder, removed by `cleanup()`.
+final class Scratch {
+    let url: URL
+    var path: String { url.path }
+
+    init(_ label: String = "silta-test") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func sub(_ name: String) -> String {
+        let u = url.appendingPathComponent(name)
+        try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return u.path
+    }
+
+    /// Creates the folder `name` and returns its path.
+    func folder(_ name: String) -> String {
+        let u = url.appendingPathComponent(name)
+        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u.path
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) {
+        let p = sub(name)
+        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+    }
+
+    func write(_ name: String, _ text: String) { write(name, Array(text.utf8)) }
+}
+
+/// gzip-compresses bytes with the system zlib, as one member.
+func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    var stream = z_stream()
+    precondition(silta_deflateInit2(&stream, level, 15 + 16, 8) == Z_OK)
+    defer { deflateEnd(&stream) }
+    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+    var input = bytes
+    let produced: Int = input.withUnsafeMutableBufferPointer { inp in
+        out.withUnsafeMutableBufferPointer { o in
+            stream.next_in = inp.baseAddress
+            stream.avail_in = UInt32(inp.count)
+            stream.next_out = o.baseAddress
+            stream.avail_out = UInt32(o.count)
+            let rc = deflate(&stream, Z_FINISH)
+            precondition(rc == Z_STREAM_END)
+            return o.count - Int(stream.avail_out)
+        }
+    }
+    return Array(out[..<produced])
+}
+
+func gzip(_ text: String) -> [UInt8] { gzip(Array(text.utf8)) }
+
+/// What a finished child process did.
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a built job and waits for it.
+@discardableResult
+func runJob(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
+    let process = Process()
+    process.executableURL = Paths.binary(name)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return RunResult(
+        status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Every regular file under `root`, relative path to content.
+func folderContents(_ root: String) -> [String: Data] {
+    var result: [String: Data] = [:]
+    guard let e = FileManager.default.enumerator(atPath: root) else { return result }
+    while let rel = e.nextObject() as? String {
+        var isDir: ObjCBool = false
+        let full = root + "/" + rel
+        if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+            result[rel] = FileManager.default.contents(atPath: full)
+        }
+    }
+    return result
+}
+
+/// Parses a JSON file into a dictionary (tests only: Foundation is fine here).
+func readJSON(_ path: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+}
