@@ -39,6 +39,21 @@ struct ParsedChunk: Sendable {
     /// Communities, each key being the kind's raw value followed by the id.
     var communities = StringInterner(capacity: 64)
     var rejects: [RejectedLine] = []
+
+    /// Room for about `rows` events, so that appending never reallocates.
+    mutating func reserve(_ rows: Int) {
+        lineIndex.reserveCapacity(rows)
+        ts.reserveCapacity(rows)
+        type.reserveCapacity(rows)
+        flags.reserveCapacity(rows)
+        idHash.reserveCapacity(rows)
+        actor.reserveCapacity(rows)
+        community.reserveCapacity(rows)
+        parentActor.reserveCapacity(rows)
+        content.reserveCapacity(rows)
+        parent.reserveCapacity(rows)
+        mentionOffsets.reserveCapacity(rows + 1)
+    }
 }
 
 /// Parses chunks of lines on a worker thread. One per worker.
@@ -66,6 +81,7 @@ final class ChunkParser {
         var out = ParsedChunk()
         let bytes = buffer.bytes
         guard let base = bytes.baseAddress else { return out }
+        out.reserve(bytes.count / 120 + 16)
         let n = bytes.count
         var start = 0
         var index = 0
