@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .executable(name: "ingest", targets: ["ingest"]),
         .executable(name: "generate-logs", targets: ["generate-logs"]),
+        .executable(name: "engagement", targets: ["engagement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -83,11 +84,24 @@ let package = Package(
             dependencies: ["SiltaSupport", "SiltaEvents", "CZlib"],
             swiftSettings: strict
         ),
+        /// The report writers: CSV and JSON twins, atomically replaced.
+        .target(
+            name: "SiltaReports",
+            dependencies: ["SiltaSupport", "SiltaEvents"],
+            swiftSettings: strict
+        ),
+        /// The metrics of metrics.md: periods and time zones, loading the
+        /// warehouse, engagement, social capital, bridging and links.
+        .target(
+            name: "SiltaMetrics",
+            dependencies: ["SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaReports"],
+            swiftSettings: strict
+        ),
         /// What every job shares: common options, exit codes, logging.
         .target(
             name: "SiltaJobKit",
             dependencies: [
-                "SiltaSupport", "SiltaEvents", "SiltaWarehouse",
+                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,13 +131,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "engagement",
+            dependencies: [
+                "SiltaJobKit", "SiltaMetrics", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Jobs/engagement",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(
             name: "SiltaTests",
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
-                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "CZlib",
+                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "CZlib",
             ],
             path: "Tests/SiltaTests",
             swiftSettings: strict

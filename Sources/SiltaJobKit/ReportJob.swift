@@ -1,0 +1,58 @@
+import Logging
+import SiltaMetrics
+import SiltaReports
+import SiltaSupport
+import SiltaWarehouse
+
+/// The frame every report job runs in: lock the warehouse for reading, load
+/// it, compute the tables, write them atomically, log one line per step.
+public enum ReportJob {
+    /// Runs a report job.
+    /// - Parameter compute: makes the job's tables from the loaded warehouse.
+    public static func run(
+        name: String, common: CommonOptions, report: ReportOptions, logger: Logger,
+        compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
+    ) throws {
+        let start = monotonicNow()
+        let location = WarehouseLocation(root: common.warehouse)
+        // Read a committed state: a shared lock waits for (or stops at) a running ingest.
+        let lock: FileLock? =
+            FileSystem.isDirectory(common.warehouse)
+            ? try FileLock(path: location.lockPath, mode: .shared, waitSeconds: common.wait) : nil
+        defer { lock?.release() }
+        let snapshot = try WarehouseSnapshot(root: common.warehouse)
+        let input = MetricsInput(snapshot: snapshot, workers: common.workers)
+        let loaded = monotonicNow()
+        logger.info(
+            "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(seconds(loaded - start)) s"
+        )
+        let settings = try ReportSettings.make(
+            input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,
+            workers: common.workers)
+        let tables = try compute(input, settings)
+        let computed = monotonicNow()
+        logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rows.count }) rows in \(seconds(computed - loaded)) s")
+        try ReportWriter.write(tables, context: settings.context, to: common.reports)
+        logger.info(
+            "wrote \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(seconds(monotonicNow() - start)) s"
+        )
+    }
+
+    static func seconds(_ s: Double) -> String {
+        let ms = Int((s * 1000).rounded())
+        let frac = String(ms % 1000)
+        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
+    }
+
+    static func monotonicNow() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,47 @@
+import Dispatch
+import SiltaSupport
+
+/// Runs one computation per community over concurrent Dispatch workers,
+/// largest communities first, and returns the results indexed by community
+/// id. Each worker owns its state; results are gathered once each community
+/// is done, so the output never depends on the number of workers.
+public enum CommunityWorkers {
+    public static func map<State, Result: Sendable>(
+        _ input: MetricsInput, workers: Int, makeState: @escaping @Sendable () -> State,
+        _ body: @escaping @Sendable (UInt32, inout State) -> Result
+    ) -> [Result?] {
+        let order = input.communitiesLargestFirst
+        let store = ResultSlots<Result>(count: input.communityCount)
+        let group = DispatchGroup()
+        for w in 0..<max(1, min(workers, order.count)) {
+            DispatchQueue(label: "silta.metrics.worker-\(w)").async(group: group) {
+                var state = makeState()
+                while let next = store.claim(order.count) {
+                    let c = order[next]
+                    store.set(Int(c), body(c, &state))
+                }
+            }
+        }
+        group.wait()
+        return store.results
+    }
+}
+
+/// Results written by workers, one slot each, and the shared queue position.
+final class ResultSlots<Result>: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var next = 0
+    private(set) var results: [Result?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func claim(_ total: Int) -> Int? {
+        monitor.locked {
+            guard next < total else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    func set(_ i: Int, _ r: Result) { monitor.locked { results[i] = r } }
+}

@@ -1,0 +1,80 @@
+import SiltaEvents
+import SiltaReports
+
+/// Everything a report job needs to know about the periods it reports.
+public struct ReportSettings: Sendable {
+    public var families: [PeriodFamily]
+    public var zone: ReportZone
+    /// The as-of instant: `--as-of`, or the latest event; `nil` without events.
+    public var asOf: Int64?
+    public var workers: Int
+
+    public init(families: [PeriodFamily], zone: ReportZone, asOf: Int64?, workers: Int) {
+        self.families = families
+        self.zone = zone
+        self.asOf = asOf
+        self.workers = workers
+    }
+
+    /// Settings for `input`: the zone covers every event and the as-of instant.
+    public static func make(
+        input: MetricsInput, families: [PeriodFamily], timeZone: String, asOf: Int64?, workers: Int
+    ) throws -> ReportSettings {
+        let latest = input.timeRange?.upperBound
+        let effectiveAsOf = asOf ?? latest
+        var lo = input.timeRange?.lowerBound ?? 0
+        var hi = input.timeRange?.upperBound ?? 0
+        if let a = effectiveAsOf {
+            lo = min(lo, a)
+            hi = max(hi, a)
+        }
+        let zone = try ReportZone(identifier: timeZone, covering: lo...hi)
+        return ReportSettings(families: families.sorted(), zone: zone, asOf: effectiveAsOf, workers: workers)
+    }
+
+    public var context: ReportContext { ReportContext(timeZone: zone.identifier, asOf: asOf) }
+
+    /// `complete`: the period's end is at or before the as-of instant.
+    public func complete(_ family: PeriodFamily, _ period: Int) -> Bool {
+        guard let asOf else { return false }
+        return family.end(of: period, in: zone) <= asOf
+    }
+}
+
+extension MetricsInput {
+    /// Rows sorted by period, then community in report order, with the
+    /// identity columns `period_start`, `complete`, `kind`, `community` in front.
+    public func communityTable(
+        report: String, family: PeriodFamily, metricColumns: [String], rows: [MetricRow], settings: ReportSettings
+    ) -> ReportTable {
+        let sorted = rows.sorted { ($0.period, reportRank[Int($0.community)]) < ($1.period, reportRank[Int($1.community)]) }
+        var table = ReportTable(
+            report: report, period: family.adjective, columns: ["period_start", "complete", "kind", "community"] + metricColumns)
+        table.rows = sorted.map { r in
+            [
+                .date(family.firstDay(of: r.period)), .bool(settings.complete(family, r.period)),
+                .text(snapshot.communityKinds[Int(r.community)].name), .text(Array(snapshot.communityNames[Int(r.community)])),
+            ] + r.values
+        }
+        return table
+    }
+}
+
+/// The `engagement_daily|weekly|monthly` tables.
+public enum EngagementReport {
+    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
+        let replies = ReplyIndex(input: input)
+        let persons = input.snapshot.persons.count
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Engagement.Scratch(persons: persons) }) {
+            c, scratch in
+            Engagement.rows(
+                of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, replies: replies,
+                scratch: scratch)
+        }
+        return settings.families.map { family in
+            let rows = perCommunity.flatMap { $0?[family] ?? [] }
+            return input.communityTable(
+                report: "engagement", family: family, metricColumns: Engagement.columns, rows: rows, settings: settings)
+        }
+    }
+}

@@ -1,0 +1,251 @@
+import Dispatch
+import SiltaEvents
+import SiltaSupport
+import SiltaWarehouse
+
+/// The warehouse, loaded for the metric jobs: content authorship resolved
+/// (events.md "Content authorship"), communities in report order, and each
+/// community's events on demand, sorted by time.
+public final class MetricsInput: @unchecked Sendable {
+    public static let none = RunFileLayout.none
+
+    public let snapshot: WarehouseSnapshot
+    public let communityCount: Int
+    /// Community ids in report order: `external` before `internal`, then the
+    /// community id bytewise.
+    public let reportOrder: [UInt32]
+    /// The position of each community id in ``reportOrder``.
+    public let reportRank: [Int]
+    /// Events per community id.
+    public let eventCounts: [Int]
+    /// The author (person id) of each content id, or ``none`` when no event created it.
+    public let contentAuthor: [UInt32]
+    /// The community of each content id, or ``none``.
+    public let contentCommunity: [UInt32]
+    /// The earliest and latest `ts` of all events, `nil` without events.
+    public let timeRange: ClosedRange<Int64>?
+
+    /// Loads `snapshot`, spreading the passes over `workers` threads.
+    /// - Complexity: O(events + content ids), reading the mapped columns once or twice.
+    public init(snapshot: WarehouseSnapshot, workers: Int) {
+        self.snapshot = snapshot
+        let communities = snapshot.communityNames.count
+        communityCount = communities
+        let order = (0..<communities).map { UInt32($0) }.sorted { a, b in
+            let ka = snapshot.communityKinds[Int(a)]
+            let kb = snapshot.communityKinds[Int(b)]
+            if ka != kb { return ka < kb }
+            return Self.bytesLess(snapshot.communityNames[Int(a)], snapshot.communityNames[Int(b)])
+        }
+        reportOrder = order
+        var rank = [Int](repeating: 0, count: communities)
+        for (i, c) in order.enumerated() { rank[Int(c)] = i }
+        reportRank = rank
+
+        let blocks = snapshot.blocks
+        var counts = [Int](repeating: 0, count: communities)
+        var minTs = Int64.max
+        var maxTs = Int64.min
+        for b in blocks {
+            for r in b.communities { counts[Int(r.community)] += r.count }
+            for t in b.ts {
+                if t < minTs { minTs = t }
+                if t > maxTs { maxTs = t }
+            }
+        }
+        eventCounts = counts
+        timeRange = minTs <= maxTs ? minTs...maxTs : nil
+        (contentAuthor, contentCommunity) = Self.resolveClaims(
+            blocks: blocks, contents: Int(snapshot.manifest.contents), snapshot: snapshot, rank: rank, workers: workers)
+    }
+
+    static func bytesLess(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return c < 0 }
+        }
+        return a.count < b.count
+    }
+
+    /// The winning claim of every content id: the smallest (ts, actor, kind,
+    /// community) bytewise. Ties beyond that name the same author and
+    /// community, so the event id never needs comparing. Content ids are split
+    /// into ranges, one per worker; each worker scans every creation.
+    static func resolveClaims(
+        blocks: [EventBlockView], contents: Int, snapshot: WarehouseSnapshot, rank: [Int], workers: Int
+    ) -> ([UInt32], [UInt32]) {
+        let author = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: contents)
+        let community = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: contents)
+        let claimTs = UnsafeMutableBufferPointer<Int64>.allocate(capacity: contents)
+        author.initialize(repeating: none)
+        community.initialize(repeating: none)
+        claimTs.initialize(repeating: .max)
+        defer {
+            author.deallocate()
+            community.deallocate()
+            claimTs.deallocate()
+        }
+        let parts = max(1, min(workers, contents / 65_536 + 1))
+        let shared = (SendablePointer(author), SendablePointer(community), SendablePointer(claimTs))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let lo = UInt32(contents * part / parts)
+            let hi = UInt32(contents * (part + 1) / parts)
+            let author = shared.0.buffer
+            let community = shared.1.buffer
+            let claimTs = shared.2.buffer
+            for b in blocks {
+                for r in b.communities {
+                    let c = r.community
+                    for i in r.start..<(r.start + r.count) {
+                        let content = b.content[i]
+                        guard content != none, content >= lo, content < hi,
+                            let type = EventType(rawValue: b.type[i]), type.createsContent
+                        else { continue }
+                        let k = Int(content)
+                        let ts = b.ts[i]
+                        let actor = b.actor[i]
+                        var wins = ts < claimTs[k]
+                        if ts == claimTs[k] {
+                            let current = author[k]
+                            if actor != current {
+                                wins = bytesLess(snapshot.persons[Int(actor)], snapshot.persons[Int(current)])
+                            } else {
+                                wins = rank[Int(c)] < rank[Int(community[k])]
+                            }
+                        }
+                        if wins {
+                            claimTs[k] = ts
+                            author[k] = actor
+                            community[k] = c
+                        }
+                    }
+                }
+            }
+        }
+        return (Array(author), Array(community))
+    }
+
+    /// Communities by decreasing number of events (ties by id): the order in
+    /// which workers take them, so that a large community does not start last.
+    public var communitiesLargestFirst: [UInt32] {
+        (0..<UInt32(communityCount)).sorted { (eventCounts[Int($0)], $1) > (eventCounts[Int($1)], $0) }
+    }
+
+    /// The events of one community, sorted by time; at equal instants
+    /// `leave` comes after every other type (metrics.md), then storage order.
+    public func events(of c: UInt32) -> CommunityEvents {
+        var e = CommunityEvents()
+        e.reserve(eventCounts[Int(c)])
+        for b in snapshot.blocks {
+            guard let r = Self.range(of: c, in: b) else { continue }
+            for i in r {
+                let type = b.type[i]
+                e.ts.append(b.ts[i])
+                e.actor.append(b.actor[i])
+                e.type.append(type)
+                e.content.append(b.content[i])
+                let parent = b.parent[i]
+                e.parent.append(parent)
+                var author = b.parentActor[i]
+                if author == Self.none && parent != Self.none { author = contentAuthor[Int(parent)] }
+                e.parentAuthor.append(author)
+                e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
+                let m = b.mentions[Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1])]
+                e.mentions.append(contentsOf: m)
+                e.mentionEnds.append(UInt32(e.mentions.count))
+            }
+        }
+        e.sortByTime()
+        return e
+    }
+
+    static func range(of c: UInt32, in b: EventBlockView) -> Range<Int>? {
+        var lo = 0
+        var hi = b.communities.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if b.communities[mid].community < c { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < b.communities.count, b.communities[lo].community == c else { return nil }
+        return b.communities[lo].start..<(b.communities[lo].start + b.communities[lo].count)
+    }
+}
+
+/// One community's events, column by column, in time order.
+public struct CommunityEvents: Sendable {
+    public var ts: [Int64] = []
+    public var actor: [UInt32] = []
+    public var type: [UInt8] = []
+    public var content: [UInt32] = []
+    public var parent: [UInt32] = []
+    /// The parent's author: `parent_actor`, else the content's author, else ``MetricsInput/none`` (unresolved).
+    public var parentAuthor: [UInt32] = []
+    /// The community that created the parent content, or ``MetricsInput/none``.
+    public var parentCommunity: [UInt32] = []
+    /// End of each event's mentions in ``mentions``.
+    public var mentionEnds: [UInt32] = []
+    public var mentions: [UInt32] = []
+
+    public var count: Int { ts.count }
+
+    mutating func reserve(_ n: Int) {
+        ts.reserveCapacity(n)
+        actor.reserveCapacity(n)
+        type.reserveCapacity(n)
+        content.reserveCapacity(n)
+        parent.reserveCapacity(n)
+        parentAuthor.reserveCapacity(n)
+        parentCommunity.reserveCapacity(n)
+        mentionEnds.reserveCapacity(n)
+    }
+
+    /// The mentioned persons of event `i`.
+    @inline(__always)
+    public func mentions(of i: Int) -> ArraySlice<UInt32> {
+        mentions[Int(i == 0 ? 0 : mentionEnds[i - 1])..<Int(mentionEnds[i])]
+    }
+
+    mutating func sortByTime() {
+        let n = count
+        let leave = EventType.leave.rawValue
+        var sorted = true
+        for i in 1..<max(1, n) where (ts[i - 1], type[i - 1] == leave ? 1 : 0) > (ts[i], type[i] == leave ? 1 : 0) {
+            sorted = false
+            break
+        }
+        if sorted { return }
+        var order = Array(0..<n)
+        order.sort { (ts[$0], type[$0] == leave ? 1 : 0, $0) < (ts[$1], type[$1] == leave ? 1 : 0, $1) }
+        func permute<T>(_ a: [T]) -> [T] { order.map { a[$0] } }
+        var newEnds: [UInt32] = []
+        var newMentions: [UInt32] = []
+        newEnds.reserveCapacity(n)
+        newMentions.reserveCapacity(mentions.count)
+        for i in order {
+            newMentions.append(contentsOf: mentions(of: i))
+            newEnds.append(UInt32(newMentions.count))
+        }
+        ts = permute(ts)
+        actor = permute(actor)
+        type = permute(type)
+        content = permute(content)
+        parent = permute(parent)
+        parentAuthor = permute(parentAuthor)
+        parentCommunity = permute(parentCommunity)
+        mentionEnds = newEnds
+        mentions = newMentions
+    }
+}
+
+/// A pointer shared by `concurrentPerform` iterations that write disjoint parts.
+struct SendablePointer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,70 @@
+import SiltaEvents
+import SiltaWarehouse
+
+/// Every `reply`, grouped by the content it replies to and sorted by time:
+/// what a post's *response* is looked up in (metrics.md `response_rate`).
+/// Replies from every community count.
+public struct ReplyIndex: Sendable {
+    /// For content id `c`, its replies are `starts[c] ..< starts[c + 1]`.
+    private let starts: [Int]
+    private let ts: [Int64]
+    private let actor: [UInt32]
+
+    /// Seven days, in milliseconds: the longest a response may take.
+    public static let window: Int64 = 604_800_000
+
+    public init(input: MetricsInput) {
+        let contents = Int(input.snapshot.manifest.contents)
+        let reply = EventType.reply.rawValue
+        let none = MetricsInput.none
+        var counts = [Int](repeating: 0, count: contents + 1)
+        let blocks = input.snapshot.blocks
+        for b in blocks {
+            for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none { counts[Int(b.parent[i]) + 1] += 1 }
+        }
+        for c in 0..<contents { counts[c + 1] += counts[c] }
+        var next = counts
+        var ts = [Int64](repeating: 0, count: counts[contents])
+        var actor = [UInt32](repeating: 0, count: counts[contents])
+        for b in blocks {
+            for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none {
+                let slot = next[Int(b.parent[i])]
+                ts[slot] = b.ts[i]
+                actor[slot] = b.actor[i]
+                next[Int(b.parent[i])] = slot + 1
+            }
+        }
+        // Sort each content's replies by (time, actor).
+        for c in 0..<contents where counts[c + 1] - counts[c] > 1 {
+            let r = counts[c]..<counts[c + 1]
+            let sorted = r.map { (ts[$0], actor[$0]) }.sorted { $0 < $1 }
+            for (k, v) in zip(r, sorted) {
+                ts[k] = v.0
+                actor[k] = v.1
+            }
+        }
+        starts = counts
+        self.ts = ts
+        self.actor = actor
+    }
+
+    /// The earliest response to a post: a reply to `content` by someone other
+    /// than `postActor`, from `postTs` to seven days later (both included).
+    /// - Returns: its delay in milliseconds, or `nil`.
+    public func firstResponse(content: UInt32, postActor: UInt32, postTs: Int64) -> Int64? {
+        guard Int(content) + 1 < starts.count else { return nil }
+        var lo = starts[Int(content)]
+        var hi = starts[Int(content) + 1]
+        let end = hi
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ts[mid] < postTs { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo
+        while k < end && ts[k] - postTs <= Self.window {
+            if actor[k] != postActor { return ts[k] - postTs }
+            k += 1
+        }
+        return nil
+    }
+}
