@@ -36,10 +36,14 @@ $(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -n
 ## run-jobs: ingest every new log, then write every report.
 # ingest exits 2 when some log files were damaged: the pipeline still writes
 # the reports from everything readable, then exits 2 so that cron notices.
+REPORT_ARGS = --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
+	--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)")
+
 run-jobs: $(RELEASE)/ingest
 	@status=0; \
 	$(RELEASE)/ingest --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) || status=$$?; \
 	if [ $$status -ne 0 ] && [ $$status -ne 2 ]; then exit $$status; fi; \
+	$(RELEASE)/engagement $(REPORT_ARGS) || exit $$?; \
 	exit $$status
 
 ## test: unit and end-to-end tests of the built jobs.

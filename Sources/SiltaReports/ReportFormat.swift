@@ -13,18 +13,40 @@ public enum ReportFormat {
     /// then trailing zeros and a trailing `.` removed, and `-0` written `0`:
     /// `0.5`, `1`, `0.333333`, `1.5015`.
     public static func number(_ value: Double) -> String {
+        var out: [UInt8] = []
+        appendNumber(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendNumber(_ value: Double, to out: inout [UInt8]) {
         precondition(value.isFinite, "report numbers are finite")
-        var buffer = [CChar](repeating: 0, count: 512)
-        let n = buffer.withUnsafeMutableBufferPointer { p in
-            withVaList([value]) { vsnprintf(p.baseAddress!, p.count, "%.6f", $0) }
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var n = Int(withVaList([value]) { vsnprintf(p, raw.count, "%.6f", $0) })
+            if n >= raw.count {
+                // Over 50 digits: rare enough to take the slow path.
+                var big = [CChar](repeating: 0, count: n + 1)
+                n = Int(withVaList([value]) { vsnprintf(&big, big.count, "%.6f", $0) })
+                appendTrimmed(big.prefix(n).map { UInt8(bitPattern: $0) }, to: &out)
+                return
+            }
+            appendTrimmed(UnsafeRawBufferPointer(start: raw.baseAddress, count: n), to: &out)
         }
-        var bytes = buffer[..<Int(n)].map { UInt8(bitPattern: $0) }
+    }
+
+    private static func appendTrimmed(_ digits: some Collection<UInt8>, to out: inout [UInt8]) {
+        var end = digits.count
+        let bytes = Array(digits)
         if bytes.contains(0x2E) {
-            while bytes.last == 0x30 { bytes.removeLast() }
-            if bytes.last == 0x2E { bytes.removeLast() }
+            while end > 0 && bytes[end - 1] == 0x30 { end -= 1 }
+            if end > 0 && bytes[end - 1] == 0x2E { end -= 1 }
         }
-        if bytes == [0x2D, 0x30] { bytes = [0x30] }
-        return String(decoding: bytes, as: UTF8.self)
+        if end == 2 && bytes[0] == 0x2D && bytes[1] == 0x30 {
+            out.append(0x30)
+            return
+        }
+        out.append(contentsOf: bytes[..<end])
     }
 
     /// Text a spreadsheet would run as a formula (it begins with `=`, `+`,
@@ -39,48 +61,78 @@ public enum ReportFormat {
 
     /// RFC 4180 quoting, only when the field holds a comma, a quote, `\r` or `\n`.
     public static func csvField(_ field: [UInt8]) -> [UInt8] {
-        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else { return field }
-        var out: [UInt8] = [0x22]
+        var out: [UInt8] = []
+        appendCSVField(field, to: &out)
+        return out
+    }
+
+    static func appendCSVField(_ field: [UInt8], to out: inout [UInt8]) {
+        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
+            out.append(contentsOf: field)
+            return
+        }
+        out.append(0x22)
         for b in field {
             if b == 0x22 { out.append(0x22) }
             out.append(b)
         }
         out.append(0x22)
-        return out
     }
 
     /// One cell as CSV text.
     public static func csvCell(_ value: ReportValue) -> [UInt8] {
+        var out: [UInt8] = []
+        appendCSV(value, to: &out)
+        return out
+    }
+
+    static func appendCSV(_ value: ReportValue, to out: inout [UInt8]) {
         switch value {
-        case .text(let t): return csvField(guarded(t))
-        case .date(let d): return Array(RFC3339.formatDate(days: d).utf8)
-        case .integer(let i): return Array(String(i).utf8)
-        case .number(let x): return Array(number(x).utf8)
-        case .bool(let b): return Array((b ? "true" : "false").utf8)
-        case .empty: return []
+        case .text(let t): appendCSVField(guarded(t), to: &out)
+        case .date(let d): out.append(contentsOf: RFC3339.formatDate(days: d).utf8)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .number(let x): appendNumber(x, to: &out)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .empty: break
         }
     }
 
     /// One cell as JSON text.
     public static func jsonCell(_ value: ReportValue) -> [UInt8] {
+        var out: [UInt8] = []
+        appendJSON(value, to: &out)
+        return out
+    }
+
+    static func appendJSON(_ value: ReportValue, to out: inout [UInt8]) {
         switch value {
-        case .text(let t): return JSONText.quoted(t)
-        case .date(let d): return JSONText.quoted(Array(RFC3339.formatDate(days: d).utf8))
-        case .integer(let i): return Array(String(i).utf8)
-        case .number(let x): return Array(number(x).utf8)
-        case .bool(let b): return Array((b ? "true" : "false").utf8)
-        case .empty: return Array("null".utf8)
+        case .text(let t): out.append(contentsOf: JSONText.quoted(t))
+        case .date(let d):
+            out.append(0x22)
+            out.append(contentsOf: RFC3339.formatDate(days: d).utf8)
+            out.append(0x22)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .number(let x): appendNumber(x, to: &out)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .empty: out.append(contentsOf: "null".utf8)
         }
     }
 
     /// The CSV file: header, then one line per row, `\n` line ends, no byte-order mark.
     public static func csv(_ table: ReportTable) -> [UInt8] {
         var out: [UInt8] = []
-        out += table.columns.map { csvField(Array($0.utf8)) }.joined(separator: [0x2C])
+        out.reserveCapacity(64 + table.rows.count * table.columns.count * 8)
+        for (k, c) in table.columns.enumerated() {
+            if k > 0 { out.append(0x2C) }
+            appendCSVField(Array(c.utf8), to: &out)
+        }
         out.append(0x0A)
         for row in table.rows {
             precondition(row.count == table.columns.count, "a row of \(table.fileStem) has the wrong width")
-            out += row.map(csvCell).joined(separator: [0x2C])
+            for (k, v) in row.enumerated() {
+                if k > 0 { out.append(0x2C) }
+                appendCSV(v, to: &out)
+            }
             out.append(0x0A)
         }
         return out
@@ -90,17 +142,23 @@ public enum ReportFormat {
     public static func json(_ table: ReportTable, context: ReportContext) -> [UInt8] {
         func q(_ s: String) -> [UInt8] { JSONText.quoted(Array(s.utf8)) }
         var out: [UInt8] = Array("{\"schema_version\": 1, \"report\": ".utf8) + q(table.report)
+        out.reserveCapacity(256 + table.rows.count * table.columns.count * 24)
         out += Array(", \"period\": ".utf8) + q(table.period)
         out += Array(", \"time_zone\": ".utf8) + q(context.timeZone)
         out += Array(", \"as_of\": ".utf8) + (context.asOf.map { q(RFC3339.format(milliseconds: $0)) } ?? Array("null".utf8))
         out += Array(", \"generated_by\": ".utf8) + q(SiltaVersion.generatedBy)
         out += Array(",\n \"columns\": [".utf8) + table.columns.map(q).joined(separator: Array(", ".utf8)) + [0x5D]
         out += Array(",\n \"rows\": [".utf8)
+        let keys = table.columns.map { q($0) + Array(": ".utf8) }
         for (i, row) in table.rows.enumerated() {
-            out += Array((i == 0 ? "\n  {" : ",\n  {").utf8)
-            for (k, (name, value)) in zip(table.columns, row).enumerated() {
-                if k > 0 { out += Array(", ".utf8) }
-                out += q(name) + Array(": ".utf8) + jsonCell(value)
+            out.append(contentsOf: (i == 0 ? "\n  {" : ",\n  {").utf8)
+            for (k, value) in row.enumerated() {
+                if k > 0 {
+                    out.append(0x2C)
+                    out.append(0x20)
+                }
+                out.append(contentsOf: keys[k])
+                appendJSON(value, to: &out)
             }
             out.append(0x7D)
         }
