@@ -44,6 +44,8 @@ run-jobs: $(RELEASE)/ingest
 	$(RELEASE)/ingest --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) || status=$$?; \
 	if [ $$status -ne 0 ] && [ $$status -ne 2 ]; then exit $$status; fi; \
 	$(RELEASE)/engagement $(REPORT_ARGS) || exit $$?; \
+	$(RELEASE)/social-capital $(REPORT_ARGS) || exit $$?; \
+	$(RELEASE)/bridging $(REPORT_ARGS) || exit $$?; \
 	exit $$status
 
 ## test: unit and end-to-end tests of the built jobs.

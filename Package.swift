@@ -26,6 +26,8 @@ let package = Package(
         .executable(name: "ingest", targets: ["ingest"]),
         .executable(name: "generate-logs", targets: ["generate-logs"]),
         .executable(name: "engagement", targets: ["engagement"]),
+        .executable(name: "social-capital", targets: ["social-capital"]),
+        .executable(name: "bridging", targets: ["bridging"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -139,6 +141,37 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Jobs/engagement",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "social-capital",
+            dependencies: [
+                "SiltaJobKit", "SiltaMetrics", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Jobs/social-capital",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "bridging",
+            dependencies: [
+                "SiltaJobKit", "SiltaMetrics", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Jobs/bridging",
+            swiftSettings: strict
+        ),
+
+        /// Benchmark helper: times the graph measures for the peers comparison.
+        .executableTarget(
+            name: "graph-bench",
+            dependencies: [
+                "SiltaJobKit", "SiltaMetrics", "SiltaSupport", "SiltaWarehouse", "SiltaEvents",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Jobs/graph-bench",
             swiftSettings: strict
         ),
 

@@ -15,6 +15,10 @@ public enum ReportJob {
     ) throws {
         let start = monotonicNow()
         let location = WarehouseLocation(root: common.warehouse)
+        if !location.exists {
+            logger.warning(
+                "the warehouse \(common.warehouse) holds no ingested data (run ingest first, or check WAREHOUSE): the reports will have no rows")
+        }
         // Read a committed state: a shared lock waits for (or stops at) a running ingest.
         let lock: FileLock? =
             FileSystem.isDirectory(common.warehouse)

@@ -1,3 +1,4 @@
+import Dispatch
 import SiltaEvents
 import SiltaSupport
 
@@ -106,7 +107,7 @@ public enum ReportFormat {
 
     static func appendJSON(_ value: ReportValue, to out: inout [UInt8]) {
         switch value {
-        case .text(let t): out.append(contentsOf: JSONText.quoted(t))
+        case .text(let t): JSONText.appendQuoted(t, to: &out)
         case .date(let d):
             out.append(0x22)
             out.append(contentsOf: RFC3339.formatDate(days: d).utf8)
@@ -171,13 +172,31 @@ public enum ReportFormat {
 /// so a reader (a spreadsheet, the next job) never sees half a report.
 public enum ReportWriter {
     /// Writes `<stem>.csv` and `<stem>.json` for each table into `directory`.
+    /// The files are formatted in parallel, then written one by one.
     public static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws {
         try FileSystem.createDirectory(directory)
         AtomicFileWriter.removeStaleTemporaries(in: directory)
-        for table in tables {
-            try AtomicFileWriter.write(ReportFormat.csv(table), to: directory + "/" + table.fileStem + ".csv")
+        let texts = FormattedFiles(count: tables.count * 2)
+        DispatchQueue.concurrentPerform(iterations: tables.count * 2) { k in
+            let table = tables[k / 2]
+            texts.set(k, k % 2 == 0 ? ReportFormat.csv(table) : ReportFormat.json(table, context: context))
+        }
+        for (k, table) in tables.enumerated() {
+            try AtomicFileWriter.write(texts.get(2 * k), to: directory + "/" + table.fileStem + ".csv")
             FaultInjection.point("report-between-csv-and-json")
-            try AtomicFileWriter.write(ReportFormat.json(table, context: context), to: directory + "/" + table.fileStem + ".json")
+            try AtomicFileWriter.write(texts.get(2 * k + 1), to: directory + "/" + table.fileStem + ".json")
         }
     }
+}
+
+/// Formatted files, one slot per file, filled by parallel formatters.
+final class FormattedFiles: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var files: [[UInt8]]
+
+    init(count: Int) { files = Array(repeating: [], count: count) }
+
+    func set(_ i: Int, _ bytes: [UInt8]) { monitor.locked { files[i] = bytes } }
+
+    func get(_ i: Int) -> [UInt8] { monitor.locked { files[i] } }
 }

@@ -3,9 +3,15 @@ public enum JSONText {
     /// `bytes` (valid UTF-8) as a JSON string literal, quotes included:
     /// `"` and `\` escaped, control characters as `\n`, `\t`, ... or `\u00XX`.
     public static func quoted(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        var out: [UInt8] = [0x22]
+        var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 2)
-        let hex = Array("0123456789abcdef".utf8)
+        appendQuoted(bytes, to: &out)
+        return out
+    }
+
+    /// Appends `bytes` as a JSON string literal to `out`.
+    public static func appendQuoted(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        out.append(0x22)
         for b in bytes {
             switch b {
             case 0x22: out += [0x5C, 0x22]
@@ -16,13 +22,14 @@ public enum JSONText {
             case 0x08: out += [0x5C, 0x62]
             case 0x0C: out += [0x5C, 0x66]
             case 0..<0x20, 0x7F:
-                out += [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
+                out += [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]
             default: out.append(b)
             }
         }
         out.append(0x22)
-        return out
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `text` as a JSON string literal.
     public static func quoted(_ text: String) -> String {

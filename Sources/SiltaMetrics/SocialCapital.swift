@@ -1,0 +1,99 @@
+import SiltaEvents
+import SiltaReports
+
+/// Social capital per community and period (metrics.md "Social capital"):
+/// the measures of the interaction graph of each period.
+public enum SocialCapital {
+    /// The metric columns, in metrics.md's order.
+    public static let columns = [
+        "nodes", "edges", "interactions", "density", "reciprocity", "transitivity", "avg_clustering", "components",
+        "largest_component_share", "mean_constraint", "mean_effective_size", "bonding_index", "bridging_index",
+    ]
+
+    /// The interactions of event `i` (events.md "Interactions"), self-interactions dropped.
+    @inline(__always)
+    public static func forEachInteraction(_ e: CommunityEvents, _ i: Int, _ body: (UInt32, UInt32) -> Void) {
+        let type = EventType(rawValue: e.type[i])!
+        let actor = e.actor[i]
+        if type.needsParent {
+            let author = e.parentAuthor[i]
+            if author != MetricsInput.none && author != actor { body(actor, author) }
+        }
+        if type.takesMentions {
+            for m in e.mentions(of: i) where m != actor { body(actor, m) }
+        }
+    }
+
+    /// The interactions `(source, target)` of each period that has any,
+    /// with persons as local node indices, and the node count.
+    public static func interactions(
+        of e: CommunityEvents, family: PeriodFamily, days: [Int]
+    ) -> [(period: Int, pairs: [(Int32, Int32)], nodes: Int, persons: [UInt32])] {
+        guard e.count > 0 else { return [] }
+        let period = days.map { family.index(ofLocalDay: $0) }
+        var out: [(Int, [(Int32, Int32)], Int, [UInt32])] = []
+        var localOf: [UInt32: Int32] = [:]
+        for group in Engagement.groupByPeriod(period) {
+            localOf.removeAll(keepingCapacity: true)
+            var persons: [UInt32] = []
+            var pairs: [(Int32, Int32)] = []
+            func node(_ p: UInt32) -> Int32 {
+                if let l = localOf[p] { return l }
+                let l = Int32(persons.count)
+                localOf[p] = l
+                persons.append(p)
+                return l
+            }
+            for i in group.events {
+                forEachInteraction(e, i) { a, b in pairs.append((node(a), node(b))) }
+            }
+            if !pairs.isEmpty { out.append((group.period, pairs, persons.count, persons)) }
+        }
+        return out
+    }
+
+    /// The graph of each period with at least one interaction.
+    public static func graphs(
+        of e: CommunityEvents, family: PeriodFamily, days: [Int]
+    ) -> [(period: Int, graph: InteractionGraph)] {
+        interactions(of: e, family: family, days: days).map { ($0.period, InteractionGraph(interactions: $0.pairs, nodeCount: $0.nodes)) }
+    }
+
+    /// The rows of one community for each family.
+    public static func rows(
+        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone
+    ) -> [PeriodFamily: [MetricRow]] {
+        let days = e.ts.map { zone.localDay($0) }
+        var result: [PeriodFamily: [MetricRow]] = [:]
+        for family in families {
+            result[family] = graphs(of: e, family: family, days: days).map { g in
+                MetricRow(period: g.period, community: community, values: values(g.graph.measures()))
+            }
+        }
+        return result
+    }
+
+    /// A row's metric cells, indices from unrounded values.
+    public static func values(_ m: InteractionGraph.Measures) -> [ReportValue] {
+        [
+            .integer(m.nodes), .integer(m.edges), .integer(m.interactions), m.density.map { .number($0) } ?? .empty,
+            .number(m.reciprocity), .number(m.transitivity), .number(m.averageClustering), .integer(m.components),
+            .number(m.largestComponentShare), .number(m.meanConstraint), .number(m.meanEffectiveSize),
+            .number(m.bondingIndex), .number(m.bridgingIndex),
+        ]
+    }
+}
+
+/// The `social_capital_daily|weekly|monthly` tables.
+public enum SocialCapitalReport {
+    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { () }) { c, _ in
+            SocialCapital.rows(of: input.events(of: c), community: c, families: settings.families, zone: settings.zone)
+        }
+        return settings.families.map { family in
+            input.communityTable(
+                report: "social_capital", family: family, metricColumns: SocialCapital.columns,
+                rows: perCommunity.flatMap { $0?[family] ?? [] }, settings: settings)
+        }
+    }
+}
