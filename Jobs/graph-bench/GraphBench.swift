@@ -29,6 +29,9 @@ struct GraphBench: ParsableCommand {
     @Option(help: "Monday of the week to use, YYYY-MM-DD (default: the week with the most interactions).")
     var week: String?
 
+    @Option(help: "The period family of the graphs: week (default) or day (smaller graphs).")
+    var family = "week"
+
     @Option(help: "How many community graphs, largest first (0: every community of the week).")
     var top = 3
 
@@ -38,6 +41,12 @@ struct GraphBench: ParsableCommand {
     @Option(help: "Folder for the edge lists.")
     var out: String
 
+    var periodFamily: PeriodFamily { PeriodFamily(rawValue: family) ?? .week }
+
+    mutating func validate() throws {
+        if PeriodFamily(rawValue: family) == nil { throw ValidationError("--family is day, week or month.") }
+    }
+
     func run() throws {
         let snapshot = try WarehouseSnapshot(root: warehouse)
         let input = MetricsInput(snapshot: snapshot, workers: 2)
@@ -45,13 +54,13 @@ struct GraphBench: ParsableCommand {
         for c in 0..<UInt32(input.communityCount) {
             let e = input.events(of: c)
             let days = e.ts.map { ReportZone.utc.localDay($0) }
-            for g in SocialCapital.interactions(of: e, family: .week, days: days) {
+            for g in SocialCapital.interactions(of: e, family: periodFamily, days: days) {
                 graphs.append((c, g.period, g.pairs, g.nodes))
             }
         }
         var chosenWeek: Int
         if let week, let ms = RFC3339.parse(week + "T00:00:00Z") {
-            chosenWeek = PeriodFamily.week.index(ofLocalDay: Int(ms / 86_400_000))
+            chosenWeek = periodFamily.index(ofLocalDay: Int(ms / 86_400_000))
         } else {
             var totals: [Int: Int] = [:]
             for g in graphs { totals[g.period, default: 0] += g.pairs.count }
@@ -79,7 +88,7 @@ struct GraphBench: ParsableCommand {
                 "{\"file\": \"\(k).tsv\", \"community\": \(JSONText.quoted(snapshot.communityName(g.community))), \"nodes\": \(m.nodes), \"edges\": \(m.edges), \"interactions\": \(m.interactions), \"mean_constraint\": \(m.meanConstraint), \"mean_effective_size\": \(m.meanEffectiveSize), \"transitivity\": \(m.transitivity), \"avg_clustering\": \(m.averageClustering), \"reciprocity\": \(m.reciprocity)}"
             )
         }
-        let weekStart = RFC3339.formatDate(days: PeriodFamily.week.firstDay(of: chosenWeek))
+        let weekStart = RFC3339.formatDate(days: periodFamily.firstDay(of: chosenWeek))
         print("{\"week\": \"\(weekStart)\", \"silta_seconds\": \(best), \"graphs\": [\n  " + rows.joined(separator: ",\n  ") + "\n]}")
     }
 }
