@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import SiltaJobKit
 import SiltaMetrics
 import SiltaSupport
@@ -16,23 +15,15 @@ struct SocialCapitalJob: ParsableCommand {
             components, Burt's constraint and effective size, and the bonding and bridging \
             indices. See docs/metrics.md.
 
-            Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 73 the reports \
-            folder cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \
-            warehouse lock; 1 any other failure.
-            """,
+            """ + ReportJob.exitCodesHelp,
         version: SiltaVersion.string)
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
 
     func run() throws {
-        let logger = SiltaLogHandler.bootstrap(job: "social-capital", level: common.logLevel)
-        do {
-            try ReportJob.run(name: "social-capital", common: common, report: report, logger: logger) { input, settings in
-                SocialCapitalReport.tables(input, settings: settings)
-            }
-        } catch {
-            throw ErrorReporting.fail(error, logger: logger)
+        try ReportJob.execute(name: "social-capital", common: common, report: report) { input, settings in
+            SocialCapitalReport.tables(input, settings: settings)
         }
     }
 }

@@ -135,13 +135,7 @@ struct FileGenerator {
             var missing = false
             if type == .view || type == .react {
                 // Content created before this instant, today or on the last three days.
-                var lo = 0
-                var hi = created
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if cells.ts[today.lowerBound + mid] <= ts { lo = mid + 1 } else { hi = mid }
-                }
-                let before = lo
+                let before = lowerBound(0..<created) { cells.ts[today.lowerBound + $0] <= ts }
                 if type == .react && rng.chance(0.003) {
                     missing = true
                 } else if type == .view && rng.chance(0.25) {

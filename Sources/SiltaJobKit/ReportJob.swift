@@ -7,10 +7,31 @@ import SiltaWarehouse
 /// The frame every report job runs in: lock the warehouse for reading, load
 /// it, compute the tables, write them atomically, log one line per step.
 public enum ReportJob {
+    /// The exit codes of every report job, for `--help`.
+    public static let exitCodesHelp = """
+        Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 73 the reports \
+        folder cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \
+        warehouse lock; 1 any other failure.
+        """
+
+    /// Runs a report job as its executable does: logging set up for `name`,
+    /// any error logged as one sentence and turned into its exit code.
+    public static func execute(
+        name: String, common: CommonOptions, report: ReportOptions,
+        compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
+    ) throws {
+        let logger = SiltaLogHandler.bootstrap(job: name, level: common.logLevel)
+        do {
+            try run(common: common, report: report, logger: logger, compute: compute)
+        } catch {
+            throw ErrorReporting.fail(error, logger: logger)
+        }
+    }
+
     /// Runs a report job.
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
     public static func run(
-        name: String, common: CommonOptions, report: ReportOptions, logger: Logger,
+        common: CommonOptions, report: ReportOptions, logger: Logger,
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
         let start = monotonicNow()

@@ -1,3 +1,5 @@
+import SiltaSupport
+
 /// The interaction graph of one community and period (metrics.md "Social
 /// capital"): `D` directed and weighted by the number of interactions, `W` its
 /// undirected version with `w_uv = weight(u->v) + weight(v->u)`, `U` is `W`
@@ -174,11 +176,7 @@ public struct InteractionGraph: Sendable {
         for k in small {
             let q = neighbors[k]
             // Neighbour lists are sorted: search only what is left of the longer one.
-            var hi = large.upperBound
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if neighbors[mid] < q { lo = mid + 1 } else { hi = mid }
-            }
+            lo = lowerBound(lo..<large.upperBound) { neighbors[$0] < q }
             if lo == large.upperBound { return }
             if neighbors[lo] == q {
                 if smallIsI { body(Int(q), weights[k], weights[lo]) } else { body(Int(q), weights[lo], weights[k]) }

@@ -161,12 +161,7 @@ public final class MetricsInput: @unchecked Sendable {
     }
 
     static func range(of c: UInt32, in b: EventBlockView) -> Range<Int>? {
-        var lo = 0
-        var hi = b.communities.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if b.communities[mid].community < c { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = lowerBound(b.communities.indices) { b.communities[$0].community < c }
         guard lo < b.communities.count, b.communities[lo].community == c else { return nil }
         return b.communities[lo].start..<(b.communities[lo].start + b.communities[lo].count)
     }

@@ -1,4 +1,5 @@
 import SiltaEvents
+import SiltaSupport
 import SiltaWarehouse
 
 /// Every `reply`, grouped by the content it replies to and sorted by time:
@@ -53,14 +54,8 @@ public struct ReplyIndex: Sendable {
     /// - Returns: its delay in milliseconds, or `nil`.
     public func firstResponse(content: UInt32, postActor: UInt32, postTs: Int64) -> Int64? {
         guard Int(content) + 1 < starts.count else { return nil }
-        var lo = starts[Int(content)]
-        var hi = starts[Int(content) + 1]
-        let end = hi
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ts[mid] < postTs { lo = mid + 1 } else { hi = mid }
-        }
-        var k = lo
+        let end = starts[Int(content) + 1]
+        var k = lowerBound(starts[Int(content)]..<end) { ts[$0] < postTs }
         while k < end && ts[k] - postTs <= Self.window {
             if actor[k] != postActor { return ts[k] - postTs }
             k += 1

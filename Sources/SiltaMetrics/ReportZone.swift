@@ -1,5 +1,6 @@
 import Foundation
 import SiltaEvents
+import SiltaSupport
 
 /// A report time zone as a table of UTC offsets, built once from the system
 /// time-zone database (Foundation's `TimeZone`), so that finding the local
@@ -56,13 +57,8 @@ public struct ReportZone: Sendable {
 
     @inline(__always)
     private func segment(_ ms: Int64) -> Int {
-        var lo = 0
-        var hi = starts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if starts[mid] <= ms { lo = mid } else { hi = mid - 1 }
-        }
-        return lo
+        // The last segment starting at or before `ms` (the first always does).
+        lowerBound(1..<starts.count) { starts[$0] <= ms } - 1
     }
 
     /// The offset east of UTC at `ms`, in milliseconds.

@@ -71,12 +71,7 @@ public struct Manifest: Sendable, Equatable {
 
     /// The entry for `path`, if that file was ingested.
     public func file(at path: [UInt8]) -> IngestedFile? {
-        var lo = 0
-        var hi = files.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if files[mid].path.lexicographicallyPrecedes(path) { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = lowerBound(files.indices) { files[$0].path.lexicographicallyPrecedes(path) }
         return lo < files.count && files[lo].path == path ? files[lo] : nil
     }
 

@@ -42,12 +42,7 @@ public struct DedupeView: @unchecked Sendable {
 
     /// The keys of `day`, if the run has any on that day.
     public func keys(of day: Int32) -> (milliseconds: UnsafeBufferPointer<UInt32>, hashes: UnsafeBufferPointer<UInt64>)? {
-        var lo = 0
-        var hi = days.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if days[mid] < day { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = lowerBound(days.indices) { days[$0] < day }
         return lo < days.count && days[lo] == day ? (milliseconds[lo], hashes[lo]) : nil
     }
 

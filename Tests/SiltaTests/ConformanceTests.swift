@@ -31,15 +31,18 @@ func writeReports(
 
 /// Silta against independent references on generated logs.
 @Suite(.serialized) struct ConformanceTests {
-    /// Generated logs across the October daylight-saving change, with bad lines and duplicates.
-    static func logs(_ s: Scratch) throws -> (logs: String, warehouse: String) {
+    /// Generated logs across the October daylight-saving change, with bad
+    /// lines and duplicates, ingested.
+    static func logs(
+        _ s: Scratch, events: Int = 12_000, days: Int = 12, communities: Int = 8, persons: Int = 400, seed: UInt64 = 7
+    ) throws -> (logs: String, warehouse: String) {
         var c = GeneratorConfig()
-        c.events = 12_000
-        c.days = 12
+        c.events = events
+        c.days = days
         c.firstDay = RFC3339Days.of("2026-10-20")
-        c.communities = 8
-        c.persons = 400
-        c.seed = 7
+        c.communities = communities
+        c.persons = persons
+        c.seed = seed
         c.badLineRate = 0.01
         c.duplicateRate = 0.01
         _ = try LogGenerator.generate(c, out: s.sub("logs"))
@@ -68,27 +71,11 @@ func writeReports(
         }
     }
 
-    /// A smaller data set for the graph references: NetworkX's exact
-    /// constraint and effective size are slow on large graphs.
-    static func smallLogs(_ s: Scratch) throws -> (logs: String, warehouse: String) {
-        var c = GeneratorConfig()
-        c.events = 4000
-        c.days = 10
-        c.firstDay = RFC3339Days.of("2026-10-20")
-        c.communities = 6
-        c.persons = 150
-        c.seed = 11
-        c.badLineRate = 0.01
-        c.duplicateRate = 0.01
-        _ = try LogGenerator.generate(c, out: s.sub("logs"))
-        try ingest(logs: s.sub("logs"), warehouse: s.sub("wh"))
-        return (s.sub("logs"), s.sub("wh"))
-    }
-
     @Test(arguments: ["UTC", "Europe/Helsinki"])
     func socialCapitalBridgingAndLinksMatchNetworkXAndTheReference(timeZone: String) throws {
         let s = Scratch()
-        let (logs, wh) = try Self.smallLogs(s)
+        // A smaller data set: NetworkX's exact constraint and effective size are slow on large graphs.
+        let (logs, wh) = try Self.logs(s, events: 4000, days: 10, communities: 6, persons: 150, seed: 11)
         try writeReports(warehouse: wh, to: s.sub("silta"), families: [.day, .week, .month], timeZone: timeZone) { input, settings in
             SocialCapitalReport.tables(input, settings: settings) + BridgingReport.tables(input, settings: settings)
         }
