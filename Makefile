@@ -19,7 +19,7 @@ JOBS      := ingest generate-logs
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs test test-unit test-e2e sample-data clean help
+.PHONY: all build run-jobs test test-unit test-release sample-data bench clean help
 
 all: build
 
@@ -48,12 +48,26 @@ run-jobs: $(RELEASE)/ingest
 	$(RELEASE)/bridging $(REPORT_ARGS) || exit $$?; \
 	exit $$status
 
-## test: unit and end-to-end tests of the built jobs.
-test: test-unit
+## test: unit and end-to-end tests; the job-level tests run again on the
+# release binaries, where the optimiser can expose lifetime bugs.
+test: test-unit test-release
 
 test-unit:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+test-release:
+	$(SWIFT) build -c release
+	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter JobTests
+
+## bench: Silta against the inflate floor, zcat, DuckDB, NetworkX and igraph
+# on generated logs of BENCH_EVENTS and 20 million events (docs/performance.md).
+BENCH_EVENTS ?= 5000000
+BENCH_SIZES  ?= $(BENCH_EVENTS) 20000000
+BENCH_BUDGET ?= 300
+
+bench: $(RELEASE)/ingest
+	python3 Jobs/bench/bench.py --sizes $(BENCH_SIZES) --workers $(WORKERS) --budget $(BENCH_BUDGET)
 
 ## sample-data: regenerate SampleData/logs (deterministic: same bytes every time).
 sample-data: $(RELEASE)/ingest

@@ -175,6 +175,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        /// Benchmark floor: only inflates the logs, with the same zlib and workers as ingest.
+        .executableTarget(
+            name: "inflate-floor",
+            dependencies: [
+                "SiltaJobKit", "SiltaLogReader", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Jobs/inflate-floor",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(

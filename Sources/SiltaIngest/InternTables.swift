@@ -201,10 +201,12 @@ struct DedupeIndex {
     /// The last day met, and its table: a chunk's events are mostly of one day.
     private var lastDay = Int32.min
     private var lastTable = 0
-    private let earlier: [DedupeView]
+    /// The committed runs, kept alive: their keys are read in place from
+    /// the mapped files, which live only as long as the `RunFile`s.
+    private let runs: [RunFile]
 
-    /// - Parameter earlier: the keys of the committed runs.
-    init(earlier: [DedupeView]) { self.earlier = earlier }
+    /// - Parameter runs: the committed runs, whose keys count as stored.
+    init(runs: [RunFile]) { self.runs = runs }
 
     /// Records the event; returns false when it is a duplicate.
     mutating func insert(ts: Int64, idHash: UInt64) -> Bool {
@@ -227,8 +229,8 @@ struct DedupeIndex {
 
     private func load(day: Int32) -> DayTable {
         var t = DayTable()
-        for view in earlier {
-            guard let keys = view.keys(of: day) else { continue }
+        for run in runs {
+            guard let keys = run.dedupe?.keys(of: day) else { continue }
             for k in keys.milliseconds.indices { _ = t.insert(ms: keys.milliseconds[k], hash: keys.hashes[k], isNew: false) }
         }
         return t

@@ -45,7 +45,6 @@ struct Merger {
         var persons = StringInterner(capacity: Int(manifest.persons) + 1024)
         var communities = StringInterner(capacity: Int(manifest.communities) + 64)
         var contents = ContentInterner(capacity: Int(manifest.contents) + 1024)
-        var dedupeViews: [DedupeView] = []
         for run in runs {
             if let table = run.persons {
                 for i in 0..<table.count {
@@ -67,12 +66,11 @@ struct Merger {
                     _ = contents.intern(StableHash128(low: hashes[i], high: hashes[i + 1]))
                 }
             }
-            if let d = run.dedupe { dedupeViews.append(d) }
         }
         self.persons = persons
         self.communities = communities
         self.contents = contents
-        self.dedupe = DedupeIndex(earlier: dedupeViews)
+        self.dedupe = DedupeIndex(runs: runs)
         basePersons = persons.count
         baseCommunities = communities.count
         baseContents = contents.count

@@ -210,3 +210,44 @@ final class InflateStream {
         stream.pointee.msg.map { String(cString: $0) }
     }
 }
+
+/// Inflating only: what no pipeline built on zlib can beat. Used by the
+/// `inflate-floor` benchmark job.
+public enum InflateOnly {
+    /// Inflates a gzip file (every member) into a scratch buffer and discards
+    /// the output. Returns the compressed and uncompressed sizes.
+    /// - Throws: ``SystemError`` when the file cannot be read.
+    public static func drain(path: [UInt8], blockBytes: Int = 256 << 10) throws -> (compressed: Int, uncompressed: Int) {
+        let file = try PosixFile(pathBytes: path)
+        let stream = try InflateStream()
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: blockBytes, alignment: 16)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: blockBytes, alignment: 16)
+        defer {
+            input.deallocate()
+            output.deallocate()
+        }
+        var compressed = 0
+        var uncompressed = 0
+        var ended = false
+        while true {
+            if stream.availableInput == 0 {
+                let n = try file.read(into: input)
+                if n == 0 { break }
+                compressed += n
+                stream.setInput(UnsafeRawBufferPointer(rebasing: input[..<n]))
+            }
+            if ended {
+                if stream.peekByte() == 0 {
+                    stream.skipByte()
+                    continue
+                }
+                stream.reset()
+                ended = false
+            }
+            let (code, produced) = stream.inflate(into: output)
+            uncompressed += produced
+            if code == Z_STREAM_END { ended = true } else if code != Z_OK && code != Z_BUF_ERROR { break }
+        }
+        return (compressed, uncompressed)
+    }
+}

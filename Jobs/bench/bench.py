@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""make bench: Silta side by side with the inflate floor, zcat, DuckDB,
+NetworkX and igraph, on the same generated logs, in one run.
+
+Usage: bench.py [--sizes 5000000 20000000] [--workers N] [--budget SECONDS] [--out var/bench/results.json]
+
+Logs are generated once per size with generate-logs (90 days, seed 1) and
+cached under var/bench/. Every command runs as a child process; wall time,
+CPU time (user + system) and peak RSS come from wait4(2). Peers that cannot be
+installed are reported as missing, and a peer that exceeds the time budget is
+reported as taking longer than it.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+BIN = ".build/release"
+DAYS = 90
+
+
+def run(cmd, env=None, stdout=subprocess.DEVNULL):
+    """Runs cmd; returns (wall, cpu, peak RSS in MB, exit code, stdout text)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+    out = p.stdout.read().decode() if stdout == subprocess.PIPE else ""
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, p.returncode, out
+
+
+def ensure_logs(events):
+    logs = "var/bench/logs-%d" % events
+    if not os.path.isdir(logs):
+        print("generating %d events into %s ..." % (events, logs), flush=True)
+        subprocess.check_call([BIN + "/generate-logs", "--out", logs + ".tmp", "--events", str(events), "--days", str(DAYS),
+                               "--seed", "1"], stderr=subprocess.DEVNULL)
+        os.rename(logs + ".tmp", logs)
+    # The nightly base: every day but the last, as symbolic links to the same files.
+    base = logs + "-base"
+    if not os.path.isdir(base):
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
+        last = max(f[-len("2026-11-28.ndjson.gz"):] for f in files)
+        os.makedirs(base + ".tmp")
+        for f in files:
+            if not f.endswith(last):
+                rel = os.path.relpath(f, logs)
+                os.makedirs(os.path.dirname(os.path.join(base + ".tmp", rel)), exist_ok=True)
+                os.symlink(os.path.abspath(f), os.path.join(base + ".tmp", rel))
+        os.rename(base + ".tmp", base)
+    return logs, base
+
+
+def pip_module(name):
+    try:
+        return __import__(name)
+    except ImportError:
+        subprocess.call([sys.executable, "-m", "pip", "install", "-q", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            return __import__(name)
+        except ImportError:
+            return None
+
+
+DUCKDB_QUERY = """
+SELECT kind, community, CAST(timezone('UTC', CAST(ts AS TIMESTAMPTZ)) AS DATE) AS day,
+  count(*) AS events,
+  count(*) FILTER (WHERE type = 'view') AS views, count(*) FILTER (WHERE type = 'post') AS posts,
+  count(*) FILTER (WHERE type = 'reply') AS replies, count(*) FILTER (WHERE type = 'react') AS reactions,
+  count(*) FILTER (WHERE type = 'share') AS shares, count(*) FILTER (WHERE type = 'join') AS joins,
+  count(*) FILTER (WHERE type = 'leave') AS leaves, count(DISTINCT actor) AS active_users
+FROM read_ndjson('{logs}/*/*.ndjson.gz',
+  columns = {{id: 'VARCHAR', ts: 'VARCHAR', community: 'VARCHAR', kind: 'VARCHAR', actor: 'VARCHAR', type: 'VARCHAR'}},
+  compression = 'gzip', ignore_errors = true)
+GROUP BY ALL ORDER BY day, kind, community
+"""
+
+
+def bench_size(events, workers, budget):
+    logs, base = ensure_logs(events)
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
+    uncompressed = json.loads(run([BIN + "/inflate-floor", "--logs", logs, "--workers", "1"], stdout=subprocess.PIPE)[4])["bytes_uncompressed"]
+    root = "var/bench/run-%d" % events
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    wh, reports = root + "/warehouse", root + "/reports"
+    rows = {}
+
+    def measure(name, cmd, **kw):
+        wall, cpu, rss, code, out = run(cmd, **kw)
+        rows[name] = {"wall": wall, "cpu": cpu, "rss_mb": rss, "exit": code}
+        print("  %-34s %8.2f s  cpu %7.2f s  %6.0f MB%s" % (name, wall, cpu, rss, "" if code == 0 else "  EXIT %d" % code), flush=True)
+        return out
+
+    common = ["--warehouse", wh, "--reports", reports, "--workers", str(workers), "--quiet"]
+    print("%d events: %d files, %d bytes of NDJSON" % (events, len(files), uncompressed), flush=True)
+    measure("inflate floor", [BIN + "/inflate-floor", "--logs", logs, "--workers", str(workers)])
+    measure("zcat (1 process)", ["sh", "-c", "zcat %s/*/*.ndjson.gz > /dev/null" % logs])
+    measure("silta ingest", [BIN + "/ingest", "--logs", logs] + common)
+    for job in ("engagement", "social-capital", "bridging"):
+        measure("silta " + job, [BIN + "/" + job] + common)
+    make = ["make", "--no-print-directory", "run-jobs", "LOGS=" + logs, "WAREHOUSE=" + root + "/full", "REPORTS=" + root + "/full-reports",
+            "WORKERS=%d" % workers]
+    measure("silta make run-jobs", make)
+    # Nightly increment: a warehouse with every day but the last, then the whole run.
+    subprocess.check_call([BIN + "/ingest", "--logs", base, "--warehouse", root + "/nightly", "--reports", root + "/nightly-reports",
+                           "--workers", str(workers), "--quiet"])
+    make[3] = "WAREHOUSE=" + root + "/nightly"
+    make[4] = "REPORTS=" + root + "/nightly-reports"
+    measure("silta nightly increment", make)
+
+    duckdb = pip_module("duckdb")
+    if duckdb is None:
+        rows["duckdb counts"] = None
+        print("  duckdb counts: missing (pip install duckdb failed)")
+    else:
+        script = "import duckdb; c = duckdb.connect(); c.execute('SET threads TO %d'); c.execute(%r).fetchall()" % (
+            workers, DUCKDB_QUERY.format(logs=logs))
+        measure("duckdb counts", [sys.executable, "-c", script])
+
+    graphs = root + "/graphs"
+    bench_json = measure("silta graph measures (3 largest, week)", [BIN + "/graph-bench", "--warehouse", wh, "--out", graphs, "--top", "3"],
+                         stdout=subprocess.PIPE)
+    with open(graphs + ".json", "w") as f:
+        f.write(bench_json)
+    g = json.loads(bench_json)
+    rows["silta graph measures (3 largest, week)"]["measure_seconds"] = g["silta_seconds"]
+    pip_module("igraph")
+    out = run([sys.executable, "Jobs/bench/graphs-vs-peers.py", graphs + ".json", graphs, root + "/peers.json", "--budget", str(budget)],
+              stdout=subprocess.PIPE)[4]
+    print("\n".join("  " + l for l in out.splitlines()))
+    peers = json.load(open(root + "/peers.json")) if os.path.exists(root + "/peers.json") else {}
+    return {"events": events, "files": len(files), "bytes_uncompressed": uncompressed, "workers": workers, "runs": rows,
+            "graphs": peers}
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def report(result):
+    r = result["runs"]
+    mb = result["bytes_uncompressed"] / 1e6
+    ev = result["events"]
+    print("\n%d events, %d workers" % (ev, result["workers"]))
+    print("%-38s %8s %8s %8s %9s %11s %10s" % ("", "wall s", "cpu s", "RSS MB", "MB/s", "events/s", "÷ Silta"))
+    ingest = r["silta ingest"]["wall"]
+    silta_counts = ingest + r["silta engagement"]["wall"]
+    for name, v in r.items():
+        if v is None:
+            print("%-38s %8s" % (name, "missing"))
+            continue
+        peer = ""
+        if name == "duckdb counts":
+            peer = "%.2f" % (v["wall"] / silta_counts)
+        elif name in ("inflate floor", "zcat (1 process)"):
+            peer = "%.2f" % (v["wall"] / ingest)
+        print("%-38s %8.2f %8.2f %8.0f %9.0f %11.0f %10s" % (name, v["wall"], v["cpu"], v["rss_mb"], mb / v["wall"], ev / v["wall"], peer))
+    g = result["graphs"]
+    targets = []
+    floor = r["inflate floor"]["wall"]
+    targets.append(("ingest <= 2.0 x inflate floor", ingest / floor, ingest / floor <= 2.0))
+    duck = r.get("duckdb counts")
+    if duck:
+        targets.append(("DuckDB / (ingest + engagement) >= 1.0", duck["wall"] / silta_counts, duck["wall"] / silta_counts >= 1.0))
+        full = r["silta make run-jobs"]["wall"]
+        targets.append(("make run-jobs <= 1.5 x DuckDB", full / duck["wall"], full / duck["wall"] <= 1.5))
+    if g.get("silta_seconds"):
+        nx_s = g.get("networkx_seconds") or g.get("budget_seconds")
+        targets.append(("NetworkX / Silta graph measures >= 50%s" % ("" if g.get("networkx_seconds") else " (NetworkX hit the budget)"),
+                        nx_s / g["silta_seconds"], nx_s / g["silta_seconds"] >= 50))
+        if g.get("igraph_seconds"):
+            targets.append(("igraph / Silta graph measures >= 1", g["igraph_seconds"] / g["silta_seconds"], g["igraph_seconds"] >= g["silta_seconds"]))
+    nightly = r["silta nightly increment"]["wall"] / r["silta make run-jobs"]["wall"]
+    targets.append(("nightly increment <= 0.15 x full run", nightly, nightly <= 0.15))
+    rss = max(v["rss_mb"] for k, v in r.items() if v and k.startswith("silta"))
+    targets.append(("peak RSS of every Silta job <= 1024 MB", rss, rss <= 1024))
+    print("\ntargets:")
+    for name, value, ok in targets:
+        print("  %-52s %10.2f  %s" % (name, value, "met" if ok else "MISSED"))
+    result["targets"] = [{"target": n, "value": v, "met": ok} for n, v, ok in targets]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[5_000_000, 20_000_000])
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--budget", type=float, default=300)
+    ap.add_argument("--out", default="var/bench/results.json")
+    a = ap.parse_args()
+    machine = {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}
+    try:
+        machine["cpu"] = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    results = {"machine": machine, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "sizes": []}
+    for n in a.sizes:
+        r = bench_size(n, a.workers, a.budget)
+        report(r)
+        results["sizes"].append(r)
+        with open(a.out, "w") as f:
+            json.dump(results, f, indent=1)
+    print("\nwritten to %s" % a.out)
+
+
+if __name__ == "__main__":
+    main()

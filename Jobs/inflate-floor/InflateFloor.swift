@@ -1,0 +1,59 @@
+import ArgumentParser
+import Dispatch
+import SiltaJobKit
+import SiltaLogReader
+import SiltaSupport
+
+/// The inflate floor of `make bench`: inflates every `*.ndjson.gz` under a
+/// folder with the same zlib, buffer size and number of workers as `ingest`,
+/// and does nothing else. No pipeline built on zlib can be faster.
+@main
+struct InflateFloor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inflate-floor",
+        abstract: "Only inflates the logs under a folder, with N workers: the benchmark's floor.",
+        version: SiltaVersion.string)
+
+    @Option(help: "Folder of gzip logs, read recursively.")
+    var logs: String
+
+    @Option(help: "Concurrent workers (default: the number of processors).")
+    var workers = CommonOptions.processorCount
+
+    func run() throws {
+        let files = try DirectoryWalk.files(under: logs, suffixes: [LogCompression.gzipSuffix])
+        let totals = Totals()
+        let group = DispatchGroup()
+        for w in 0..<max(1, workers) {
+            DispatchQueue(label: "silta.inflate-\(w)").async(group: group) {
+                while let i = totals.claim(files.count) {
+                    if let r = try? InflateOnly.drain(path: files[i].fullPath) { totals.add(r.compressed, r.uncompressed) }
+                }
+            }
+        }
+        group.wait()
+        print("{\"files\": \(files.count), \"bytes_compressed\": \(totals.compressed), \"bytes_uncompressed\": \(totals.uncompressed)}")
+    }
+}
+
+final class Totals: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var next = 0
+    private(set) var compressed = 0
+    private(set) var uncompressed = 0
+
+    func claim(_ count: Int) -> Int? {
+        monitor.locked {
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    func add(_ c: Int, _ u: Int) {
+        monitor.locked {
+            compressed += c
+            uncompressed += u
+        }
+    }
+}
