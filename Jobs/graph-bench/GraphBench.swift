@@ -51,10 +51,11 @@ struct GraphBench: ParsableCommand {
         let snapshot = try WarehouseSnapshot(root: warehouse)
         let input = MetricsInput(snapshot: snapshot, workers: 2)
         var graphs: [(community: UInt32, period: Int, pairs: [(Int32, Int32)], nodes: Int)] = []
+        let scratch = SocialCapital.Scratch(persons: snapshot.persons.count)
         for c in 0..<UInt32(input.communityCount) {
             let e = input.events(of: c)
             let days = e.ts.map { ReportZone.utc.localDay($0) }
-            for g in SocialCapital.interactions(of: e, family: periodFamily, days: days) {
+            for g in SocialCapital.interactions(of: e, family: periodFamily, days: days, scratch: scratch) {
                 graphs.append((c, g.period, g.pairs, g.nodes))
             }
         }

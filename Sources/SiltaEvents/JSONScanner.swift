@@ -23,8 +23,9 @@ struct FieldRecord {
     }
 }
 
-/// A validating, non-recursive JSON scanner (RFC 8259) over one line whose
-/// UTF-8 is already known to be valid. Containers of any depth are tracked on
+/// A validating, non-recursive JSON scanner (RFC 8259) over one line, which
+/// also checks the UTF-8 of every string (the only place a valid line can hold
+/// non-ASCII bytes). Containers of any depth are tracked on
 /// an explicit stack, so nesting is bounded by the line, not by the thread's
 /// stack. While validating it records, for the top-level object, where each
 /// known field's last occurrence is, and the elements of `mentions`.
@@ -47,75 +48,151 @@ struct JSONScanner {
 
     private enum State { case value, firstKeyOrEnd, key, firstValueOrEnd, afterValue }
 
+    /// Validates the whole line. A top-level object is walked directly
+    /// (key, colon, value, comma) and its known fields recorded; any other
+    /// value, and every nested container, goes through ``skipValue(_:)``.
     @usableFromInline
     mutating func validate(
         fields: UnsafeMutablePointer<FieldRecord>, mentions: inout [FieldRecord], stack: UnsafeMutablePointer<UInt8>
     ) -> Outcome {
-        var depth = 0
         skipWhitespace()
         guard i < n else { return .invalid }
-        let topIsObject = p[i] == 0x7B
-        var state = State.value
-        var currentField = -1
-        var inMentions = false
+        guard p[i] == 0x7B else {
+            guard skipValue(stack) != nil else { return .invalid }
+            skipWhitespace()
+            return i == n ? .notObject : .invalid
+        }
         let mentionsField = EventField.mentions.rawValue
-
-        @inline(__always) func record(_ r: FieldRecord, depth: Int) {
-            if depth == 1 && topIsObject {
-                if currentField >= 0 {
-                    fields[currentField] = r
-                    if currentField == mentionsField { mentions.removeAll(keepingCapacity: true) }
+        i += 1
+        skipWhitespace()
+        guard i < n else { return .invalid }
+        if p[i] == 0x7D {
+            i += 1
+        } else {
+            while true {
+                guard i < n, p[i] == 0x22, let (ks, ke, kesc) = scanString() else { return .invalid }
+                let field = fieldIndex(ks, ke, kesc)
+                skipWhitespace()
+                guard i < n, p[i] == 0x3A else { return .invalid }
+                i += 1
+                skipWhitespace()
+                guard i < n else { return .invalid }
+                let c = p[i]
+                if c == 0x22 {
+                    guard let (s, e, esc) = scanString() else { return .invalid }
+                    if field >= 0 { fields[field] = FieldRecord(kind: .string, start: s, end: e, hasEscapes: esc) }
+                } else if c == 0x5B && field == mentionsField {
+                    // The elements of `mentions`, each recorded.
+                    fields[field] = FieldRecord(kind: .array)
+                    mentions.removeAll(keepingCapacity: true)
+                    i += 1
+                    skipWhitespace()
+                    guard i < n else { return .invalid }
+                    if p[i] == 0x5D {
+                        i += 1
+                    } else {
+                        while true {
+                            skipWhitespace()
+                            guard i < n else { return .invalid }
+                            if p[i] == 0x22 {
+                                guard let (s, e, esc) = scanString() else { return .invalid }
+                                mentions.append(FieldRecord(kind: .string, start: s, end: e, hasEscapes: esc))
+                            } else {
+                                guard let kind = skipValue(stack) else { return .invalid }
+                                mentions.append(FieldRecord(kind: kind))
+                            }
+                            skipWhitespace()
+                            guard i < n else { return .invalid }
+                            if p[i] == 0x2C {
+                                i += 1
+                            } else if p[i] == 0x5D {
+                                i += 1
+                                break
+                            } else {
+                                return .invalid
+                            }
+                        }
+                    }
+                } else {
+                    guard let kind = skipValue(stack) else { return .invalid }
+                    if field >= 0 {
+                        fields[field] = FieldRecord(kind: kind)
+                        if field == mentionsField { mentions.removeAll(keepingCapacity: true) }
+                    }
                 }
-            } else if depth == 2 && inMentions {
-                mentions.append(r)
+                skipWhitespace()
+                guard i < n else { return .invalid }
+                if p[i] == 0x2C {
+                    i += 1
+                    skipWhitespace()
+                } else if p[i] == 0x7D {
+                    i += 1
+                    break
+                } else {
+                    return .invalid
+                }
             }
         }
+        skipWhitespace()
+        return i == n ? .object : .invalid
+    }
 
+    /// Validates exactly one value starting at `i` (after optional
+    /// whitespace), of any nesting depth, without recursion: open containers
+    /// are kept on `stack`, one byte each. Returns its kind, or `nil` when it
+    /// is not valid JSON.
+    mutating func skipValue(_ stack: UnsafeMutablePointer<UInt8>) -> ValueKind? {
+        skipWhitespace()
+        guard i < n else { return nil }
+        let first = p[i]
+        switch first {
+        case 0x22: return scanString() == nil ? nil : .string
+        case 0x74: return literal("true") ? .bool : nil
+        case 0x66: return literal("false") ? .bool : nil
+        case 0x6E: return literal("null") ? .null : nil
+        case 0x2D, 0x30...0x39: return scanNumber() ? .number : nil
+        case 0x7B, 0x5B: break
+        default: return nil
+        }
+        var depth = 0
+        var state = State.value
         while true {
             switch state {
             case .value:
                 skipWhitespace()
-                guard i < n else { return .invalid }
+                guard i < n else { return nil }
                 switch p[i] {
-                case 0x7B:  // {
-                    record(FieldRecord(kind: .object), depth: depth)
+                case 0x7B:
                     stack[depth] = Self.objectMark
                     depth += 1
                     i += 1
                     state = .firstKeyOrEnd
-                case 0x5B:  // [
-                    record(FieldRecord(kind: .array), depth: depth)
-                    if depth == 1 && topIsObject && currentField == mentionsField { inMentions = true }
+                case 0x5B:
                     stack[depth] = Self.arrayMark
                     depth += 1
                     i += 1
                     state = .firstValueOrEnd
-                case 0x22:  // "
-                    guard let (s, e, esc) = scanString() else { return .invalid }
-                    record(FieldRecord(kind: .string, start: s, end: e, hasEscapes: esc), depth: depth)
+                case 0x22:
+                    guard scanString() != nil else { return nil }
                     state = .afterValue
-                case 0x74:  // t
-                    guard literal("true") else { return .invalid }
-                    record(FieldRecord(kind: .bool), depth: depth)
+                case 0x74:
+                    guard literal("true") else { return nil }
                     state = .afterValue
-                case 0x66:  // f
-                    guard literal("false") else { return .invalid }
-                    record(FieldRecord(kind: .bool), depth: depth)
+                case 0x66:
+                    guard literal("false") else { return nil }
                     state = .afterValue
-                case 0x6E:  // n
-                    guard literal("null") else { return .invalid }
-                    record(FieldRecord(kind: .null), depth: depth)
+                case 0x6E:
+                    guard literal("null") else { return nil }
                     state = .afterValue
                 case 0x2D, 0x30...0x39:
-                    guard scanNumber() else { return .invalid }
-                    record(FieldRecord(kind: .number), depth: depth)
+                    guard scanNumber() else { return nil }
                     state = .afterValue
                 default:
-                    return .invalid
+                    return nil
                 }
             case .firstKeyOrEnd:
                 skipWhitespace()
-                guard i < n else { return .invalid }
+                guard i < n else { return nil }
                 if p[i] == 0x7D {
                     i += 1
                     depth -= 1
@@ -125,46 +202,40 @@ struct JSONScanner {
                 }
             case .key:
                 skipWhitespace()
-                guard i < n, p[i] == 0x22, let (s, e, esc) = scanString() else { return .invalid }
-                if depth == 1 && topIsObject { currentField = fieldIndex(s, e, esc) }
+                guard i < n, p[i] == 0x22, scanString() != nil else { return nil }
                 skipWhitespace()
-                guard i < n, p[i] == 0x3A else { return .invalid }
+                guard i < n, p[i] == 0x3A else { return nil }
                 i += 1
                 state = .value
             case .firstValueOrEnd:
                 skipWhitespace()
-                guard i < n else { return .invalid }
+                guard i < n else { return nil }
                 if p[i] == 0x5D {
                     i += 1
-                    if depth == 2 { inMentions = false }
                     depth -= 1
                     state = .afterValue
                 } else {
                     state = .value
                 }
             case .afterValue:
+                if depth == 0 { return first == 0x7B ? .object : .array }
                 skipWhitespace()
-                guard depth > 0 else {
-                    guard i == n else { return .invalid }
-                    return topIsObject ? .object : .notObject
-                }
+                guard i < n else { return nil }
                 let top = stack[depth - 1]
-                guard i < n else { return .invalid }
                 switch p[i] {
-                case 0x2C:  // ,
+                case 0x2C:
                     i += 1
                     state = top == Self.objectMark ? .key : .value
-                case 0x7D:  // }
-                    guard top == Self.objectMark else { return .invalid }
+                case 0x7D:
+                    guard top == Self.objectMark else { return nil }
                     i += 1
                     depth -= 1
-                case 0x5D:  // ]
-                    guard top == Self.arrayMark else { return .invalid }
+                case 0x5D:
+                    guard top == Self.arrayMark else { return nil }
                     i += 1
-                    if depth == 2 { inMentions = false }
                     depth -= 1
                 default:
-                    return .invalid
+                    return nil
                 }
             }
         }
@@ -195,6 +266,8 @@ struct JSONScanner {
 
     /// Scans a string whose opening quote is at `i`; returns its body's range
     /// and whether it holds escapes, or `nil` when it is not a valid string.
+    /// Bytes above 0x7F are checked as UTF-8 here, so that a line that scans
+    /// as valid JSON needs no separate UTF-8 pass (they can only occur in strings).
     @inline(__always)
     private mutating func scanString() -> (Int, Int, Bool)? {
         i += 1
@@ -202,10 +275,13 @@ struct JSONScanner {
         var escapes = false
         while true {
             // Eight bytes at a time; the lowest flagged byte is the first quote,
-            // backslash or control byte (the SWAR tests never miss the lowest one).
+            // backslash, control or non-ASCII byte (the SWAR tests never miss
+            // the lowest one).
             while i + 8 <= n {
                 let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let special = Self.hasByte(w, 0x22) | Self.hasByte(w, 0x5C) | ((w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080)
+                let special =
+                    Self.hasByte(w, 0x22) | Self.hasByte(w, 0x5C)
+                    | ((w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080) | (w & 0x8080_8080_8080_8080)
                 if special != 0 {
                     i += special.trailingZeroBitCount >> 3
                     break
@@ -215,7 +291,7 @@ struct JSONScanner {
             // Fewer than eight bytes left, or `i` is at a special byte.
             while i < n {
                 let c = p[i]
-                if c == 0x22 || c == 0x5C || c < 0x20 { break }
+                if c == 0x22 || c == 0x5C || c < 0x20 || c >= 0x80 { break }
                 i += 1
             }
             guard i < n else { return nil }
@@ -224,6 +300,11 @@ struct JSONScanner {
                 let end = i
                 i += 1
                 return (start, end, escapes)
+            }
+            if c >= 0x80 {
+                guard let length = utf8Sequence(at: i) else { return nil }
+                i += length
+                continue
             }
             if c < 0x20 { return nil }
             // A backslash.
@@ -240,6 +321,32 @@ struct JSONScanner {
                 return nil
             }
         }
+    }
+
+    /// The length of the valid UTF-8 sequence starting at `k` (lead byte above
+    /// 0x7F), or `nil`: the rules of ``UTF8Validation``.
+    @inline(__always)
+    private func utf8Sequence(at k: Int) -> Int? {
+        let b0 = p[k]
+        if b0 < 0xC2 { return nil }
+        if b0 < 0xE0 { return k + 1 < n && p[k + 1] & 0xC0 == 0x80 ? 2 : nil }
+        if b0 < 0xF0 {
+            guard k + 2 < n else { return nil }
+            let b1 = p[k + 1]
+            guard b1 & 0xC0 == 0x80, p[k + 2] & 0xC0 == 0x80 else { return nil }
+            if b0 == 0xE0 && b1 < 0xA0 { return nil }
+            if b0 == 0xED && b1 >= 0xA0 { return nil }
+            return 3
+        }
+        if b0 < 0xF5 {
+            guard k + 3 < n else { return nil }
+            let b1 = p[k + 1]
+            guard b1 & 0xC0 == 0x80, p[k + 2] & 0xC0 == 0x80, p[k + 3] & 0xC0 == 0x80 else { return nil }
+            if b0 == 0xF0 && b1 < 0x90 { return nil }
+            if b0 == 0xF4 && b1 >= 0x90 { return nil }
+            return 4
+        }
+        return nil
     }
 
     /// Nonzero when some byte of `w` equals `b` (the classic SWAR zero-byte test).

@@ -71,7 +71,6 @@ public struct LineParser {
     /// Parses one line, its line end already removed.
     public mutating func parse(_ line: UnsafeRawBufferPointer) -> LineOutcome {
         if line.count > Self.maxLineBytes { return .rejected(.lineTooLong) }
-        if !UTF8Validation.isValid(line) { return .rejected(.invalidUTF8) }
         fields.update(repeating: FieldRecord(), count: EventField.allCases.count)
         mentionRecords.removeAll(keepingCapacity: true)
         scratchUsed = 0
@@ -80,7 +79,10 @@ public struct LineParser {
         }
         var scanner = JSONScanner(base: base, count: line.count)
         switch scanner.validate(fields: fields, mentions: &mentionRecords, stack: stack) {
-        case .invalid: return .rejected(.invalidJSON)
+        case .invalid:
+            // Invalid UTF-8 anywhere outranks invalid JSON. A line that scans as
+            // JSON had all its non-ASCII bytes (inside strings) checked already.
+            return .rejected(UTF8Validation.isValid(line) ? .invalidJSON : .invalidUTF8)
         case .notObject: return .rejected(.notObject)
         case .object: break
         }

@@ -20,65 +20,92 @@ public struct InteractionGraph: Sendable {
 
     /// Builds the graph from interactions `(source, target)`, with local node
     /// indices below `nodeCount`; self-interactions must already be dropped.
-    /// - Complexity: O(m log m) for m interactions.
+    /// - Complexity: O(m + sum of d log d) for m interactions: counting sorts
+    ///   by node, then each node's short list sorted.
     public init(interactions pairs: [(Int32, Int32)], nodeCount: Int) {
         self.nodeCount = nodeCount
         interactions = pairs.count
-        // D: distinct ordered pairs with their weights.
-        let sorted = pairs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        var directed: [(Int32, Int32, Int)] = []
-        for p in sorted {
-            if let last = directed.last, last.0 == p.0, last.1 == p.1 {
-                directed[directed.count - 1].2 += 1
-            } else {
-                directed.append((p.0, p.1, 1))
-            }
+        // D: the targets of each source, grouped (counting sort), then each
+        // group sorted and run-length encoded into weighted edges.
+        var outStart = [Int](repeating: 0, count: nodeCount + 1)
+        for p in pairs { outStart[Int(p.0) + 1] += 1 }
+        for i in 0..<nodeCount { outStart[i + 1] += outStart[i] }
+        var targets = [Int32](repeating: 0, count: pairs.count)
+        var next = outStart
+        for p in pairs {
+            targets[next[Int(p.0)]] = p.1
+            next[Int(p.0)] += 1
         }
-        directedEdges = directed.count
-        // W: unordered pairs, each with its total weight and how many directions it has.
-        var undirected = directed.map { d -> (Int32, Int32, Int) in d.0 < d.1 ? (d.0, d.1, d.2) : (d.1, d.0, d.2) }
-        undirected.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-        var pairsW: [(Int32, Int32, Int)] = []
-        var reciprocated = 0
-        for u in undirected {
-            if let last = pairsW.last, last.0 == u.0, last.1 == u.1 {
-                pairsW[pairsW.count - 1].2 += u.2
-                reciprocated += 2
-            } else {
-                pairsW.append(u)
-            }
-        }
-        reciprocatedEdges = reciprocated
-        var degree = [Int](repeating: 0, count: nodeCount + 1)
-        for e in pairsW {
-            degree[Int(e.0) + 1] += 1
-            degree[Int(e.1) + 1] += 1
-        }
-        for i in 0..<nodeCount { degree[i + 1] += degree[i] }
-        var next = degree
-        var neighbors = [Int32](repeating: 0, count: pairsW.count * 2)
-        var weights = [Double](repeating: 0, count: pairsW.count * 2)
-        // Pairs are sorted by (low, high): filling in that order leaves every
-        // list sorted except for the "high" side, which is sorted below.
-        for e in pairsW {
-            neighbors[next[Int(e.0)]] = e.1
-            weights[next[Int(e.0)]] = Double(e.2)
-            next[Int(e.0)] += 1
-            neighbors[next[Int(e.1)]] = e.0
-            weights[next[Int(e.1)]] = Double(e.2)
-            next[Int(e.1)] += 1
-        }
-        for i in 0..<nodeCount {
-            let r = degree[i]..<degree[i + 1]
-            if r.count > 1 {
-                let sortedList = r.map { (neighbors[$0], weights[$0]) }.sorted { $0.0 < $1.0 }
-                for (k, v) in zip(r, sortedList) {
-                    neighbors[k] = v.0
-                    weights[k] = v.1
+        var edgeSource: [Int32] = []
+        var edgeTarget: [Int32] = []
+        var edgeWeight: [Int] = []
+        edgeSource.reserveCapacity(pairs.count)
+        edgeTarget.reserveCapacity(pairs.count)
+        edgeWeight.reserveCapacity(pairs.count)
+        targets.withUnsafeMutableBufferPointer { t in
+            for u in 0..<nodeCount {
+                let r = outStart[u]..<outStart[u + 1]
+                if r.count > 1 {
+                    var part = UnsafeMutableBufferPointer(rebasing: t[r])
+                    part.sort()
+                }
+                for k in r {
+                    if k > r.lowerBound && t[k] == t[k - 1] {
+                        edgeWeight[edgeWeight.count - 1] += 1
+                    } else {
+                        edgeSource.append(Int32(u))
+                        edgeTarget.append(t[k])
+                        edgeWeight.append(1)
+                    }
                 }
             }
         }
-        offsets = degree
+        directedEdges = edgeSource.count
+        // W: every directed edge in the lists of both its ends; a neighbour
+        // listed twice at a node had both directions, and its weights add up.
+        var degree = [Int](repeating: 0, count: nodeCount + 1)
+        for e in 0..<edgeSource.count {
+            degree[Int(edgeSource[e]) + 1] += 1
+            degree[Int(edgeTarget[e]) + 1] += 1
+        }
+        for i in 0..<nodeCount { degree[i + 1] += degree[i] }
+        var slots = degree
+        var both = [(Int32, Int)](repeating: (0, 0), count: edgeSource.count * 2)
+        for e in 0..<edgeSource.count {
+            let u = Int(edgeSource[e])
+            let v = Int(edgeTarget[e])
+            both[slots[u]] = (Int32(v), edgeWeight[e])
+            slots[u] += 1
+            both[slots[v]] = (Int32(u), edgeWeight[e])
+            slots[v] += 1
+        }
+        var offsets = [Int](repeating: 0, count: nodeCount + 1)
+        var neighbors: [Int32] = []
+        var weights: [Double] = []
+        neighbors.reserveCapacity(both.count)
+        weights.reserveCapacity(both.count)
+        var reciprocated = 0
+        both.withUnsafeMutableBufferPointer { b in
+            for u in 0..<nodeCount {
+                let r = degree[u]..<degree[u + 1]
+                if r.count > 1 {
+                    var part = UnsafeMutableBufferPointer(rebasing: b[r])
+                    part.sort { $0.0 < $1.0 }
+                }
+                for k in r {
+                    if k > r.lowerBound && b[k].0 == b[k - 1].0 {
+                        weights[weights.count - 1] += Double(b[k].1)
+                        reciprocated += 1
+                    } else {
+                        neighbors.append(b[k].0)
+                        weights.append(Double(b[k].1))
+                    }
+                }
+                offsets[u + 1] = neighbors.count
+            }
+        }
+        reciprocatedEdges = reciprocated
+        self.offsets = offsets
         self.neighbors = neighbors
         self.weights = weights
     }
@@ -127,8 +154,12 @@ public struct InteractionGraph: Sendable {
         var clusteringSum = 0.0
         var triangleEnds = 0  // sum over nodes of 2 * triangles at the node
         var triples = 0  // sum over nodes of d (d - 1)
+        // Position + 1 of each neighbour of the current node `i` in its list (0: not a neighbour).
+        var position = [Int](repeating: 0, count: n)
         for i in 0..<n {
             let di = offsets[i + 1] - offsets[i]
+            for k in offsets[i]..<offsets[i + 1] { position[Int(neighbors[k])] = k + 1 }
+            defer { for k in offsets[i]..<offsets[i + 1] { position[Int(neighbors[k])] = 0 } }
             var constraint = 0.0
             var effective = 0.0
             var t = 0
@@ -137,7 +168,7 @@ public struct InteractionGraph: Sendable {
                 var indirect = 0.0
                 var redundancy = 0.0
                 var common = 0
-                forEachCommonNeighbor(i, j) { q, wiq, wjq in
+                forEachCommonNeighbor(i, j, markedNeighborsOfI: position) { q, wiq, wjq in
                     let piq = wiq / strength[i]
                     indirect += piq * (wjq / strength[q])
                     redundancy += piq * (wjq / strongest[j])
@@ -167,10 +198,39 @@ public struct InteractionGraph: Sendable {
     }
 
     /// Calls `body(q, w_iq, w_jq)` for every common neighbour `q` of `i` and `j`.
+    /// When `j` has no more neighbours than `i`, its list is walked against
+    /// `i`'s marked neighbours (`position`, see ``measures()``); short lists are
+    /// merged; otherwise the shorter list is walked and the longer one binary-searched.
     @inline(__always)
-    func forEachCommonNeighbor(_ i: Int, _ j: Int, _ body: (Int, Double, Double) -> Void) {
+    func forEachCommonNeighbor(_ i: Int, _ j: Int, markedNeighborsOfI position: [Int], _ body: (Int, Double, Double) -> Void) {
         let ri = offsets[i]..<offsets[i + 1]
         let rj = offsets[j]..<offsets[j + 1]
+        if rj.count <= ri.count {
+            for kj in rj {
+                let q = Int(neighbors[kj])
+                let ki = position[q]
+                if ki > 0 { body(q, weights[ki - 1], weights[kj]) }
+            }
+            return
+        }
+        if ri.count + rj.count <= 32 {
+            var a = ri.lowerBound
+            var b = rj.lowerBound
+            while a < ri.upperBound && b < rj.upperBound {
+                let x = neighbors[a]
+                let y = neighbors[b]
+                if x < y {
+                    a += 1
+                } else if y < x {
+                    b += 1
+                } else {
+                    body(Int(x), weights[a], weights[b])
+                    a += 1
+                    b += 1
+                }
+            }
+            return
+        }
         let (small, large, smallIsI) = ri.count <= rj.count ? (ri, rj, true) : (rj, ri, false)
         var lo = large.lowerBound
         for k in small {

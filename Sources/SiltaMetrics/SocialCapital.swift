@@ -24,29 +24,37 @@ public enum SocialCapital {
         }
     }
 
+    /// Per-worker scratch: a person-to-node map as large as the number of
+    /// persons (-1 where unmapped), reset after each graph.
+    public final class Scratch {
+        var nodeOf: [Int32]
+
+        public init(persons: Int) { nodeOf = Array(repeating: -1, count: persons) }
+    }
+
     /// The interactions `(source, target)` of each period that has any,
     /// with persons as local node indices, and the node count.
     public static func interactions(
-        of e: CommunityEvents, family: PeriodFamily, days: [Int]
+        of e: CommunityEvents, family: PeriodFamily, days: [Int], scratch: Scratch
     ) -> [(period: Int, pairs: [(Int32, Int32)], nodes: Int, persons: [UInt32])] {
         guard e.count > 0 else { return [] }
         let period = days.map { family.index(ofLocalDay: $0) }
         var out: [(Int, [(Int32, Int32)], Int, [UInt32])] = []
-        var localOf: [UInt32: Int32] = [:]
         for group in Engagement.groupByPeriod(period) {
-            localOf.removeAll(keepingCapacity: true)
             var persons: [UInt32] = []
             var pairs: [(Int32, Int32)] = []
             func node(_ p: UInt32) -> Int32 {
-                if let l = localOf[p] { return l }
-                let l = Int32(persons.count)
-                localOf[p] = l
+                let l = scratch.nodeOf[Int(p)]
+                if l >= 0 { return l }
+                let new = Int32(persons.count)
+                scratch.nodeOf[Int(p)] = new
                 persons.append(p)
-                return l
+                return new
             }
             for i in group.events {
                 forEachInteraction(e, i) { a, b in pairs.append((node(a), node(b))) }
             }
+            for p in persons { scratch.nodeOf[Int(p)] = -1 }
             if !pairs.isEmpty { out.append((group.period, pairs, persons.count, persons)) }
         }
         return out
@@ -54,19 +62,19 @@ public enum SocialCapital {
 
     /// The graph of each period with at least one interaction.
     public static func graphs(
-        of e: CommunityEvents, family: PeriodFamily, days: [Int]
+        of e: CommunityEvents, family: PeriodFamily, days: [Int], scratch: Scratch
     ) -> [(period: Int, graph: InteractionGraph)] {
-        interactions(of: e, family: family, days: days).map { ($0.period, InteractionGraph(interactions: $0.pairs, nodeCount: $0.nodes)) }
+        interactions(of: e, family: family, days: days, scratch: scratch).map { ($0.period, InteractionGraph(interactions: $0.pairs, nodeCount: $0.nodes)) }
     }
 
     /// The rows of one community for each family.
     public static func rows(
-        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone
+        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch
     ) -> [PeriodFamily: [MetricRow]] {
         let days = e.ts.map { zone.localDay($0) }
         var result: [PeriodFamily: [MetricRow]] = [:]
         for family in families {
-            result[family] = graphs(of: e, family: family, days: days).map { g in
+            result[family] = graphs(of: e, family: family, days: days, scratch: scratch).map { g in
                 MetricRow(period: g.period, community: community, values: values(g.graph.measures()))
             }
         }
@@ -87,8 +95,11 @@ public enum SocialCapital {
 /// The `social_capital_daily|weekly|monthly` tables.
 public enum SocialCapitalReport {
     public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
-        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { () }) { c, _ in
-            SocialCapital.rows(of: input.events(of: c), community: c, families: settings.families, zone: settings.zone)
+        let persons = input.snapshot.persons.count
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { SocialCapital.Scratch(persons: persons) }) {
+            c, scratch in
+            SocialCapital.rows(
+                of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, scratch: scratch)
         }
         return settings.families.map { family in
             input.communityTable(

@@ -21,6 +21,19 @@ public enum ReportFormat {
 
     static func appendNumber(_ value: Double, to out: inout [UInt8]) {
         precondition(value.isFinite, "report numbers are finite")
+        // Fast path: value * 10^6 in floating point is within 2^-12 of the exact
+        // product for |product| < 2^40, so unless it lies that close to a
+        // rounding tie, rounding it gives the same digits as printf.
+        let scaled = value * 1_000_000
+        if abs(scaled) < 1_099_511_627_776 {
+            let floor = scaled.rounded(.down)
+            let fraction = scaled - floor
+            if abs(fraction - 0.5) > 1.0 / 4096 {
+                let micros = Int64(fraction < 0.5 ? floor : floor + 1)
+                appendMicros(micros, to: &out)
+                return
+            }
+        }
         var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &buffer) { raw in
             let p = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
@@ -34,6 +47,64 @@ public enum ReportFormat {
             }
             appendTrimmed(UnsafeRawBufferPointer(start: raw.baseAddress, count: n), to: &out)
         }
+    }
+
+    /// `micros / 10^6` with at most 6 decimals, trailing zeros and `.` removed, `-0` as `0`.
+    private static func appendMicros(_ micros: Int64, to out: inout [UInt8]) {
+        if micros < 0 { out.append(0x2D) }
+        let m = micros.magnitude
+        appendInteger(Int(m / 1_000_000), to: &out)
+        var fraction = m % 1_000_000
+        guard fraction != 0 else { return }
+        out.append(0x2E)
+        var digits = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var divisor: UInt64 = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(48 + fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// A non-negative integer's decimal digits.
+    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 {
+            out.append(0x2D)
+            out.append(contentsOf: String(value.magnitude).utf8)
+            return
+        }
+        if value < 10 {
+            out.append(UInt8(48 + value))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = value
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while n > 0 {
+                buffer[23 - count] = UInt8(48 + n % 10)
+                n /= 10
+                count += 1
+            }
+            out.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
+
+    /// `YYYY-MM-DD` for a day count since 1970-01-01.
+    static func appendDate(_ days: Int, to out: inout [UInt8]) {
+        let (y, m, d) = RFC3339.civilFromDays(days)
+        guard (0...9999).contains(y) else {
+            out.append(contentsOf: RFC3339.formatDate(days: days).utf8)
+            return
+        }
+        out += [
+            UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 0x2D,
+            UInt8(48 + m / 10), UInt8(48 + m % 10), 0x2D, UInt8(48 + d / 10), UInt8(48 + d % 10),
+        ]
     }
 
     private static func appendTrimmed(_ digits: some Collection<UInt8>, to out: inout [UInt8]) {
@@ -90,8 +161,8 @@ public enum ReportFormat {
     static func appendCSV(_ value: ReportValue, to out: inout [UInt8]) {
         switch value {
         case .text(let t): appendCSVField(guarded(t), to: &out)
-        case .date(let d): out.append(contentsOf: RFC3339.formatDate(days: d).utf8)
-        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .date(let d): appendDate(d, to: &out)
+        case .integer(let i): appendInteger(i, to: &out)
         case .number(let x): appendNumber(x, to: &out)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .empty: break
@@ -110,9 +181,9 @@ public enum ReportFormat {
         case .text(let t): JSONText.appendQuoted(t, to: &out)
         case .date(let d):
             out.append(0x22)
-            out.append(contentsOf: RFC3339.formatDate(days: d).utf8)
+            appendDate(d, to: &out)
             out.append(0x22)
-        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .integer(let i): appendInteger(i, to: &out)
         case .number(let x): appendNumber(x, to: &out)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .empty: out.append(contentsOf: "null".utf8)

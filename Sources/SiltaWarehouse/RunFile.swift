@@ -1,3 +1,4 @@
+import Dispatch
 import SiltaSupport
 
 /// A read-only view of a string table inside a mapped file.
@@ -95,6 +96,7 @@ public final class RunFile: @unchecked Sendable {
         guard CRC32.of(dirBytes) == dirCRC else { throw damaged("directory checksum mismatch") }
         let entries = Int(dirBytes.loadUnaligned(as: UInt32.self))
         guard 8 + entries * RunFileLayout.directoryEntryBytes == dirBytes.count else { throw damaged("bad directory") }
+        var sections: [Section] = []
         for e in 0..<entries {
             let at = 8 + e * RunFileLayout.directoryEntryBytes
             let tagValue = dirBytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)
@@ -104,16 +106,31 @@ public final class RunFile: @unchecked Sendable {
             guard offset >= RunFileLayout.headerBytes, offset % 8 == 0, length >= 0, offset + length <= dirOffset,
                 let tag = SectionTag(rawValue: tagValue)
             else { throw damaged("bad section \(e)") }
-            let payload = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
-            if verify {
-                guard CRC32.of(payload) == crc else { throw damaged("checksum mismatch in section \(e)") }
-            }
+            sections.append(Section(tag: tag, payload: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), crc: crc))
+        }
+        if verify, let bad = Self.firstChecksumMismatch(sections) {
+            throw damaged("checksum mismatch in section \(bad)")
+        }
+        for (e, section) in sections.enumerated() {
             do {
-                try decode(tag, payload)
+                try decode(section.tag, section.payload)
             } catch is ByteReader.Truncated {
                 throw damaged("section \(e) is truncated")
             }
         }
+    }
+
+    /// The index of the first section whose CRC-32 differs, checking the
+    /// sections on every core at once.
+    static func firstChecksumMismatch(_ sections: [Section]) -> Int? {
+        let bad = UnsafeMutableBufferPointer<Bool>.allocate(capacity: sections.count)
+        bad.initialize(repeating: false)
+        defer { bad.deallocate() }
+        let out = SharedFlags(bad)
+        DispatchQueue.concurrentPerform(iterations: sections.count) { k in
+            out.flags[k] = CRC32.of(sections[k].payload) != sections[k].crc
+        }
+        return bad.firstIndex(of: true)
     }
 
     private func stringTable(_ r: inout ByteReader) throws -> StringTableView {
@@ -201,4 +218,17 @@ public final class RunFile: @unchecked Sendable {
             dedupe = DedupeView(days: days, milliseconds: ms, hashes: hashes)
         }
     }
+}
+
+/// One section of a mapped run file, as its directory entry describes it.
+struct Section: @unchecked Sendable {
+    var tag: SectionTag
+    var payload: UnsafeRawBufferPointer
+    var crc: UInt32
+}
+
+/// Flags written by `concurrentPerform` iterations, each at its own index.
+struct SharedFlags: @unchecked Sendable {
+    let flags: UnsafeMutableBufferPointer<Bool>
+    init(_ flags: UnsafeMutableBufferPointer<Bool>) { self.flags = flags }
 }

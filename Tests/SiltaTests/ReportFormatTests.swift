@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SiltaReports
 import Testing
 
@@ -12,6 +15,30 @@ import Testing
     ])
     func numbers(value: Double, text: String) {
         #expect(ReportFormat.number(value) == text)
+    }
+
+    /// The fast path must give printf's digits for every double.
+    @Test func numbersMatchPrintfEverywhere() {
+        func printf(_ x: Double) -> String {
+            var buffer = [CChar](repeating: 0, count: 512)
+            let n = withVaList([x]) { vsnprintf(&buffer, 512, "%.6f", $0) }
+            var text = String(decoding: buffer[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if text.contains(".") {
+                while text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+            }
+            return text == "-0" ? "0" : text
+        }
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = []
+        for _ in 0..<200_000 {
+            let magnitude = Double.random(in: -9...12, using: &rng)
+            values.append(Double.random(in: -1...1, using: &rng) * pow(10, magnitude))
+        }
+        // Near ties: k + 0.5 millionths, and ratios of small integers.
+        for k in 0..<20_000 { values.append((Double(k) + 0.5) / 1_000_000) }
+        for a in 0..<300 { for b in 1..<300 { values.append(Double(a) / Double(b)) } }
+        for x in values { #expect(ReportFormat.number(x) == printf(x), "\(x)") }
     }
 
     @Test func formulaGuardThenQuoting() {
