@@ -100,6 +100,8 @@ def bench_size(events, workers, budget):
     print("%d events: %d files, %d bytes of NDJSON" % (events, len(files), uncompressed), flush=True)
     measure("inflate floor", [BIN + "/inflate-floor", "--logs", logs, "--workers", str(workers)])
     measure("zcat (1 process)", ["sh", "-c", "zcat %s/*/*.ndjson.gz > /dev/null" % logs])
+    measure("silta ingest, 1 worker", [BIN + "/ingest", "--logs", logs, "--warehouse", root + "/one-worker", "--reports", root + "/one",
+                                       "--workers", "1", "--quiet"])
     measure("silta ingest", [BIN + "/ingest", "--logs", logs] + common)
     for job in ("engagement", "social-capital", "bridging"):
         measure("silta " + job, [BIN + "/" + job] + common)
@@ -175,6 +177,8 @@ def report(result):
                         nx_s / g["silta_seconds"], nx_s / g["silta_seconds"] >= 50))
         if g.get("igraph_seconds"):
             targets.append(("igraph / Silta graph measures >= 1", g["igraph_seconds"] / g["silta_seconds"], g["igraph_seconds"] >= g["silta_seconds"]))
+    speedup = r["silta ingest, 1 worker"]["wall"] / ingest
+    targets.append(("ingest: %d workers / 1 worker speed-up >= 1.7" % result["workers"], speedup, speedup >= 1.7))
     nightly = r["silta nightly increment"]["wall"] / r["silta make run-jobs"]["wall"]
     targets.append(("nightly increment <= 0.15 x full run", nightly, nightly <= 0.15))
     rss = max(v["rss_mb"] for k, v in r.items() if v and k.startswith("silta"))

@@ -56,7 +56,7 @@ public enum ReportJob {
             workers: common.workers)
         let tables = try compute(input, settings)
         let computed = monotonicNow()
-        logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rows.count }) rows in \(seconds(computed - loaded)) s")
+        logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rowCount }) rows in \(seconds(computed - loaded)) s")
         try ReportWriter.write(tables, context: settings.context, to: common.reports)
         logger.info(
             "wrote \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(seconds(monotonicNow() - start)) s"

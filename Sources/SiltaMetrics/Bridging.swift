@@ -96,9 +96,18 @@ public enum Bridging {
         }
         var bridging = ReportTable(
             report: "bridging", period: family.adjective, columns: ["period_start", "complete"] + bridgingColumns)
-        var links = ReportTable(
-            report: "community_links", period: family.adjective,
-            columns: ["period_start", "complete", "kind_a", "community_a", "kind_b", "community_b"] + linkColumns)
+        // Links can run to millions of rows: they are kept compact and turned
+        // into cells only while the file is written.
+        struct Link {
+            var period: Int32
+            var a: UInt32
+            var b: UInt32
+            var shared: Int32
+            var union: Int32
+            var ab: Int32
+            var ba: Int32
+        }
+        var linkRows: [Link] = []
         // Per person: bit 1 internal active, 2 external active, 4 internal creator, 8 external creator.
         var flags = [UInt8](repeating: 0, count: input.snapshot.persons.count)
         var touched: [UInt32] = []
@@ -188,13 +197,27 @@ public enum Bridging {
                 let s = shared[pair] ?? 0
                 let union = (creatorCount[pair.a] ?? 0) + (creatorCount[pair.b] ?? 0) - s
                 let (ab, ba) = sharesAB[pair] ?? (0, 0)
-                links.rows.append(
-                    head + [
-                        .text(kinds[Int(pair.a)].name), .text(Array(input.snapshot.communityNames[Int(pair.a)])),
-                        .text(kinds[Int(pair.b)].name), .text(Array(input.snapshot.communityNames[Int(pair.b)])),
-                        .integer(s), .ratio(Double(s), Double(union)), .integer(ab), .integer(ba),
-                    ])
+                linkRows.append(
+                    Link(
+                        period: Int32(period), a: pair.a, b: pair.b, shared: Int32(s), union: Int32(union), ab: Int32(ab),
+                        ba: Int32(ba)))
             }
+        }
+        let kindCell = input.kindCell
+        let nameCell = input.nameCell
+        let rows = linkRows
+        let links = ReportTable(
+            report: "community_links", period: family.adjective,
+            columns: ["period_start", "complete", "kind_a", "community_a", "kind_b", "community_b"] + linkColumns,
+            count: rows.count
+        ) { i in
+            let l = rows[i]
+            let period = Int(l.period)
+            return [
+                .date(family.firstDay(of: period)), .bool(settings.complete(family, period)),
+                kindCell[Int(l.a)], nameCell[Int(l.a)], kindCell[Int(l.b)], nameCell[Int(l.b)],
+                .integer(Int(l.shared)), .ratio(Double(l.shared), Double(l.union)), .integer(Int(l.ab)), .integer(Int(l.ba)),
+            ]
         }
         return (bridging, links)
     }

@@ -53,7 +53,7 @@ extension MetricsInput {
         table.rows = sorted.map { r in
             [
                 .date(family.firstDay(of: r.period)), .bool(settings.complete(family, r.period)),
-                .text(snapshot.communityKinds[Int(r.community)].name), .text(Array(snapshot.communityNames[Int(r.community)])),
+                kindCell[Int(r.community)], nameCell[Int(r.community)],
             ] + r.values
         }
         return table

@@ -1,5 +1,6 @@
 import Dispatch
 import SiltaEvents
+import SiltaReports
 import SiltaSupport
 import SiltaWarehouse
 
@@ -24,6 +25,10 @@ public final class MetricsInput: @unchecked Sendable {
     public let contentCommunity: [UInt32]
     /// The earliest and latest `ts` of all events, `nil` without events.
     public let timeRange: ClosedRange<Int64>?
+    /// Each community's `kind` and `community` report cells, made once and
+    /// shared by every row that names the community.
+    public let kindCell: [ReportValue]
+    public let nameCell: [ReportValue]
 
     /// Loads `snapshot`, spreading the passes over `workers` threads.
     /// - Complexity: O(events + content ids), reading the mapped columns once or twice.
@@ -52,11 +57,15 @@ public final class MetricsInput: @unchecked Sendable {
                 if t < minTs { minTs = t }
                 if t > maxTs { maxTs = t }
             }
+            snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
         eventCounts = counts
         timeRange = minTs <= maxTs ? minTs...maxTs : nil
+        kindCell = snapshot.communityKinds.map { .text($0.name) }
+        nameCell = snapshot.communityNames.map { .text(Array($0)) }
         (contentAuthor, contentCommunity) = Self.resolveClaims(
             blocks: blocks, contents: Int(snapshot.manifest.contents), snapshot: snapshot, rank: rank, workers: workers)
+        snapshot.releasePages()
     }
 
     static func bytesLess(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
@@ -70,8 +79,9 @@ public final class MetricsInput: @unchecked Sendable {
 
     /// The winning claim of every content id: the smallest (ts, actor, kind,
     /// community) bytewise. Ties beyond that name the same author and
-    /// community, so the event id never needs comparing. Content ids are split
-    /// into ranges, one per worker; each worker scans every creation.
+    /// community, so the event id never needs comparing. Block by block,
+    /// content ids are split into ranges, one per worker, and the block's
+    /// pages are given back once it is done.
     static func resolveClaims(
         blocks: [EventBlockView], contents: Int, snapshot: WarehouseSnapshot, rank: [Int], workers: Int
     ) -> ([UInt32], [UInt32]) {
@@ -88,13 +98,13 @@ public final class MetricsInput: @unchecked Sendable {
         }
         let parts = max(1, min(workers, contents / 65_536 + 1))
         let shared = (SendablePointer(author), SendablePointer(community), SendablePointer(claimTs))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let lo = UInt32(contents * part / parts)
-            let hi = UInt32(contents * (part + 1) / parts)
-            let author = shared.0.buffer
-            let community = shared.1.buffer
-            let claimTs = shared.2.buffer
-            for b in blocks {
+        for b in blocks {
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lo = UInt32(contents * part / parts)
+                let hi = UInt32(contents * (part + 1) / parts)
+                let author = shared.0.buffer
+                let community = shared.1.buffer
+                let claimTs = shared.2.buffer
                 for r in b.communities {
                     let c = r.community
                     for i in r.start..<(r.start + r.count) {
@@ -122,6 +132,7 @@ public final class MetricsInput: @unchecked Sendable {
                     }
                 }
             }
+            snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
         return (Array(author), Array(community))
     }
@@ -139,6 +150,7 @@ public final class MetricsInput: @unchecked Sendable {
         e.reserve(eventCounts[Int(c)])
         for b in snapshot.blocks {
             guard let r = Self.range(of: c, in: b) else { continue }
+            defer { snapshot.releasePages(of: b, rows: r) }
             for i in r {
                 let type = b.type[i]
                 e.ts.append(b.ts[i])

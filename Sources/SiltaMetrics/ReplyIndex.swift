@@ -47,6 +47,7 @@ public struct ReplyIndex: Sendable {
         starts = counts
         self.ts = ts
         self.actor = actor
+        input.snapshot.releasePages()
     }
 
     /// The earliest response to a post: a reply to `content` by someone other

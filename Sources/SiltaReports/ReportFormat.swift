@@ -190,31 +190,53 @@ public enum ReportFormat {
         }
     }
 
+    /// Text is handed on in pieces of about this size while a file is formatted.
+    static let pieceBytes = 1 << 20
+
     /// The CSV file: header, then one line per row, `\n` line ends, no byte-order mark.
     public static func csv(_ table: ReportTable) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64 + table.rows.count * table.columns.count * 8)
+        formatCSV(table) { out += $0 }
+        return out
+    }
+
+    /// The CSV file, handed to `emit` in pieces.
+    public static func formatCSV(_ table: ReportTable, emit: ([UInt8]) throws -> Void) rethrows {
+        var out: [UInt8] = []
+        out.reserveCapacity(pieceBytes + 4096)
         for (k, c) in table.columns.enumerated() {
             if k > 0 { out.append(0x2C) }
             appendCSVField(Array(c.utf8), to: &out)
         }
         out.append(0x0A)
-        for row in table.rows {
+        for i in 0..<table.rowCount {
+            let row = table.row(i)
             precondition(row.count == table.columns.count, "a row of \(table.fileStem) has the wrong width")
             for (k, v) in row.enumerated() {
                 if k > 0 { out.append(0x2C) }
                 appendCSV(v, to: &out)
             }
             out.append(0x0A)
+            if out.count >= pieceBytes {
+                try emit(out)
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        return out
+        try emit(out)
     }
 
     /// The JSON twin: one object, one row per line.
     public static func json(_ table: ReportTable, context: ReportContext) -> [UInt8] {
+        var out: [UInt8] = []
+        formatJSON(table, context: context) { out += $0 }
+        return out
+    }
+
+    /// The JSON twin, handed to `emit` in pieces.
+    public static func formatJSON(_ table: ReportTable, context: ReportContext, emit: ([UInt8]) throws -> Void) rethrows {
         func q(_ s: String) -> [UInt8] { JSONText.quoted(Array(s.utf8)) }
         var out: [UInt8] = Array("{\"schema_version\": 1, \"report\": ".utf8) + q(table.report)
-        out.reserveCapacity(256 + table.rows.count * table.columns.count * 24)
+        out.reserveCapacity(pieceBytes + 4096)
         out += Array(", \"period\": ".utf8) + q(table.period)
         out += Array(", \"time_zone\": ".utf8) + q(context.timeZone)
         out += Array(", \"as_of\": ".utf8) + (context.asOf.map { q(RFC3339.format(milliseconds: $0)) } ?? Array("null".utf8))
@@ -222,9 +244,9 @@ public enum ReportFormat {
         out += Array(",\n \"columns\": [".utf8) + table.columns.map(q).joined(separator: Array(", ".utf8)) + [0x5D]
         out += Array(",\n \"rows\": [".utf8)
         let keys = table.columns.map { q($0) + Array(": ".utf8) }
-        for (i, row) in table.rows.enumerated() {
+        for i in 0..<table.rowCount {
             out.append(contentsOf: (i == 0 ? "\n  {" : ",\n  {").utf8)
-            for (k, value) in row.enumerated() {
+            for (k, value) in table.row(i).enumerated() {
                 if k > 0 {
                     out.append(0x2C)
                     out.append(0x20)
@@ -233,41 +255,56 @@ public enum ReportFormat {
                 appendJSON(value, to: &out)
             }
             out.append(0x7D)
+            if out.count >= pieceBytes {
+                try emit(out)
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        out += Array((table.rows.isEmpty ? "]}\n" : "\n ]}\n").utf8)
-        return out
+        out += Array((table.rowCount == 0 ? "]}\n" : "\n ]}\n").utf8)
+        try emit(out)
     }
 }
 
 /// Writes report files: each to a temporary name in `REPORTS`, then renamed,
 /// so a reader (a spreadsheet, the next job) never sees half a report.
 public enum ReportWriter {
-    /// Writes `<stem>.csv` and `<stem>.json` for each table into `directory`.
-    /// The files are formatted in parallel, then written one by one.
+    /// Writes `<stem>.csv` and `<stem>.json` for each table into `directory`,
+    /// one table at a time, its two files formatted in parallel and streamed
+    /// to disk in pieces, so that memory does not grow with the table.
     public static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws {
         try FileSystem.createDirectory(directory)
         AtomicFileWriter.removeStaleTemporaries(in: directory)
-        let texts = FormattedFiles(count: tables.count * 2)
-        DispatchQueue.concurrentPerform(iterations: tables.count * 2) { k in
-            let table = tables[k / 2]
-            texts.set(k, k % 2 == 0 ? ReportFormat.csv(table) : ReportFormat.json(table, context: context))
-        }
-        for (k, table) in tables.enumerated() {
-            try AtomicFileWriter.write(texts.get(2 * k), to: directory + "/" + table.fileStem + ".csv")
+        for table in tables {
+            let csv = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".csv")
+            let json = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".json")
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                do {
+                    if k == 0 {
+                        try ReportFormat.formatCSV(table) { try csv.write($0) }
+                    } else {
+                        try ReportFormat.formatJSON(table, context: context) { try json.write($0) }
+                    }
+                } catch {
+                    failures.record(error)
+                }
+            }
+            if let error = failures.first {
+                csv.abandon()
+                json.abandon()
+                throw error
+            }
+            try csv.commit()
             FaultInjection.point("report-between-csv-and-json")
-            try AtomicFileWriter.write(texts.get(2 * k + 1), to: directory + "/" + table.fileStem + ".json")
+            try json.commit()
         }
     }
 }
 
-/// Formatted files, one slot per file, filled by parallel formatters.
-final class FormattedFiles: @unchecked Sendable {
+/// The first error of parallel writers.
+final class Failures: @unchecked Sendable {
     private let monitor = Monitor()
-    private var files: [[UInt8]]
+    private(set) var first: (any Error)?
 
-    init(count: Int) { files = Array(repeating: [], count: count) }
-
-    func set(_ i: Int, _ bytes: [UInt8]) { monitor.locked { files[i] = bytes } }
-
-    func get(_ i: Int) -> [UInt8] { monitor.locked { files[i] } }
+    func record(_ error: any Error) { monitor.locked { if first == nil { first = error } } }
 }

@@ -24,20 +24,42 @@ public enum ReportValue: Sendable, Equatable {
 }
 
 /// One report file's content: its rows, already in report order.
+///
+/// Rows are either held (``rows``) or made one at a time when the file is
+/// written (``init(report:period:columns:count:row:)``), so that a table of a
+/// million rows does not have to exist as cells all at once.
 public struct ReportTable: Sendable {
     /// The base name without the period: `engagement`, `social_capital`, ...
     public var report: String
     /// `daily`, `weekly` or `monthly`.
     public var period: String
     public var columns: [String]
+    /// The held rows (empty for a table whose rows are made on demand).
     public var rows: [[ReportValue]]
+    private let generated: (count: Int, row: @Sendable (Int) -> [ReportValue])?
 
     public init(report: String, period: String, columns: [String], rows: [[ReportValue]] = []) {
         self.report = report
         self.period = period
         self.columns = columns
         self.rows = rows
+        generated = nil
     }
+
+    /// A table whose `count` rows are made by `row(i)` when written.
+    public init(report: String, period: String, columns: [String], count: Int, row: @escaping @Sendable (Int) -> [ReportValue]) {
+        self.report = report
+        self.period = period
+        self.columns = columns
+        rows = []
+        generated = (count, row)
+    }
+
+    /// Number of rows.
+    public var rowCount: Int { generated?.count ?? rows.count }
+
+    /// Row `i`, held or made now.
+    public func row(_ i: Int) -> [ReportValue] { generated.map { $0.row(i) } ?? rows[i] }
 
     /// `<report>_<period>`, the file name without extension.
     public var fileStem: String { report + "_" + period }

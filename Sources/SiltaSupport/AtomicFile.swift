@@ -16,7 +16,8 @@ import Darwin
 /// following it. ``commit()`` flushes the data and the folder to disk.
 /// A writer that is neither committed nor abandoned removes its temporary
 /// file on `deinit`; after a crash, ``removeStaleTemporaries(in:)`` does.
-public final class AtomicFileWriter {
+/// One thread writes at a time; it may be handed to another thread.
+public final class AtomicFileWriter: @unchecked Sendable {
     /// The final path.
     public let path: String
     /// The temporary path written until ``commit()``.

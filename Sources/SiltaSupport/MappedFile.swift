@@ -49,6 +49,16 @@ public final class MappedFile: @unchecked Sendable {
         if end > start { madvise(base + start, end - start, MADV_DONTNEED) }
     }
 
+    /// Releases the whole pages under `bytes`, which must lie in this mapping.
+    public func release(_ bytes: UnsafeRawBufferPointer) {
+        guard let base, let start = bytes.baseAddress, bytes.count > 0 else { return }
+        let offset = UnsafeRawPointer(base).distance(to: start)
+        release(offset..<(offset + bytes.count))
+    }
+
+    /// Releases every page of the mapping.
+    public func releaseAll() { release(0..<count) }
+
     /// Wraps `madvise(MADV_SEQUENTIAL)`: read-ahead for a front-to-back pass.
     public func adviseSequential() {
         guard let base else { return }

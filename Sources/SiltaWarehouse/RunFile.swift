@@ -108,7 +108,7 @@ public final class RunFile: @unchecked Sendable {
             else { throw damaged("bad section \(e)") }
             sections.append(Section(tag: tag, payload: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), crc: crc))
         }
-        if verify, let bad = Self.firstChecksumMismatch(sections) {
+        if verify, let bad = Self.firstChecksumMismatch(sections, in: mapped) {
             throw damaged("checksum mismatch in section \(bad)")
         }
         for (e, section) in sections.enumerated() {
@@ -122,13 +122,16 @@ public final class RunFile: @unchecked Sendable {
 
     /// The index of the first section whose CRC-32 differs, checking the
     /// sections on every core at once.
-    static func firstChecksumMismatch(_ sections: [Section]) -> Int? {
+    /// Each section's pages are given back once checked, so that checking a
+    /// large file does not keep it all resident.
+    static func firstChecksumMismatch(_ sections: [Section], in mapped: MappedFile) -> Int? {
         let bad = UnsafeMutableBufferPointer<Bool>.allocate(capacity: sections.count)
         bad.initialize(repeating: false)
         defer { bad.deallocate() }
         let out = SharedFlags(bad)
         DispatchQueue.concurrentPerform(iterations: sections.count) { k in
             out.flags[k] = CRC32.of(sections[k].payload) != sections[k].crc
+            if sections[k].tag == .events { mapped.release(sections[k].payload) }
         }
         return bad.firstIndex(of: true)
     }
@@ -145,6 +148,13 @@ public final class RunFile: @unchecked Sendable {
         let bytes = try r.readBytes(total)
         r.skip(to: 8)
         return StringTableView(offsets: offsets, bytes: bytes)
+    }
+
+    /// True when `block` lies in this file's mapping.
+    public func contains(_ block: EventBlockView) -> Bool {
+        guard let p = block.ts.baseAddress, let base = mapped.bytes.baseAddress else { return false }
+        let offset = base.distance(to: UnsafeRawPointer(p))
+        return offset >= 0 && offset < mapped.count
     }
 
     /// `count` values of `T` at the reader's (8-aligned) position, in place.

@@ -45,6 +45,31 @@ public final class WarehouseSnapshot: @unchecked Sendable {
     /// Every event block of every run, in commit order.
     public var blocks: [EventBlockView] { runs.flatMap(\.blocks) }
 
+    /// Gives the pages of every run file back to the page cache after a full
+    /// pass, so that the resident set does not grow with the warehouse: the
+    /// next read maps them in again.
+    public func releasePages() {
+        for run in runs { run.mapped.releaseAll() }
+    }
+
+    /// Gives back the pages under a community's rows of one block (after they
+    /// were copied out).
+    public func releasePages(of block: EventBlockView, rows: Range<Int>) {
+        guard let run = runs.first(where: { $0.contains(block) }) else { return }
+        func release<T>(_ column: UnsafeBufferPointer<T>) {
+            run.mapped.release(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: column[rows])))
+        }
+        release(block.ts)
+        release(block.actor)
+        release(block.content)
+        release(block.parent)
+        release(block.parentActor)
+        release(block.type)
+        release(block.mentionOffsets)
+        let m = Int(block.mentionOffsets[rows.lowerBound])..<Int(block.mentionOffsets[rows.upperBound])
+        run.mapped.release(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: block.mentions[m])))
+    }
+
     /// The `actor` value of a person id.
     public func personName(_ id: UInt32) -> String { String(decoding: persons[Int(id)], as: UTF8.self) }
 

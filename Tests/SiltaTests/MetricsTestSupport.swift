@@ -30,8 +30,8 @@ enum JSONTextForTests {
 typealias Rows = [[String: String]]
 
 func rowsOf(_ table: ReportTable) -> Rows {
-    table.rows.map { row in
-        Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { String(decoding: ReportFormat.csvCell($0), as: UTF8.self) }))
+    (0..<table.rowCount).map { i in
+        Dictionary(uniqueKeysWithValues: zip(table.columns, table.row(i).map { String(decoding: ReportFormat.csvCell($0), as: UTF8.self) }))
     }
 }
 
