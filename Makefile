@@ -19,7 +19,7 @@ JOBS      := ingest generate-logs
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs test test-unit test-release sample-data bench clean help
+.PHONY: all build run-jobs test test-faults test-tsan test-asan fuzz sample-data bench clean help
 
 all: build
 
@@ -48,17 +48,40 @@ run-jobs: $(RELEASE)/ingest
 	$(RELEASE)/bridging $(REPORT_ARGS) || exit $$?; \
 	exit $$status
 
-## test: unit and end-to-end tests; the job-level tests run again on the
-# release binaries, where the optimiser can expose lifetime bugs.
-test: test-unit test-release
-
-test-unit:
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-
-test-release:
+## test: every test — unit, conformance, end-to-end on the release binaries,
+# fault injection, security, and a replay of the fuzz seeds and findings.
+test:
 	$(SWIFT) build -c release
-	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter JobTests
+	$(SWIFT) build --build-tests
+	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
+	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
+	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
+
+## test-faults: the fault-injection and security suites alone.
+test-faults:
+	$(SWIFT) build -c release
+	$(SWIFT) build --build-tests
+	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter "FaultInjectionTests|SecurityTests"
+
+## test-tsan / test-asan: the in-process suites under the thread / address sanitizer.
+IN_PROCESS_ONLY = --skip "JobTests|FaultInjectionTests|SecurityTests"
+test-tsan:
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan $(IN_PROCESS_ONLY)
+
+test-asan:
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan $(IN_PROCESS_ONLY)
+
+## fuzz: each libFuzzer target for FUZZ_SECONDS, seeded from Tests/Fuzz and JSONTestSuite.
+FUZZ_SECONDS ?= 120
+FUZZ_BUILD   = $(SWIFT) build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSILTA_FUZZ
+fuzz:
+	$(FUZZ_BUILD) --product fuzz-line-parser
+	$(FUZZ_BUILD) --product fuzz-log-reader
+	mkdir -p var/fuzz/line-parser var/fuzz/log-reader
+	.build-fuzz/release/fuzz-line-parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		var/fuzz/line-parser Tests/Fuzz/seeds/line-parser Tests/Fuzz/corpus/line-parser Tests/Fixtures/jsontestsuite/test_parsing
+	.build-fuzz/release/fuzz-log-reader -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		var/fuzz/log-reader Tests/Fuzz/seeds/log-reader Tests/Fuzz/corpus/log-reader
 
 ## bench: Silta against the inflate floor, zcat, DuckDB, NetworkX and igraph
 # on generated logs of BENCH_EVENTS and 20 million events (docs/performance.md).
@@ -76,4 +99,4 @@ sample-data: $(RELEASE)/ingest
 
 ## clean: remove build products and the default warehouse and reports.
 clean:
-	rm -rf .build var
+	rm -rf .build .build-tsan .build-asan .build-fuzz var

@@ -186,6 +186,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        /// libFuzzer target (make fuzz); built normally, it replays files.
+        .executableTarget(
+            name: "fuzz-line-parser",
+            dependencies: ["SiltaEvents"],
+            path: "Tests/Fuzz/fuzz-line-parser",
+            swiftSettings: strict
+        ),
+        /// libFuzzer target (make fuzz); built normally, it replays files.
+        .executableTarget(
+            name: "fuzz-log-reader",
+            dependencies: ["SiltaLogReader", "SiltaSupport"],
+            path: "Tests/Fuzz/fuzz-log-reader",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(

@@ -111,8 +111,8 @@ def bench_size(events, workers, budget):
     # Nightly increment: a warehouse with every day but the last, then the whole run.
     subprocess.check_call([BIN + "/ingest", "--logs", base, "--warehouse", root + "/nightly", "--reports", root + "/nightly-reports",
                            "--workers", str(workers), "--quiet"])
-    make[3] = "WAREHOUSE=" + root + "/nightly"
-    make[4] = "REPORTS=" + root + "/nightly-reports"
+    make[4] = "WAREHOUSE=" + root + "/nightly"
+    make[5] = "REPORTS=" + root + "/nightly-reports"
     measure("silta nightly increment", make)
 
     duckdb = pip_module("duckdb")

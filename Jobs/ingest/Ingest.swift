@@ -27,8 +27,8 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Treat a gzip file that inflates to more than this many times its size as a decompression bomb.")
-    var maxInflateRatio = 250
+    @Option(help: "Treat a gzip file that inflates to more than this many times its compressed size as a decompression bomb.")
+    var maxInflateRatio = 100
 
     mutating func validate() throws {
         if maxInflateRatio < 2 { throw ValidationError("--max-inflate-ratio must be at least 2.") }

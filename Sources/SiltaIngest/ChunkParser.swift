@@ -2,15 +2,30 @@ import SiltaEvents
 import SiltaLogReader
 import SiltaSupport
 
-/// One rejected line, as a parser found it.
-struct RejectedLine: Sendable {
-    /// 0-based index of the line within its chunk.
-    var lineIndex: Int
-    var reason: RejectReason
-    /// The line (at most ``RejectsWriter/rawLimit`` bytes of it).
-    var raw: [UInt8]
-    /// Its full length, line end excluded.
-    var length: Int
+/// The lines of a chunk that were rejected, column by column, their kept
+/// bytes end to end in one array (a chunk can hold a million short bad lines).
+struct RejectedLines: Sendable {
+    /// 0-based index of each line within its chunk.
+    var lineIndex: [UInt32] = []
+    var reason: [RejectReason] = []
+    /// Each line's full length, line end excluded.
+    var length: [Int] = []
+    /// The kept bytes (at most ``RejectsWriter/rawLimit`` per line), end to end.
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+
+    var count: Int { lineIndex.count }
+
+    mutating func append(lineIndex: Int, reason: RejectReason, line: UnsafeRawBufferPointer) {
+        self.lineIndex.append(UInt32(lineIndex))
+        self.reason.append(reason)
+        length.append(line.count)
+        bytes.append(contentsOf: line.prefix(RejectsWriter.rawLimit))
+        ends.append(bytes.count)
+    }
+
+    /// The kept bytes of rejected line `i`.
+    func raw(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
 }
 
 /// What a parser made of one chunk: accepted events with chunk-local ids,
@@ -38,7 +53,7 @@ struct ParsedChunk: Sendable {
     var persons = StringInterner(capacity: 4096)
     /// Communities, each key being the kind's raw value followed by the id.
     var communities = StringInterner(capacity: 64)
-    var rejects: [RejectedLine] = []
+    var rejects = RejectedLines()
 
     /// Room for about `rows` events, so that appending never reallocates.
     mutating func reserve(_ rows: Int) {
@@ -113,8 +128,7 @@ final class ChunkParser {
     private static func handle(_ line: UnsafeRawBufferPointer, index: Int, _ st: inout LineState, into out: inout ParsedChunk) {
         switch st.parser.parse(line) {
         case .rejected(let reason):
-            out.rejects.append(
-                RejectedLine(lineIndex: index, reason: reason, raw: Array(line.prefix(RejectsWriter.rawLimit)), length: line.count))
+            out.rejects.append(lineIndex: index, reason: reason, line: line)
         case .accepted(let e):
             out.lineIndex.append(UInt32(index))
             out.ts.append(e.ts)

@@ -90,8 +90,9 @@ struct Merger {
 
     /// Merges one parsed chunk whose first line has number `firstLine`.
     mutating func merge(_ chunk: ParsedChunk, file: String, firstLine: Int) throws {
-        for r in chunk.rejects {
-            try reject(file: file, line: firstLine + r.lineIndex, reason: r.reason, raw: r.raw, length: r.length)
+        let r = chunk.rejects
+        for i in 0..<r.count {
+            try reject(file: file, line: firstLine + Int(r.lineIndex[i]), reason: r.reason[i], raw: r.raw(i), length: r.length[i])
         }
         let n = chunk.ts.count
         tally.lines += n
@@ -138,10 +139,10 @@ struct Merger {
     /// Records a line too long to parse.
     mutating func oversized(_ line: OversizedLine, file: String, lineNumber: Int) throws {
         if line.isBlank { return }
-        try reject(file: file, line: lineNumber, reason: .lineTooLong, raw: line.prefix, length: line.length)
+        try reject(file: file, line: lineNumber, reason: .lineTooLong, raw: line.prefix[...], length: line.length)
     }
 
-    private mutating func reject(file: String, line: Int, reason: RejectReason, raw: [UInt8], length: Int) throws {
+    private mutating func reject(file: String, line: Int, reason: RejectReason, raw: ArraySlice<UInt8>, length: Int) throws {
         tally.lines += 1
         tally.rejected += 1
         rejectedByReason[Int(reason.rawValue)] += 1

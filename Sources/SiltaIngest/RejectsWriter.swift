@@ -24,11 +24,24 @@ final class RejectsWriter {
     /// True once at least one line was written.
     var hasContent: Bool { writer != nil }
 
-    func write(file: String, line: Int, reason: RejectReason, raw: [UInt8], length: Int) throws {
+    private var out: [UInt8] = []
+    private var lastFile = ""
+    private var quotedFile: [UInt8] = []
+
+    func write(file: String, line: Int, reason: RejectReason, raw: ArraySlice<UInt8>, length: Int) throws {
         if writer == nil { writer = try AtomicFileWriter(path: path) }
-        var out: [UInt8] = Array("{\"file\":".utf8)
-        out += JSONText.quoted(Array(file.utf8))
-        out += Array(",\"line\":\(line),\"reason\":\"\(reason.name)\",".utf8)
+        if file != lastFile {
+            lastFile = file
+            quotedFile = JSONText.quoted(Array(file.utf8))
+        }
+        out.removeAll(keepingCapacity: true)
+        out += Self.fileKey
+        out += quotedFile
+        out += Self.lineKey
+        out.append(contentsOf: String(line).utf8)
+        out += Self.reasonKey
+        out.append(contentsOf: reason.name.utf8)
+        out += Self.reasonEnd
         var kept = raw
         let truncated = length > kept.count
         if truncated {
@@ -36,18 +49,29 @@ final class RejectsWriter {
             var cut = kept.count
             while cut > 0 && kept[cut - 1] & 0xC0 == 0x80 { cut -= 1 }
             if cut > 0 && kept[cut - 1] >= 0xC0 { cut -= 1 }
-            if cut > 0 { kept.removeLast(kept.count - cut) }
+            if cut > 0 { kept = kept[..<cut] }
         }
         let valid = kept.withUnsafeBytes { UTF8Validation.isValid($0) }
         if valid {
-            out += Array("\"raw\":".utf8) + JSONText.quoted(kept)
+            out += Self.rawKey
+            JSONText.appendQuoted(kept, to: &out)
         } else {
-            out += Array("\"raw_base64\":\"\(JSONText.base64(raw))\"".utf8)
+            out += Self.base64Key
+            out.append(contentsOf: JSONText.base64(raw).utf8)
+            out.append(0x22)
         }
-        if truncated { out += Array(",\"raw_length\":\(length),\"raw_truncated\":true".utf8) }
-        out += Array("}\n".utf8)
+        if truncated { out.append(contentsOf: ",\"raw_length\":\(length),\"raw_truncated\":true".utf8) }
+        out += Self.end
         try writer!.write(out)
     }
+
+    private static let fileKey = Array("{\"file\":".utf8)
+    private static let lineKey = Array(",\"line\":".utf8)
+    private static let reasonKey = Array(",\"reason\":\"".utf8)
+    private static let reasonEnd = Array("\",".utf8)
+    private static let rawKey = Array("\"raw\":".utf8)
+    private static let base64Key = Array("\"raw_base64\":\"".utf8)
+    private static let end = Array("}\n".utf8)
 
     /// Makes the file visible (flushed and renamed into place).
     func commit() throws { try writer?.commit() }

@@ -20,6 +20,11 @@ struct LineFramer {
     private var lineStart = 0
     private var atFileStart = true
     private var long: LongLine?
+    /// Bytes that went into lines too long to keep (skipped, never parsed).
+    private(set) var skippedBytes = 0
+
+    /// The length so far of the too-long line being skipped, if any.
+    var longLineLength: Int? { long?.length }
 
     private struct LongLine {
         var length = 0
@@ -135,6 +140,7 @@ struct LineFramer {
         if lineStart > 0 { try cut() }
         var line = LongLine()
         take(UnsafeRawBufferPointer(start: buffer.base, count: buffer.count), into: &line)
+        skippedBytes += buffer.count
         long = line
         buffer.count = 0
     }
@@ -143,11 +149,13 @@ struct LineFramer {
         let fresh = UnsafeRawBufferPointer(start: buffer.base + old, count: buffer.count - old)
         guard let p = memchr(fresh.baseAddress!, 0x0A, fresh.count) else {
             take(fresh, into: &long!)
+            skippedBytes += fresh.count
             buffer.count = old
             return
         }
         let end = fresh.baseAddress!.distance(to: UnsafeRawPointer(p))
         take(UnsafeRawBufferPointer(rebasing: fresh[..<end]), into: &long!)
+        skippedBytes += end
         var line = long!
         long = nil
         if line.lastByte == 0x0D { line.length -= 1 }

@@ -126,11 +126,15 @@ public struct LogFileReader {
             summary.uncompressedBytes += produced
             memberOutput += produced
             try framer.didWrite(produced)
-            if summary.uncompressedBytes > limits.inflateRatioFloorBytes
-                && summary.uncompressedBytes / max(fileSize, 1) > limits.maxInflateRatio
-            {
+            let lineBytes = summary.uncompressedBytes - framer.skippedBytes
+            if lineBytes > limits.inflateRatioFloorBytes && lineBytes / max(offset(), 1) > limits.maxInflateRatio {
                 return try damaged(
-                    "inflates to more than \(limits.maxInflateRatio) times its size (a decompression bomb?); reading stopped",
+                    "inflates to more than \(limits.maxInflateRatio) times its compressed size (a decompression bomb?); reading stopped",
+                    at: offset())
+            }
+            if let long = framer.longLineLength, long > limits.maxSkippedLineBytes {
+                return try damaged(
+                    "holds a line longer than \(limits.maxSkippedLineBytes >> 20) MiB (a decompression bomb?); reading stopped",
                     at: offset())
             }
             switch code {

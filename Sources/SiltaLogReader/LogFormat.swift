@@ -30,12 +30,19 @@ public struct ReadLimits: Sendable {
     public var chunkBytes = 4 << 20
     /// How much of a line longer than ``maxLineBytes`` is kept for the rejects file.
     public var oversizedPrefixBytes = 65_536
-    /// A gzip file that inflates to more than this many times its own size
-    /// (and to more than ``inflateRatioFloorBytes``) is treated as damaged: a
-    /// decompression bomb. Real NDJSON logs compress 5 to 20 times.
-    public var maxInflateRatio = 250
-    /// Below this many inflated bytes the ratio is not checked.
-    public var inflateRatioFloorBytes = 256 << 20
+    /// A gzip file whose inflated line bytes exceed this many times the
+    /// compressed bytes read so far (once past ``inflateRatioFloorBytes``) is
+    /// treated as damaged: a decompression bomb. Real NDJSON logs compress 5
+    /// to 20 times, and their unique ids and timestamps keep them far from
+    /// 100. Bytes of lines too long to keep are not counted: they are skipped
+    /// without being parsed, and ``maxSkippedLineBytes`` bounds them.
+    public var maxInflateRatio = 100
+    /// Below this many inflated line bytes the ratio is not checked, so that a
+    /// few very repetitive lines never make an ordinary log look like a bomb.
+    public var inflateRatioFloorBytes = 8 << 20
+    /// A single line longer than this stops the file as damaged: no log has
+    /// one, and skipping it would cost time without bound.
+    public var maxSkippedLineBytes = 256 << 20
     /// Bytes read from disk, or inflated, per call.
     public var blockBytes = 256 << 10
 

@@ -59,7 +59,13 @@ public struct WarehouseLocation: Sendable {
             try FileSystem.createDirectory(root)
             try FileSystem.createDirectory(runsDirectory)
             try FileSystem.createDirectory(rejectsDirectory)
-            if !exists { try commit(Manifest()) }
+            // Only a folder with no manifest and no runs is new (readManifest
+            // reports lost manifests); anything else at that name, a link or a
+            // folder, is never replaced here: readManifest reports it.
+            if FileSystem.kind(of: manifestPath) == .missing {
+                _ = try readManifest()
+                try commit(Manifest())
+            }
         } catch let e as SystemError {
             throw WarehouseError.system(e)
         }

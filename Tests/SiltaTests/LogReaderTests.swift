@@ -177,12 +177,30 @@ final class Collected: @unchecked Sendable {
 
     @Test func decompressionBombStops() throws {
         let s = Scratch()
-        var limits = ReadLimits()
-        limits.inflateRatioFloorBytes = 1 << 20
-        limits.maxInflateRatio = 100
         s.write("bomb.ndjson.gz", gzip([UInt8](repeating: 0x0A, count: 50 << 20), level: 9))
-        let r = try readBack(s.sub("bomb.ndjson.gz"), .gzip, limits: limits)
+        let r = try readBack(s.sub("bomb.ndjson.gz"), .gzip)
         #expect(r.summary.damage?.reason.contains("decompression bomb") == true)
-        #expect(r.summary.uncompressedBytes < 20 << 20)
+        // Stopped soon after the first 8 MiB (one 256 KiB block later at most).
+        #expect(r.summary.uncompressedBytes < 9 << 20)
+        // A few very repetitive lines are not a bomb.
+        let lines = (0..<3).map { _ in String(repeating: "b", count: 1_000_000) } + (0..<100).map { "{\"n\":\($0)}" }
+        s.write("repetitive.ndjson.gz", gzip(lines.joined(separator: "\n") + "\n"))
+        let ok = try readBack(s.sub("repetitive.ndjson.gz"), .gzip)
+        #expect(ok.summary.damage == nil)
+        #expect(ok.lines.count == 103)
+    }
+
+    @Test func ordinaryLogsAreNotBombs() throws {
+        let s = Scratch()
+        var c = GeneratorConfigForTests.small
+        c.compressionLevel = 9
+        c.days = 1
+        c.events = 30_000
+        _ = try generateLogs(c, out: s.sub("logs"))
+        for file in try FileManager.default.subpathsOfDirectory(atPath: s.sub("logs")) where file.hasSuffix(".gz") {
+            let r = try readBack(s.sub("logs/" + file), .gzip)
+            #expect(r.summary.damage == nil, "\(file): \(r.summary.damage!)")
+            #expect(r.summary.uncompressedBytes > 100_000)
+        }
     }
 }

@@ -123,3 +123,18 @@ func readJSON(_ path: String) throws -> [String: Any] {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     return try JSONSerialization.jsonObject(with: data) as! [String: Any]
 }
+
+/// Writes a gzip file that inflates to about `total` bytes of `pattern`
+/// repeated: one member of 64 MiB, written as many times as needed (a
+/// multi-member gzip file is one log), so that gigabytes are never compressed
+/// nor held in memory.
+func gzipRepeating(_ pattern: [UInt8], total: Int, to path: String) throws {
+    var block = pattern
+    while block.count < 64 << 20 { block += block }
+    block.removeLast(block.count - (64 << 20) / pattern.count * pattern.count)
+    let member = gzip(block, level: 9)
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    for _ in 0..<max(1, total / block.count) { try handle.write(contentsOf: member) }
+}
