@@ -69,7 +69,8 @@ test-tsan:
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan $(IN_PROCESS_ONLY)
 
 test-asan:
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan $(IN_PROCESS_ONLY)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp \
+		$(SWIFT) test --sanitize=address --scratch-path .build-asan $(IN_PROCESS_ONLY)
 
 ## fuzz: each libFuzzer target for FUZZ_SECONDS, seeded from Tests/Fuzz and JSONTestSuite.
 FUZZ_SECONDS ?= 120
