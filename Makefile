@@ -11,15 +11,24 @@ PERIODS   ?= day week month
 TZ_NAME   ?= UTC
 AS_OF     ?=
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
+# Nightly operations (README "Nightly operations"):
+KEEP_DAYS ?= 90
+PROM_FILE ?=
+# Installed jobs to run instead of building them (make install sets this up).
+SILTA_BIN ?=
+PREFIX    ?= /usr/local
+DESTDIR   ?=
 
 SWIFT     ?= swift
 RELEASE   := .build/release
-JOBS      := ingest generate-logs
+BIN       := $(if $(strip $(SILTA_BIN)),$(SILTA_BIN),$(RELEASE))
+# The jobs `make install` installs.
+INSTALL_JOBS := nightly ingest engagement social-capital bridging generate-logs
 
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs test test-faults test-tsan test-asan fuzz sample-data bench clean help
+.PHONY: all build run-jobs install test test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
 
 all: build
 
@@ -30,32 +39,55 @@ help:
 build:
 	$(SWIFT) build -c release
 
-$(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -name '*.c' -o -name '*.h')
+$(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -name '*.c' -o -name '*.h' 2>/dev/null)
 	$(SWIFT) build -c release
 
-## run-jobs: ingest every new log, then write every report.
-# ingest exits 2 when some log files were damaged: the pipeline still writes
-# the reports from everything readable, then exits 2 so that cron notices.
-REPORT_ARGS = --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
-	--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)")
-
-run-jobs: $(RELEASE)/ingest
+## run-jobs: the whole night, by the nightly job: under WAREHOUSE/nightly.lock,
+# ingest every new log, then write every report; then REPORTS/run_summary.json,
+# the dated copy REPORTS/history/YYYY-MM-DD/ (KEEP_DAYS kept) and PROM_FILE
+# (default REPORTS/silta.prom). Exits with the nightly job's code (README
+# "Exit codes"); make itself turns any non-zero code into 2, so the code is
+# also written to $$SILTA_EXIT_FILE when that is set (the cron wrapper does).
+run-jobs: $(if $(strip $(SILTA_BIN)),,$(RELEASE)/ingest)
 	@status=0; \
-	$(RELEASE)/ingest --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) || status=$$?; \
-	if [ $$status -ne 0 ] && [ $$status -ne 2 ]; then exit $$status; fi; \
-	$(RELEASE)/engagement $(REPORT_ARGS) || exit $$?; \
-	$(RELEASE)/social-capital $(REPORT_ARGS) || exit $$?; \
-	$(RELEASE)/bridging $(REPORT_ARGS) || exit $$?; \
+	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
+		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
+		--keep-days $(KEEP_DAYS) $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
+	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; fi; \
 	exit $$status
 
+## install: release jobs built with the Swift standard library linked in (they
+# need only libc and zlib at run time) into PREFIX/libexec/silta, with
+# PREFIX/bin/silta-<job> links, and the cron and systemd files, this Makefile
+# and the wrapper into PREFIX/share/silta (docs/operations.md).
+STATIC_BUILD := .build-static
+install:
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD)
+	install -d "$(DESTDIR)$(PREFIX)/libexec/silta" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/silta/cron"
+	for job in $(INSTALL_JOBS); do \
+		install -m 0755 "$(STATIC_BUILD)/release/$$job" "$(DESTDIR)$(PREFIX)/libexec/silta/$$job" || exit 1; \
+		ln -sf "../libexec/silta/$$job" "$(DESTDIR)$(PREFIX)/bin/silta-$$job" || exit 1; \
+	done
+	install -m 0644 Makefile "$(DESTDIR)$(PREFIX)/share/silta/Makefile"
+	install -m 0755 Jobs/cron/silta-nightly "$(DESTDIR)$(PREFIX)/share/silta/cron/silta-nightly"
+	install -m 0644 Jobs/cron/silta.crontab Jobs/cron/silta-nightly.service Jobs/cron/silta-nightly.timer \
+		"$(DESTDIR)$(PREFIX)/share/silta/cron/"
+
 ## test: every test — unit, conformance, end-to-end on the release binaries,
-# fault injection, security, and a replay of the fuzz seeds and findings.
+# fault injection, security, nightly operations, a replay of the fuzz seeds
+# and findings, and `make install` into a scratch folder.
 test:
 	$(SWIFT) build -c release
 	$(SWIFT) build --build-tests
 	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
 	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
 	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
+	$(MAKE) --no-print-directory test-install
+
+## test-install: make install into a scratch PREFIX, then check the installed
+# jobs' libraries and a night run by the installed wrapper in cron's environment.
+test-install:
+	sh Tests/ops/install-test.sh
 
 ## test-faults: the fault-injection and security suites alone.
 test-faults:
@@ -100,4 +132,4 @@ sample-data: $(RELEASE)/ingest
 
 ## clean: remove build products and the default warehouse and reports.
 clean:
-	rm -rf .build .build-tsan .build-asan .build-fuzz var
+	rm -rf .build .build-tsan .build-asan .build-fuzz .build-static var

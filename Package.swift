@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "engagement", targets: ["engagement"]),
         .executable(name: "social-capital", targets: ["social-capital"]),
         .executable(name: "bridging", targets: ["bridging"]),
+        .executable(name: "nightly", targets: ["nightly"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -109,6 +110,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// Nightly operations: running the jobs in order under one lock, the
+        /// run summary, dated report copies and their retention, the
+        /// Prometheus file.
+        .target(
+            name: "SiltaOps",
+            dependencies: [
+                "SiltaSupport", "SiltaEvents", "SiltaJobKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
 
         // MARK: Jobs
 
@@ -163,6 +175,16 @@ let package = Package(
             path: "Jobs/bridging",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "nightly",
+            dependencies: [
+                "SiltaJobKit", "SiltaOps", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Jobs/nightly",
+            swiftSettings: strict
+        ),
 
         /// Benchmark helper: times the graph measures for the peers comparison.
         .executableTarget(
@@ -207,7 +229,7 @@ let package = Package(
             name: "SiltaTests",
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
-                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "CZlib",
+                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaOps", "CZlib",
             ],
             path: "Tests/SiltaTests",
             swiftSettings: strict

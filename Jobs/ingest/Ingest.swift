@@ -35,26 +35,45 @@ struct Ingest: ParsableCommand {
     }
 
     func run() throws {
-        let logger = SiltaLogHandler.bootstrap(job: "ingest", level: common.logLevel)
-        var options = IngestOptions(logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers)
-        options.lockWaitSeconds = common.wait
-        options.limits.maxInflateRatio = maxInflateRatio
-        let report: IngestReport
-        do {
-            report = try IngestRunner.run(options) { logger.info("\($0)") }
-        } catch let e as IngestError {
-            logger.error("\(e) (exit \(SiltaExit.logsUnavailable.rawValue): \(SiltaExit.logsUnavailable.meaning))")
-            throw SiltaExit.logsUnavailable.exitCode
-        } catch {
-            throw ErrorReporting.fail(error, logger: logger)
+        try JobFrame.run(job: "ingest", common: common, classify: { $0 is IngestError ? .logsUnavailable : nil }) {
+            logger, record in
+            var options = IngestOptions(
+                logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers)
+            options.lockWaitSeconds = common.wait
+            options.limits.maxInflateRatio = maxInflateRatio
+            let bar: ProgressBar?
+            if ProgressBar.isWanted(quiet: common.quiet) {
+                let progress = ByteProgress()
+                options.readProgress = progress
+                bar = ProgressBar(label: "ingest", progress: progress)
+                bar!.start()
+            } else {
+                bar = nil
+            }
+            let report: IngestReport
+            do {
+                defer { bar?.finish() }
+                report = try IngestRunner.run(options) { logger.info("\($0)") }
+            }
+            for d in report.damagedFiles { logger.warning("damaged: \(d.file): \(d.error)") }
+            let summary =
+                "done in \(report.seconds.rounded(places: 3)) s: \(report.filesRead) file(s) read, \(report.filesSkipped) skipped, "
+                + "\(report.accepted) accepted (\(report.duplicates) duplicates), \(report.rejectedTotal) rejected, "
+                + "\(report.damagedFiles.count) damaged"
+            logger.info("\(summary)")
+            record.set("files_read", .integer(report.filesRead))
+            record.set("files_skipped", .integer(report.filesSkipped))
+            record.set("files_damaged", .integer(report.damagedFiles.count))
+            record.set("lines", .integer(report.lines))
+            record.set("events_ingested", .integer(report.stored))
+            record.set("duplicates", .integer(report.duplicates))
+            record.set("lines_rejected", .integer(report.rejectedTotal))
+            record.set("bytes_compressed", .integer(report.bytesCompressed))
+            record.set("bytes_uncompressed", .integer(report.bytesUncompressed))
+            record.set("warehouse_events", .integer(Int(report.warehouseEvents)))
+            record.set("warehouse_generation", .integer(Int(report.generation)))
+            return report.damagedFiles.isEmpty ? .success : .damagedInput
         }
-        for d in report.damagedFiles { logger.warning("damaged: \(d.file): \(d.error)") }
-        let summary =
-            "done in \(report.seconds.rounded(places: 3)) s: \(report.filesRead) file(s) read, \(report.filesSkipped) skipped, "
-            + "\(report.accepted) accepted (\(report.duplicates) duplicates), \(report.rejectedTotal) rejected, "
-            + "\(report.damagedFiles.count) damaged"
-        logger.info("\(summary)")
-        if !report.damagedFiles.isEmpty { throw SiltaExit.damagedInput.exitCode }
     }
 }
 

@@ -25,6 +25,8 @@ public struct IngestOptions: Sendable {
     public var blockRows = 1 << 18
     /// Seconds to wait for another run's lock; `nil` waits for ever, 0 fails at once.
     public var lockWaitSeconds: Double? = 0
+    /// Counts the bytes of the files read (compressed, as on disk), for a progress bar.
+    public var readProgress: ByteProgress?
 
     public init(logs: String, warehouse: String, reports: String?, workers: Int) {
         self.logs = logs
@@ -151,7 +153,8 @@ public enum IngestRunner {
         var ingested: [Manifest.IngestedFile] = []
         var nextLine = 1
         var currentFile = -1
-        let pipeline = Pipeline(files: tasks, limits: options.limits, workers: options.workers)
+        options.readProgress?.begin(total: tasks.reduce(0) { $0 + FileSystem.size(ofBytes: $1.found.fullPath) })
+        let pipeline = Pipeline(files: tasks, limits: options.limits, workers: options.workers, progress: options.readProgress)
         let readStart = monotonicSeconds()
         do {
             try pipeline.run(

@@ -37,6 +37,7 @@ final class Pipeline: @unchecked Sendable {
 
     private let files: [FileTask]
     private let limits: ReadLimits
+    private let progress: ByteProgress?
     private let workers: Int
     private let maxOutstanding: Int
     private let pool: BufferPool
@@ -52,9 +53,10 @@ final class Pipeline: @unchecked Sendable {
     private var ends: [FileEnd?]
     private var cancelled = false
 
-    init(files: [FileTask], limits: ReadLimits, workers: Int, maxOutstanding: Int = 4) {
+    init(files: [FileTask], limits: ReadLimits, workers: Int, progress: ByteProgress? = nil, maxOutstanding: Int = 4) {
         self.files = files
         self.limits = limits
+        self.progress = progress
         self.workers = max(1, workers)
         self.maxOutstanding = maxOutstanding
         pool = BufferPool(bufferCapacity: limits.bufferCapacity, keep: self.workers * (maxOutstanding + 2))
@@ -160,7 +162,7 @@ final class Pipeline: @unchecked Sendable {
 
     private func read(_ f: Int, _ parser: ChunkParser) {
         let task = files[f]
-        let reader = LogFileReader(path: task.found.fullPath, compression: task.compression, limits: limits)
+        let reader = LogFileReader(path: task.found.fullPath, compression: task.compression, limits: limits, progress: progress)
         let end: FileEnd
         do {
             end = .read(try reader.read(pool: pool) { item in try self.emit(f, item, parser) })

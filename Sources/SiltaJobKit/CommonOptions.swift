@@ -24,6 +24,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
             valueName: "seconds"))
     public var wait: Double = 0
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write what this run did (exit code, times, figures) to this JSON file; the nightly job reads it.",
+            valueName: "file"))
+    public var runRecord: String?
+
     @Flag(name: .shortAndLong, help: "Log only warnings and errors.")
     public var quiet = false
 

@@ -12,11 +12,10 @@ import Darwin
 ///
 ///     2026-11-29T02:00:03.412Z ingest info: read 3 file(s), 16917 lines in 0.210 s (123 MB/s uncompressed)
 ///
-/// Each line is written with a single `write(2)` under a lock, so messages
-/// from parallel workers never interleave. No colours or terminal escapes.
+/// Each line is written whole under one lock (``StandardError``), so messages
+/// from parallel workers never interleave, nor mix with a progress bar. No
+/// colours; the only terminal escapes are the progress bar's, on a terminal.
 public struct SiltaLogHandler: LogHandler {
-    private static let lock = Monitor()
-
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let job: String
@@ -32,23 +31,28 @@ public struct SiltaLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var text = "\(Self.timestamp()) \(job) \(event.level): \(event.message)"
+        var text = "\(Self.timestamp()) \(job) \(event.level): \(Self.printable(event.message.description))"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         if !merged.isEmpty {
-            text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.printable("\($0.value)"))" }.joined(separator: " ")
         }
         text += "\n"
-        Self.lock.locked {
-            var line = text
-            line.withUTF8 { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let n = write(2, bytes.baseAddress! + done, bytes.count - done)
-                    if n <= 0 { break }
-                    done += n
-                }
+        StandardError.writeLine(text)
+    }
+
+    /// `text` with control characters (a file name may hold an escape
+    /// sequence) shown as `\u{1B}`, so a log line is always one plain line.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for s in text.unicodeScalars {
+            if s.value < 0x20 || s.value == 0x7F {
+                out += "\\u{" + String(s.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(s)
             }
         }
+        return out
     }
 
     /// Now, as UTC RFC 3339 with milliseconds.

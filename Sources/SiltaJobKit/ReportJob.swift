@@ -1,4 +1,5 @@
 import Logging
+import SiltaEvents
 import SiltaMetrics
 import SiltaReports
 import SiltaSupport
@@ -20,18 +21,17 @@ public enum ReportJob {
         name: String, common: CommonOptions, report: ReportOptions,
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
-        let logger = SiltaLogHandler.bootstrap(job: name, level: common.logLevel)
-        do {
-            try run(common: common, report: report, logger: logger, compute: compute)
-        } catch {
-            throw ErrorReporting.fail(error, logger: logger)
+        try JobFrame.run(job: name, common: common) { logger, record in
+            try run(common: common, report: report, logger: logger, record: &record, compute: compute)
+            return .success
         }
     }
 
     /// Runs a report job.
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
+    /// - Parameter record: receives the figures (events, communities, rows, as-of).
     public static func run(
-        common: CommonOptions, report: ReportOptions, logger: Logger,
+        common: CommonOptions, report: ReportOptions, logger: Logger, record: inout JobRecord,
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
         let start = monotonicNow()
@@ -58,6 +58,15 @@ public enum ReportJob {
         let computed = monotonicNow()
         logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rowCount }) rows in \(seconds(computed - loaded)) s")
         try ReportWriter.write(tables, context: settings.context, to: common.reports)
+        record.set("events", .integer(Int(snapshot.manifest.events)))
+        record.set("communities", .integer(input.communityCount))
+        record.set("tables", .integer(tables.count))
+        record.set("rows", .integer(tables.reduce(0) { $0 + $1.rowCount }))
+        record.set("time_zone", .text(settings.zone.identifier))
+        if let asOf = settings.asOf {
+            record.set("as_of", .text(RFC3339.format(milliseconds: asOf)))
+            record.set("as_of_date", .text(RFC3339.formatDate(days: settings.zone.localDay(asOf))))
+        }
         logger.info(
             "wrote \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(seconds(monotonicNow() - start)) s"
         )

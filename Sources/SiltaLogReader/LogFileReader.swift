@@ -15,11 +15,14 @@ public struct LogFileReader {
     public let path: [UInt8]
     public let compression: LogCompression
     public let limits: ReadLimits
+    /// Counts the file's bytes as they are read, for a progress display.
+    public let progress: ByteProgress?
 
-    public init(path: [UInt8], compression: LogCompression, limits: ReadLimits = ReadLimits()) {
+    public init(path: [UInt8], compression: LogCompression, limits: ReadLimits = ReadLimits(), progress: ByteProgress? = nil) {
         self.path = path
         self.compression = compression
         self.limits = limits
+        self.progress = progress
     }
 
     /// Reads the file, calling `emit` with each item in order.
@@ -45,6 +48,7 @@ public struct LogFileReader {
             if n == 0 { break }
             hasher.combine(UnsafeRawBufferPointer(rebasing: space[..<n]))
             summary.compressedBytes += n
+            progress?.add(n)
             try framer.didWrite(n)
         }
         summary.uncompressedBytes = summary.compressedBytes
@@ -76,6 +80,7 @@ public struct LogFileReader {
             if inputCount == 0 { endOfFile = true }
             hasher.combine(UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
             summary.compressedBytes += inputCount
+            progress?.add(inputCount)
             stream.setInput(UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
         }
         func offset() -> Int { inputBase + inputCount - stream.availableInput }

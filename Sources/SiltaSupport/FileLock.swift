@@ -49,6 +49,22 @@ public final class FileLock: @unchecked Sendable {
         }
     }
 
+    /// Writes a one-line note into the lock file, such as who holds it, for
+    /// the message a second run shows while it waits or gives up.
+    public func setNote(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        _ = ftruncate(file.descriptor, 0)
+        _ = bytes.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// The note in the lock file at `path`, if any.
+    public static func note(at path: String) -> String? {
+        guard let bytes = try? PosixFile.readAll(path), !bytes.isEmpty else { return nil }
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        let line = text.split(separator: "\n").first.map(String.init) ?? ""
+        return line.isEmpty ? nil : line
+    }
+
     /// Releases the lock.
     public func release() { flock(file.descriptor, LOCK_UN) }
 }

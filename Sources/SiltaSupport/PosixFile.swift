@@ -204,6 +204,46 @@ public enum FileSystem {
         if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("create folder", path: path) }
     }
 
+    /// Wraps `stat(2)`: the size of the file at `path` in bytes; 0 when it cannot be read.
+    public static func size(ofBytes path: [UInt8]) -> Int {
+        var st = stat()
+        let rc = (path + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { stat($0.baseAddress!, &st) }
+        }
+        return rc == 0 ? Int(st.st_size) : 0
+    }
+
+    /// Removes `path` and, when it is a folder, everything in it (`rm -rf`).
+    /// Symbolic links are removed, never followed. A missing path is not an error.
+    public static func removeTree(_ path: String) throws {
+        switch kind(of: path) {
+        case .missing:
+            return
+        case .directory:
+            for name in try entries(of: path) {
+                try removeTree(path + "/" + String(decoding: name, as: UTF8.self))
+            }
+            if rmdir(path) != 0 && errno != ENOENT { throw SystemError("remove folder", path: path) }
+        default:
+            try remove(path)
+        }
+    }
+
+    /// Copies the regular file `from` to the new file `to` (which must not
+    /// exist) and flushes the copy to disk. Neither path may be a symbolic link.
+    public static func copyFile(from: String, to: String) throws {
+        let source = try PosixFile(path: from, flags: O_RDONLY, noFollow: true)
+        let target = try PosixFile(path: to, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644, noFollow: true)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try source.read(into: buffer)
+            if n == 0 { break }
+            try target.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+        try target.sync()
+    }
+
     /// Wraps `access(2)` with `W_OK`.
     public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 

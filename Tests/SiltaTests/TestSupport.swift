@@ -88,8 +88,15 @@ struct RunResult {
 /// Runs a built job and waits for it.
 @discardableResult
 func runJob(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
+    try runProgram(Paths.binary(name), arguments, environment: environment)
+}
+
+/// Runs any program and waits for it; `environment` replaces the whole
+/// environment when given (as `env -i` does).
+@discardableResult
+func runProgram(_ program: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = Paths.binary(name)
+    process.executableURL = program
     process.arguments = arguments
     if let environment { process.environment = environment }
     let out = Pipe()

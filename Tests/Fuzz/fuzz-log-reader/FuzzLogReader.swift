@@ -11,7 +11,7 @@ import SiltaSupport
 import Glibc
 #endif
 
-nonisolated(unsafe) let scratchPath = "/dev/shm/silta-fuzz-\(getpid()).ndjson.gz"
+let scratchPath = "/dev/shm/silta-fuzz-\(getpid()).ndjson.gz"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLogReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

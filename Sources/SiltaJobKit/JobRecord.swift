@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SiltaEvents
+import SiltaSupport
+
+/// What one run of a job did: its exit code, when it ran, and its figures.
+/// A job writes it as JSON to `--run-record FILE` when asked; the `nightly`
+/// job asks, and gathers the records into `run_summary.json` and `silta.prom`.
+///
+///     {"job":"ingest","exit_code":0,"started_at":"2026-11-29T02:00:00.120Z",
+///      "ended_at":"2026-11-29T02:00:05.410Z","seconds":5.29,
+///      "figures":{"files_read":360,"events_ingested":4985012,...}}
+public struct JobRecord: Sendable {
+    /// One figure's value.
+    public enum Value: Sendable, Equatable {
+        case integer(Int)
+        case number(Double)
+        case text(String)
+    }
+
+    public var job: String
+    public var exitCode: Int32 = 0
+    /// UTC epoch milliseconds.
+    public var startedAt: Int64
+    public var endedAt: Int64
+    /// Named figures, in the order they are written.
+    public private(set) var figures: [(name: String, value: Value)] = []
+
+    public init(job: String, startedAt: Int64) {
+        self.job = job
+        self.startedAt = startedAt
+        self.endedAt = startedAt
+    }
+
+    /// Sets figure `name`, replacing an earlier value.
+    public mutating func set(_ name: String, _ value: Value) {
+        if let i = figures.firstIndex(where: { $0.name == name }) {
+            figures[i].value = value
+        } else {
+            figures.append((name, value))
+        }
+    }
+
+    /// The record as one JSON object, with a final newline.
+    public func json() -> String {
+        let seconds = Double(endedAt - startedAt) / 1000
+        return "{\"job\":\(JSONText.quoted(job)),\"exit_code\":\(exitCode),"
+            + "\"started_at\":\"\(RFC3339.format(milliseconds: startedAt))\","
+            + "\"ended_at\":\"\(RFC3339.format(milliseconds: endedAt))\",\"seconds\":\(seconds),"
+            + "\"figures\":\(figuresJSON)}\n"
+    }
+
+    /// Now, in UTC epoch milliseconds.
+    public static func now() -> Int64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The frame every job's `run()` goes through: logging set up, the work
+/// done, any error logged as one sentence and turned into its exit code, and
+/// the ``JobRecord`` written to `--run-record` whatever the outcome.
+public enum JobFrame {
+    /// Runs `body` as job `name`.
+    /// - Parameters:
+    ///   - classify: the exit code for errors only this job knows; others go
+    ///     through ``ErrorReporting``.
+    ///   - body: does the work, fills in the record's figures and returns how
+    ///     it finished (``SiltaExit/success`` or ``SiltaExit/damagedInput``).
+    /// - Throws: `ExitCode` when the job must end with a non-zero code.
+    public static func run(
+        job name: String, common: CommonOptions, classify: (any Error) -> SiltaExit? = { _ in nil },
+        body: (Logger, inout JobRecord) throws -> SiltaExit
+    ) throws {
+        let logger = SiltaLogHandler.bootstrap(job: name, level: common.logLevel)
+        var record = JobRecord(job: name, startedAt: JobRecord.now())
+        let status: SiltaExit
+        do {
+            status = try body(logger, &record)
+        } catch {
+            status = classify(error) ?? ErrorReporting.status(for: error) ?? .failure
+            logger.error("\(error) (exit \(status.rawValue): \(status.meaning))")
+        }
+        record.exitCode = status.rawValue
+        record.endedAt = JobRecord.now()
+        if let path = common.runRecord {
+            do {
+                try AtomicFileWriter.write(record.json(), to: path)
+            } catch {
+                logger.warning("could not write the run record \(path): \(error)")
+            }
+        }
+        if status != .success { throw status.exitCode }
+    }
+}
+
+extension JobRecord {
+    /// Reads a record that ``json()`` wrote; `nil` when `bytes` is not one.
+    /// Figures come back sorted by name.
+    public init?(json bytes: [UInt8]) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let job = object["job"] as? String, let code = object["exit_code"] as? Int,
+            let started = (object["started_at"] as? String).flatMap(RFC3339.parse),
+            let ended = (object["ended_at"] as? String).flatMap(RFC3339.parse),
+            let figures = object["figures"] as? [String: Any]
+        else { return nil }
+        self.init(job: job, startedAt: started)
+        exitCode = Int32(truncatingIfNeeded: code)
+        endedAt = ended
+        for name in figures.keys.sorted() {
+            switch figures[name] {
+            case let s as String: set(name, .text(s))
+            case let n as Int: set(name, .integer(n))
+            case let x as Double: set(name, .number(x))
+            default: continue
+            }
+        }
+    }
+
+    /// The figure `name` as an integer, when it is one.
+    public func integer(_ name: String) -> Int? {
+        guard case .integer(let n)? = figures.first(where: { $0.name == name })?.value else { return nil }
+        return n
+    }
+
+    /// The figure `name` as text, when it is text.
+    public func text(_ name: String) -> String? {
+        guard case .text(let s)? = figures.first(where: { $0.name == name })?.value else { return nil }
+        return s
+    }
+
+    /// The figures as one JSON object, in their order.
+    public var figuresJSON: String {
+        "{" + figures.map { JSONText.quoted($0.name) + ":" + Self.jsonValue($0.value) }.joined(separator: ",") + "}"
+    }
+
+    static func jsonValue(_ value: Value) -> String {
+        switch value {
+        case .integer(let n): String(n)
+        case .number(let x): x.isFinite ? String(x) : "null"
+        case .text(let s): JSONText.quoted(s)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SiltaSupport
+
+/// Runs another job as a child process: same standard input, output and
+/// error, same environment; waits for it.
+public enum ChildProcess {
+    /// How a child ended.
+    public enum Ending: Sendable, Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+
+        /// As a shell reports it: the exit code, or 128 + the signal.
+        public var code: Int32 {
+            switch self {
+            case .exited(let c): c
+            case .signalled(let s): 128 + s
+            }
+        }
+    }
+
+    /// Runs `path` with `arguments` (not including the program name) and
+    /// waits for it to end.
+    /// - Throws: ``SystemError`` when it cannot be started (a missing binary).
+    public static func run(_ path: String, _ arguments: [String]) throws -> Ending {
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid = pid_t()
+        let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
+        if rc != 0 { throw SystemError("start", path: path, code: rc) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { throw SystemError("wait for", path: path) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+        let signal = status & 0x7F
+        return signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal)
+    }
+
+    /// The folder holding the running executable (`/proc/self/exe`), where
+    /// the other jobs are installed next to it.
+    public static func ownFolder() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let path = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return String(path[..<slash])
+    }
+}

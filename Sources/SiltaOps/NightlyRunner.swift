@@ -1,0 +1,217 @@
+import Logging
+import SiltaEvents
+import SiltaJobKit
+import SiltaSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a nightly run is asked to do: the make variables of reports.md and
+/// the operations settings (history retention, the Prometheus file).
+public struct NightlyOptions: Sendable {
+    public var logs: String
+    public var warehouse: String
+    public var reports: String
+    public var workers: Int
+    public var periods: [String] = ["day", "week", "month"]
+    public var timeZone = "UTC"
+    public var asOf: String?
+    /// Days of dated report copies to keep; 0 keeps all.
+    public var keepDays = 90
+    /// Where `silta.prom` goes; `nil` for `REPORTS/silta.prom`.
+    public var promFile: String?
+    /// Seconds to wait for the nightly lock (and, in the jobs, the warehouse lock).
+    public var wait: Double = 0
+    /// The folder holding the job executables.
+    public var binDir: String
+    /// `-q` or `-v`, passed to every job.
+    public var logFlag: String?
+
+    public init(logs: String, warehouse: String, reports: String, workers: Int, binDir: String) {
+        self.logs = logs
+        self.warehouse = warehouse
+        self.reports = reports
+        self.workers = workers
+        self.binDir = binDir
+    }
+
+    /// The Prometheus file's path.
+    public var promPath: String { promFile ?? reports + "/silta.prom" }
+}
+
+/// How one job of the night went.
+public struct JobOutcome: Sendable {
+    public var job: String
+    /// `nil` when the job was not run.
+    public var ending: ChildProcess.Ending?
+    public var seconds: Double?
+    /// What the job wrote to `--run-record`; `nil` when it died first.
+    public var record: JobRecord?
+    /// Why it was not run, or why it has no record.
+    public var note: String?
+}
+
+/// The whole night: ingest, then every report job, under the nightly lock,
+/// then `run_summary.json`, the dated copy of the reports, the retention, and
+/// `silta.prom`.
+public enum NightlyRunner {
+    /// The jobs, in the order they run.
+    public static let ingestJob = "ingest"
+    public static let reportJobs = ["engagement", "social-capital", "bridging"]
+
+    /// The lock that keeps two nights apart, in the warehouse folder.
+    public static func lockPath(warehouse: String) -> String { warehouse + "/nightly.lock" }
+
+    /// Runs the night. Returns the pipeline's exit status: the first failing
+    /// job's code; else 2 when ingest met damaged files; else 0.
+    /// - Throws: ``FileLock/Busy`` when another night holds the lock (nothing
+    ///   is run or written then), or a ``SystemError`` when the warehouse
+    ///   folder cannot be created.
+    public static func run(_ options: NightlyOptions, logger: Logger) throws -> SiltaExit.RawValue {
+        let started = JobRecord.now()
+        let clockStart = monotonicSeconds()
+        try FileSystem.createDirectory(options.warehouse)
+        let lockPath = lockPath(warehouse: options.warehouse)
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: lockPath, mode: .exclusive, waitSeconds: options.wait)
+        } catch let busy as FileLock.Busy {
+            throw NightlyBusy(path: busy.path, owner: FileLock.note(at: lockPath))
+        }
+        defer { lock.release() }
+        lock.setNote("pid \(getpid()), started \(RFC3339.format(milliseconds: started))")
+        logger.info(
+            "started: logs \(options.logs), warehouse \(options.warehouse), reports \(options.reports), \(options.workers) worker(s)")
+
+        let recordFolder = options.warehouse + "/nightly"
+        try FileSystem.createDirectory(recordFolder)
+        var outcomes: [JobOutcome] = []
+        let ingest = runJob(ingestJob, arguments: ["--logs", options.logs], options, recordFolder: recordFolder, logger: logger)
+        outcomes.append(ingest)
+        let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue
+        let ingestUsable = ingestCode == SiltaExit.success.rawValue || ingestCode == SiltaExit.damagedInput.rawValue
+        var reportArguments = ["--periods"] + options.periods + ["--time-zone", options.timeZone]
+        if let asOf = options.asOf { reportArguments += ["--as-of", asOf] }
+        for job in reportJobs {
+            if ingestUsable {
+                outcomes.append(runJob(job, arguments: reportArguments, options, recordFolder: recordFolder, logger: logger))
+            } else {
+                logger.warning("\(job): not run, because ingest failed (exit \(ingestCode))")
+                outcomes.append(JobOutcome(job: job, note: "not run: ingest failed"))
+            }
+        }
+
+        var summary = NightlySummary(options: options, started: started, outcomes: outcomes)
+        var exit = summary.pipelineExit
+        if summary.reportsComplete {
+            do {
+                let history = ReportHistory(reports: options.reports)
+                summary.history = "history/" + summary.historyDate
+                summary.ended = JobRecord.now()
+                summary.seconds = monotonicSeconds() - clockStart
+                try history.keep(date: summary.historyDate, files: try history.reportFiles(), extra: [("run_summary.json", summary.json())])
+                summary.removed = try history.prune(keepDays: options.keepDays, protecting: summary.historyDate)
+                let pruned =
+                    summary.removed.isEmpty
+                    ? "" : "; removed \(summary.removed.joined(separator: ", ")) (older than KEEP_DAYS \(options.keepDays))"
+                logger.info("kept \(summary.history!) in \(options.reports)\(pruned)")
+            } catch {
+                let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
+                logger.error("could not keep the dated copy of the reports: \(error) (exit \(code.rawValue): \(code.meaning))")
+                summary.history = nil
+                if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+            }
+        }
+        summary.exitCode = exit
+        summary.ended = JobRecord.now()
+        summary.seconds = monotonicSeconds() - clockStart
+        do {
+            try FileSystem.createDirectory(options.reports)
+            try AtomicFileWriter.write(summary.json(), to: options.reports + "/run_summary.json")
+        } catch {
+            let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
+            logger.error("could not write run_summary.json: \(error) (exit \(code.rawValue): \(code.meaning))")
+            if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+            summary.exitCode = exit
+        }
+        do {
+            let previous = (try? PosixFile.readAll(options.promPath)).map { String(decoding: $0, as: UTF8.self) }
+            let lastSuccess = previous.flatMap { PrometheusText.value(of: NightlySummary.lastSuccessMetric, in: $0) }
+            if let slash = options.promPath.lastIndex(of: "/") {
+                try FileSystem.createDirectory(String(options.promPath[..<slash]))
+            }
+            try AtomicFileWriter.write(summary.prometheus(previousSuccess: lastSuccess).render(), to: options.promPath)
+        } catch {
+            let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
+            logger.error("could not write \(options.promPath): \(error) (exit \(code.rawValue): \(code.meaning))")
+            if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+        }
+        let line = "done in \(threeDecimals(summary.seconds)) s: exit \(exit) (\(NightlySummary.meaning(of: exit)))"
+        if exit == 0 { logger.info("\(line)") } else { logger.error("\(line)") }
+        return exit
+    }
+
+    /// Runs one job as a child process and reads its record.
+    static func runJob(
+        _ job: String, arguments: [String], _ options: NightlyOptions, recordFolder: String, logger: Logger
+    ) -> JobOutcome {
+        let recordPath = recordFolder + "/" + job + ".json"
+        try? FileSystem.remove(recordPath)
+        var all = arguments + [
+            "--warehouse", options.warehouse, "--reports", options.reports, "--workers", String(options.workers),
+            "--wait", String(options.wait), "--run-record", recordPath,
+        ]
+        if let flag = options.logFlag { all.append(flag) }
+        let start = monotonicSeconds()
+        var outcome = JobOutcome(job: job)
+        do {
+            let ending = try ChildProcess.run(options.binDir + "/" + job, all)
+            outcome.ending = ending
+            outcome.seconds = monotonicSeconds() - start
+            outcome.record = (try? PosixFile.readAll(recordPath)).flatMap { JobRecord(json: $0) }
+            if outcome.record == nil { outcome.note = "no run record: the job ended before writing it" }
+            if case .signalled(let s) = ending {
+                outcome.note = "killed by signal \(s)"
+                logger.error("\(job): killed by signal \(s) after \(threeDecimals(outcome.seconds!)) s")
+            } else if ending.code != 0 {
+                logger.warning("\(job): exit \(ending.code) (\(NightlySummary.meaning(of: ending.code))) after \(threeDecimals(outcome.seconds!)) s")
+            } else {
+                logger.info("\(job): exit 0 in \(threeDecimals(outcome.seconds!)) s")
+            }
+        } catch {
+            outcome.ending = .exited(127)
+            outcome.seconds = monotonicSeconds() - start
+            outcome.note = "could not start: \(error)"
+            logger.error(
+                "\(job): could not start \(options.binDir)/\(job): \(error) (build it with `make build`, or set SILTA_BIN to the installed jobs)")
+        }
+        return outcome
+    }
+}
+
+/// Another night holds the nightly lock.
+public struct NightlyBusy: Error, CustomStringConvertible {
+    public let path: String
+    public let owner: String?
+    public var description: String {
+        "another nightly run (\(owner ?? "owner unknown")) holds \(path); this run changes nothing. "
+            + "If nights overlap often, start the cron job earlier or give it --wait"
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// A non-negative number with three decimals.
+func threeDecimals(_ value: Double) -> String {
+    let scaled = Int((max(0, value) * 1000).rounded())
+    let frac = String(scaled % 1000)
+    return String(scaled / 1000) + "." + String(repeating: "0", count: 3 - frac.count) + frac
+}

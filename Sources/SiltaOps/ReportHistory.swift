@@ -1,0 +1,144 @@
+import SiltaEvents
+import SiltaSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Dated copies of the reports, `REPORTS/history/YYYY-MM-DD/`, one per as-of
+/// date, so that analysts can compare nights; the latest reports stay at the
+/// top of `REPORTS`.
+///
+/// A folder is replaced whole: the copy is made in a hidden folder and renamed
+/// into place, so a reader (or a crash) sees the old copy or the new one,
+/// never a mix. ``recover()`` finishes or undoes a replacement a crash cut short.
+public struct ReportHistory: Sendable {
+    /// The `REPORTS` folder.
+    public let reports: String
+
+    public init(reports: String) { self.reports = reports }
+
+    /// `REPORTS/history`.
+    public var root: String { reports + "/history" }
+
+    private static let building = ".building-"
+    private static let replaced = ".replaced-"
+
+    /// The day number of a folder name `YYYY-MM-DD` that is a real date; `nil` otherwise.
+    public static func day(of name: String) -> Int? {
+        let b = Array(name.utf8)
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(b[i] - 0x30)
+            }
+            return n
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), d >= 1
+        else { return nil }
+        let days = RFC3339.daysFromCivil(year: y, month: m, day: d)
+        // Reject 2026-02-30 and the like: the day must come back unchanged.
+        guard RFC3339.civilFromDays(days) == (y, m, d) else { return nil }
+        return days
+    }
+
+    /// The report files at the top of `REPORTS` that a dated copy holds: every
+    /// regular `.csv` and `.json` file, sorted.
+    public func reportFiles() throws -> [String] {
+        try FileSystem.entries(of: reports)
+            .map { String(decoding: $0, as: UTF8.self) }
+            .filter { name in
+                (name.hasSuffix(".csv") || name.hasSuffix(".json")) && !name.hasPrefix(".")
+                    && FileSystem.kind(of: reports + "/" + name) == .file
+            }
+            .sorted()
+    }
+
+    /// Copies `files` (names at the top of `REPORTS`) and `extra` (name, content)
+    /// into `history/<date>/`, replacing an earlier copy for the same date.
+    /// - Returns: the folder's path relative to `REPORTS`, `history/<date>`.
+    @discardableResult
+    public func keep(date: String, files: [String], extra: [(name: String, content: String)] = []) throws -> String {
+        guard Self.day(of: date) != nil else { throw SystemError("keep a dated copy in", path: root + "/" + date, code: EINVAL) }
+        try FileSystem.createDirectory(root)
+        try recover()
+        let final = root + "/" + date
+        let staging = root + "/" + Self.building + date + "-" + String(getpid())
+        try FileSystem.removeTree(staging)
+        if mkdir(staging, 0o755) != 0 { throw SystemError("create folder", path: staging) }
+        do {
+            for name in files { try FileSystem.copyFile(from: reports + "/" + name, to: staging + "/" + name) }
+            for (name, content) in extra { try AtomicFileWriter.write(content, to: staging + "/" + name) }
+            try FileSystem.syncDirectory(staging)
+            FaultInjection.point("history-before-rename")
+            if FileSystem.kind(of: final) != .missing {
+                let old = root + "/" + Self.replaced + date
+                try FileSystem.removeTree(old)
+                try FileSystem.rename(final, to: old)
+                try FileSystem.rename(staging, to: final)
+                try FileSystem.syncDirectory(root)
+                try FileSystem.removeTree(old)
+            } else {
+                try FileSystem.rename(staging, to: final)
+                try FileSystem.syncDirectory(root)
+            }
+        } catch {
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
+        return "history/" + date
+    }
+
+    /// Removes what a crash left: unfinished copies go; a copy moved aside
+    /// for replacement comes back if its replacement never arrived.
+    public func recover() throws {
+        guard FileSystem.isDirectory(root) else { return }
+        for raw in try FileSystem.entries(of: root) {
+            let name = String(decoding: raw, as: UTF8.self)
+            let path = root + "/" + name
+            if name.hasPrefix(Self.building) {
+                try FileSystem.removeTree(path)
+            } else if name.hasPrefix(Self.replaced) {
+                let date = String(name.dropFirst(Self.replaced.count))
+                if Self.day(of: date) != nil && FileSystem.kind(of: root + "/" + date) == .missing {
+                    try FileSystem.rename(path, to: root + "/" + date)
+                } else {
+                    try FileSystem.removeTree(path)
+                }
+            }
+        }
+    }
+
+    /// The dated folders, oldest first.
+    public func dates() throws -> [String] {
+        guard FileSystem.isDirectory(root) else { return [] }
+        return try FileSystem.entries(of: root)
+            .map { String(decoding: $0, as: UTF8.self) }
+            .filter { Self.day(of: $0) != nil && FileSystem.kind(of: root + "/" + $0) == .directory }
+            .sorted()
+    }
+
+    /// Applies the retention: removes every dated folder `keepDays` or more
+    /// days older than the newest one, so `keepDays` days of history stay.
+    /// The newest folder and `protecting` are never removed; `keepDays` 0
+    /// keeps everything. Folders whose names are not dates are left alone.
+    /// - Returns: the removed folders' names, oldest first.
+    public func prune(keepDays: Int, protecting: String? = nil) throws -> [String] {
+        guard keepDays > 0 else { return [] }
+        let all = try dates()
+        guard let newest = all.last, let newestDay = Self.day(of: newest) else { return [] }
+        var removed: [String] = []
+        for name in all where name != newest && name != protecting {
+            if newestDay - Self.day(of: name)! >= keepDays {
+                try FileSystem.removeTree(root + "/" + name)
+                removed.append(name)
+            }
+        }
+        if !removed.isEmpty { try FileSystem.syncDirectory(root) }
+        return removed
+    }
+}

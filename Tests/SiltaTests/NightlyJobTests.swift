@@ -1,0 +1,245 @@
+import Foundation
+import SiltaSupport
+import Testing
+
+/// The nightly job and the cron wrapper, run as cron and an operator would
+/// (issue "Nightly operations").
+@Suite(.serialized) struct NightlyJobTests {
+    static let wrapper = Paths.repository.appendingPathComponent("Jobs/cron/silta-nightly")
+    static let sampleLogs = Paths.sampleData.appendingPathComponent("logs").path
+
+    /// One line of any job's log: `2026-11-29T02:00:03.412Z ingest info: ...`.
+    static let logLine = try! NSRegularExpression(
+        pattern: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z [a-z-]+ (trace|debug|info|notice|warning|error|critical): \S"#)
+
+    static func isLogLine(_ line: Substring) -> Bool {
+        let s = String(line)
+        return logLine.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+    }
+
+    /// cron's environment: nothing but what the crontab line sets.
+    static func cronEnvironment(_ s: Scratch, logs: String = sampleLogs, extra: [String: String] = [:]) -> [String: String] {
+        [
+            "SILTA_HOME": Paths.repository.path, "SILTA_BIN": Paths.binaries.path, "SILTA_LOG_DIR": s.sub("log"),
+            "LOGS": logs, "WAREHOUSE": s.sub("wh"), "REPORTS": s.sub("reports"), "WORKERS": "2",
+        ].merging(extra) { $1 }
+    }
+
+    static func runWrapper(_ env: [String: String]) throws -> RunResult {
+        // `env -i` semantics: the environment is exactly `env`, PATH included (none).
+        try runProgram(URL(fileURLWithPath: "/bin/sh"), [wrapper.path], environment: env)
+    }
+
+    static func logText(_ s: Scratch) throws -> String {
+        let folder = s.sub("log")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("silta-") }
+        #expect(names.count == 1, "one dated log file: \(names)")
+        return try String(contentsOfFile: folder + "/" + names[0], encoding: .utf8)
+    }
+
+    static func nightly(_ s: Scratch, _ extra: [String]) throws -> RunResult {
+        try runJob(
+            "nightly",
+            ["--logs", sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"] + extra)
+    }
+
+    static func parseProm(_ path: String) throws -> [String: Double] {
+        let r = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", Paths.tests.appendingPathComponent("ops/parse_prom.py").path, path])
+        #expect(r.status == 0, "prometheus_client must parse \(path): \(r.stderr)")
+        guard r.status == 0 else { return [:] }
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        return (object["samples"] as! [String: Any]).mapValues { ($0 as! NSNumber).doubleValue }
+    }
+
+    @Test func theWrapperRunsANightInCronsEnvironmentAndLogsPlainLines() throws {
+        let s = Scratch()
+        let r = try Self.runWrapper(Self.cronEnvironment(s))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.isEmpty && r.stderr.isEmpty, "a good night prints nothing, so cron mails nothing")
+        let log = try Self.logText(s)
+        #expect(!log.utf8.contains(0x1B) && !log.utf8.contains(0x0D), "no terminal escapes or carriage returns in a cron log")
+        let lines = log.split(separator: "\n")
+        for line in lines { #expect(Self.isLogLine(line), "not a whole log line: \(line)") }
+        for job in ["silta-nightly", "nightly", "ingest", "engagement", "social-capital", "bridging"] {
+            #expect(lines.contains { $0.contains(" \(job) info: ") }, "\(job) logged its steps")
+        }
+        #expect(log.contains("ingest info: done in"))
+        #expect(log.contains("events") && log.contains("MB/s"))
+        let summary = try readJSON(s.sub("reports/run_summary.json"))
+        #expect(summary["exit_code"] as? Int == 0)
+        #expect(summary["history"] as? String == "history/2026-11-01")
+        #expect(FileManager.default.fileExists(atPath: s.sub("reports/history/2026-11-01/engagement_daily.csv")))
+        let mode = try FileManager.default.attributesOfItem(atPath: s.sub("reports/run_summary.json"))[.posixPermissions] as! Int
+        #expect(mode & 0o007 == 0, "umask 027: reports are not world-readable")
+    }
+
+    @Test func aSecondNightWhileTheFirstRunsExits75AndTouchesNothing() throws {
+        let s = Scratch()
+        let wh = s.folder("wh")
+        // The first night: holding the nightly lock, as its `nightly` process does.
+        let first = try FileLock(path: wh + "/nightly.lock", mode: .exclusive, waitSeconds: 0)
+        first.setNote("pid 4242, started 2026-11-29T02:30:00.000Z")
+        let second = try Self.runWrapper(Self.cronEnvironment(s))
+        #expect(second.status == 75)
+        #expect(second.stderr.contains("nightly error: another nightly run (pid 4242, started 2026-11-29T02:30:00.000Z) holds"))
+        #expect(second.stderr.contains("exit 75"))
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/run_summary.json")))
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/silta.prom")))
+        #expect(!FileManager.default.fileExists(atPath: wh + "/MANIFEST"), "ingest did not run")
+        // Waiting is an option; when the first night ends the next one runs.
+        let waited = try Self.nightly(s, ["--wait", "0.3"])
+        #expect(waited.status == 75)
+        first.release()
+        #expect(try Self.runWrapper(Self.cronEnvironment(s)).status == 0)
+    }
+
+    @Test func historyKeepsOneFolderPerAsOfDateAndRetentionDropsTheOldest() throws {
+        let s = Scratch()
+        for day in ["01", "02", "03"] {
+            let r = try Self.nightly(s, ["--as-of", "2026-11-\(day)T12:00:00Z"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let history = s.sub("reports/history")
+        func folders() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: history).sorted()
+        }
+        #expect(try folders() == ["2026-11-01", "2026-11-02", "2026-11-03"])
+        let kept = try String(contentsOfFile: history + "/2026-11-02/run_summary.json", encoding: .utf8)
+        #expect(kept.contains("\"as_of\": \"2026-11-02T12:00:00.000Z\""))
+        // Same as-of date again: the folder is replaced, not duplicated.
+        #expect(try Self.nightly(s, ["--as-of", "2026-11-03T18:00:00Z"]).status == 0)
+        #expect(try folders() == ["2026-11-01", "2026-11-02", "2026-11-03"])
+        #expect(
+            try String(contentsOfFile: history + "/2026-11-03/run_summary.json", encoding: .utf8)
+                .contains("2026-11-03T18:00:00.000Z"))
+
+        // KEEP_DAYS 2: the nights of the last two days stay.
+        let pruned = try Self.nightly(s, ["--as-of", "2026-11-04T12:00:00Z", "--keep-days", "2"])
+        #expect(pruned.status == 0)
+        #expect(try folders() == ["2026-11-03", "2026-11-04"])
+        #expect(pruned.stderr.contains("removed 2026-11-01, 2026-11-02"))
+        let summary = try readJSON(s.sub("reports/run_summary.json"))
+        #expect(summary["history_removed"] as? [String] == ["history/2026-11-01", "history/2026-11-02"])
+
+        // KEEP_DAYS 1 never removes the latest night, nor the one just written.
+        #expect(try Self.nightly(s, ["--as-of", "2026-10-20T12:00:00Z", "--keep-days", "1"]).status == 0)
+        #expect(try folders() == ["2026-10-20", "2026-11-04"])
+        // The latest reports stay at the top of REPORTS.
+        #expect(FileManager.default.fileExists(atPath: s.sub("reports/engagement_daily.csv")))
+    }
+
+    @Test func thePrometheusFileParsesAndShowsAFailedNight() throws {
+        let s = Scratch()
+        #expect(try Self.nightly(s, []).status == 0)
+        let prom = s.sub("reports/silta.prom")
+        let good = try Self.parseProm(prom)
+        #expect(good["silta_last_run_success"] == 1)
+        #expect(good["silta_last_run_exit_code"] == 0)
+        #expect(good["silta_events_ingested"] == 40_000)
+        #expect(good["silta_lines_rejected"] == 75)
+        #expect(good["silta_damaged_files"] == 0)
+        #expect(good["silta_job_exit_code{job=bridging}"] == 0)
+        let lastSuccess = try #require(good["silta_last_success_timestamp_seconds"])
+        #expect(abs(lastSuccess - Date().timeIntervalSince1970) < 600)
+        // Every line is HELP, TYPE or a sample.
+        let text = try String(contentsOfFile: prom, encoding: .utf8)
+        let sample = try NSRegularExpression(pattern: #"^[a-z_]+(\{job="[a-z-]+"\})? -?[0-9.]+$"#)
+        for line in text.split(separator: "\n") where !line.hasPrefix("# HELP ") && !line.hasPrefix("# TYPE ") {
+            let l = String(line)
+            #expect(sample.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)) != nil, "bad line: \(l)")
+        }
+
+        // A failed night: the logs folder is gone.
+        let failed = try runJob(
+            "nightly",
+            ["--logs", s.sub("no-such-logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"])
+        #expect(failed.status == 66)
+        #expect(failed.stderr.contains("engagement: not run, because ingest failed (exit 66)"))
+        let bad = try Self.parseProm(prom)
+        #expect(bad["silta_last_run_success"] == 0)
+        #expect(bad["silta_last_run_exit_code"] == 66)
+        #expect(bad["silta_last_success_timestamp_seconds"] == lastSuccess, "the last success is carried over")
+        #expect(bad["silta_job_exit_code{job=ingest}"] == 66)
+        #expect(bad["silta_job_exit_code{job=engagement}"] == -1)
+        #expect(bad["silta_events_ingested"] == 0)
+        let summary = try readJSON(s.sub("reports/run_summary.json"))
+        #expect(summary["exit_code"] as? Int == 66)
+        #expect(summary["reports_complete"] as? Bool == false)
+        #expect(summary["history"] is NSNull)
+    }
+
+    @Test func aJobKilledMidNightIsReportedAndKeepsNoHistory() throws {
+        let s = Scratch()
+        // The report writer dies between a CSV and its JSON twin.
+        let env = ProcessInfo.processInfo.environment.merging(["SILTA_FAULT_POINT": "report-between-csv-and-json"]) { $1 }
+        let r = try runJob(
+            "nightly", ["--logs", Self.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"],
+            environment: env)
+        #expect(r.status == 137, "128 + SIGKILL: \(r.stderr)")
+        #expect(r.stderr.contains("engagement: killed by signal 9"))
+        let summary = try readJSON(s.sub("reports/run_summary.json"))
+        #expect(summary["exit_code"] as? Int == 137)
+        #expect(summary["history"] is NSNull)
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/history")))
+        let jobs = summary["jobs"] as! [[String: Any]]
+        #expect(jobs.map { $0["exit_code"] as? Int } == [0, 137, 137, 137])
+        #expect(jobs[1]["note"] as? String == "killed by signal 9")
+        let prom = try Self.parseProm(s.sub("reports/silta.prom"))
+        #expect(prom["silta_last_run_success"] == 0)
+        #expect(prom["silta_last_success_timestamp_seconds"] == 0, "no night has succeeded yet")
+    }
+
+    @Test func damagedLogsStillKeepTheNightButExit2() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        try FileManager.default.copyItem(atPath: Self.sampleLogs, toPath: logs + "/sample")
+        s.write("logs/broken.ndjson.gz", "not gzip at all\n")
+        let r = try Self.runWrapper(Self.cronEnvironment(s, logs: logs))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("damaged: broken.ndjson.gz"), "cron mails the tail of the log")
+        let summary = try readJSON(s.sub("reports/run_summary.json"))
+        #expect(summary["exit_code"] as? Int == 2)
+        #expect(summary["reports_complete"] as? Bool == true)
+        #expect(summary["history"] as? String == "history/2026-11-01")
+        let prom = try Self.parseProm(s.sub("reports/silta.prom"))
+        #expect(prom["silta_damaged_files"] == 1)
+        #expect(prom["silta_last_run_success"] == 0)
+    }
+
+    @Test func theWrapperExplainsAMissingHome() throws {
+        let s = Scratch()
+        let r = try Self.runWrapper(Self.cronEnvironment(s, extra: ["SILTA_HOME": s.sub("nowhere")]))
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("cannot enter SILTA_HOME="))
+    }
+
+    @Test func everyJobHasVersionAndHelpWithExitCodes() throws {
+        for job in ["nightly", "ingest", "engagement", "social-capital", "bridging", "generate-logs"] {
+            let v = try runJob(job, ["--version"])
+            #expect(v.status == 0 && v.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == SiltaVersion.string, "\(job)")
+            let h = try runJob(job, ["--help"])
+            #expect(h.status == 0 && h.stdout.contains("USAGE"), "\(job)")
+        }
+    }
+
+    @Test func theProgressBarAppearsOnATerminalOnly() throws {
+        let s = Scratch()
+        let ingest = Paths.binary("ingest").path
+        let command = "\(ingest) --logs \(Self.sampleLogs) --warehouse \(s.sub("wh1")) --reports \(s.sub("r1")) --workers 2"
+        // `script` gives the job a pseudo-terminal, as an operator's shell would.
+        let tty = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/script"), ["-qfec", command, "/dev/null"],
+            environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin"])
+        #expect(tty.status == 0, "\(tty.stderr)")
+        #expect(tty.stdout.contains("\r\u{1B}[Kingest [####################] 100%"))
+        let plain = try runJob("ingest", ["--logs", Self.sampleLogs, "--warehouse", s.sub("wh2"), "--reports", s.sub("r2")])
+        #expect(plain.status == 0)
+        #expect(!plain.stderr.utf8.contains(0x1B) && !plain.stderr.utf8.contains(0x0D))
+        let quiet = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/script"), ["-qfec", command.replacingOccurrences(of: "wh1", with: "wh3") + " --quiet", "/dev/null"],
+            environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin"])
+        #expect(quiet.status == 0)
+        #expect(!quiet.stdout.utf8.contains(0x1B), "--quiet draws no bar")
+    }
+}

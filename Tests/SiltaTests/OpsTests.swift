@@ -1,0 +1,131 @@
+import Foundation
+import SiltaJobKit
+import SiltaOps
+import SiltaSupport
+import Testing
+
+/// The pieces of nightly operations, in process: dated copies and their
+/// retention, the Prometheus text, run records, the progress bar.
+@Suite struct OpsTests {
+    static func makeReports(_ s: Scratch) -> ReportHistory {
+        s.write("reports/engagement_daily.csv", "period_start,community\n")
+        s.write("reports/engagement_daily.json", "{}\n")
+        s.write("reports/notes.txt", "not a report\n")
+        s.write("reports/.engagement_daily.csv.silta-tmp-1", "half\n")
+        return ReportHistory(reports: s.sub("reports"))
+    }
+
+    @Test(arguments: [
+        ("2026-11-28", true), ("2024-02-29", true), ("2026-02-29", false), ("2026-13-01", false),
+        ("2026-00-10", false), ("2026-11-00", false), ("2026-11-31", false), ("26-11-28", false),
+        ("2026-11-28x", false), ("../../etc", false), ("2026/11/28", false), ("２026-11-28", false),
+    ])
+    func onlyRealDatesNameAFolder(name: String, valid: Bool) {
+        #expect((ReportHistory.day(of: name) != nil) == valid, "\(name)")
+    }
+
+    @Test func aDatedCopyHoldsTheReportsOnly() throws {
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        #expect(try history.reportFiles() == ["engagement_daily.csv", "engagement_daily.json"])
+        let kept = try history.keep(date: "2026-11-28", files: try history.reportFiles(), extra: [("run_summary.json", "{\"n\":1}\n")])
+        #expect(kept == "history/2026-11-28")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: s.sub("reports/history/2026-11-28")).sorted()
+                == ["engagement_daily.csv", "engagement_daily.json", "run_summary.json"])
+        // A second copy for the same date replaces the first whole.
+        s.write("reports/engagement_daily.csv", "period_start,community\n2026-11-28,hr\n")
+        try history.keep(date: "2026-11-28", files: ["engagement_daily.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.sub("reports/history/2026-11-28")) == ["engagement_daily.csv"])
+        #expect(
+            FileManager.default.contents(atPath: s.sub("reports/history/2026-11-28/engagement_daily.csv"))
+                == Data("period_start,community\n2026-11-28,hr\n".utf8))
+        #expect(throws: SystemError.self) { try history.keep(date: "../escape", files: []) }
+        #expect(try history.dates() == ["2026-11-28"])
+    }
+
+    @Test func retentionKeepsKeepDaysCountedFromTheNewest() throws {
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        for d in ["2026-08-30", "2026-08-31", "2026-09-01", "2026-11-27", "2026-11-28"] {
+            try history.keep(date: d, files: ["engagement_daily.csv"])
+        }
+        _ = s.folder("reports/history/keep-me")  // not a date: never touched
+        // 90 days back from 2026-11-28 is 2026-08-30: that day is out, the 31st is in.
+        #expect(try history.prune(keepDays: 90) == ["2026-08-30"])
+        #expect(try history.prune(keepDays: 0) == [], "0 keeps everything")
+        #expect(try history.prune(keepDays: 1, protecting: "2026-08-31") == ["2026-09-01", "2026-11-27"])
+        #expect(try history.dates() == ["2026-08-31", "2026-11-28"])
+        #expect(FileManager.default.fileExists(atPath: s.sub("reports/history/keep-me")))
+    }
+
+    @Test func aCrashWhileReplacingACopyIsUndoneOnTheNextRun() throws {
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        try history.keep(date: "2026-11-27", files: ["engagement_daily.csv"])
+        // As a crash leaves things: a half-built copy, and a copy moved aside
+        // whose replacement never arrived.
+        s.write("reports/history/.building-2026-11-28-999/engagement_daily.csv", "half")
+        try FileManager.default.moveItem(
+            atPath: s.sub("reports/history/2026-11-27"), toPath: s.sub("reports/history/.replaced-2026-11-27"))
+        try history.recover()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.sub("reports/history")).sorted() == ["2026-11-27"])
+    }
+
+    @Test func prometheusNumbersAndEscapes() {
+        let text = PrometheusText(families: [
+            .init("a_seconds", help: "Back\\slash and\nnewline.", value: 1_795_959_669.866),
+            .init("b", help: "h", samples: [([("job", "x\"y\\z")], 0.0005), ([("job", "n")], -3)]),
+            .init("c", help: "h", value: .nan),
+        ]).render()
+        #expect(
+            text == """
+                # HELP a_seconds Back\\\\slash and\\nnewline.
+                # TYPE a_seconds gauge
+                a_seconds 1795959669.866
+                # HELP b h
+                # TYPE b gauge
+                b{job="x\\"y\\\\z"} 0.001
+                b{job="n"} -3
+                # HELP c h
+                # TYPE c gauge
+                c NaN
+
+                """)
+        #expect(PrometheusText.value(of: "a_seconds", in: text) == 1_795_959_669.866)
+        #expect(PrometheusText.value(of: "a", in: text) == nil)
+    }
+
+    @Test func aRunRecordReadsBackWhatWasWritten() throws {
+        var record = JobRecord(job: "ingest", startedAt: 1_795_959_669_000)
+        record.endedAt = 1_795_959_674_290
+        record.exitCode = 2
+        record.set("files_read", .integer(360))
+        record.set("as_of_date", .text("2026-11-28 \"q\""))
+        record.set("rate", .number(170.5))
+        record.set("files_read", .integer(361))
+        let text = record.json()
+        #expect(text.hasPrefix("{\"job\":\"ingest\",\"exit_code\":2,\"started_at\":\"2026-11-29T13:41:09.000Z\""))
+        let back = try #require(JobRecord(json: Array(text.utf8)))
+        #expect(back.exitCode == 2 && back.endedAt == record.endedAt)
+        #expect(back.integer("files_read") == 361)
+        #expect(back.text("as_of_date") == "2026-11-28 \"q\"")
+        #expect(back.figures.map(\.name) == ["as_of_date", "files_read", "rate"])
+        #expect(JobRecord(json: Array("{\"job\":1}".utf8)) == nil)
+        #expect(JobRecord(json: Array("not json".utf8)) == nil)
+    }
+
+    @Test func theProgressBarText() {
+        #expect(
+            ProgressBar.render(label: "ingest", done: 412_000_000, total: 898_000_000, seconds: 2.4)
+                == "ingest [#########...........]  45%  412 of 898 MB  172 MB/s  ETA 0:03")
+        #expect(
+            ProgressBar.render(label: "ingest", done: 0, total: 898_000_000, seconds: 0)
+                == "ingest [....................]   0%  0 of 898 MB")
+        #expect(
+            ProgressBar.render(label: "ingest", done: 1_000_000, total: 7_300_000_000, seconds: 1)
+                == "ingest [....................]   0%  1 of 7300 MB  1 MB/s  ETA 2:01:39")
+        #expect(
+            ProgressBar.render(label: "ingest", done: 900, total: 800, seconds: 1).hasPrefix("ingest [####################] 100%"))
+    }
+}
