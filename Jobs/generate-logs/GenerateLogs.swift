@@ -78,10 +78,10 @@ struct GenerateLogs: ParsableCommand {
         config.duplicateRate = duplicates
         config.compressionLevel = level
         config.workers = workers
-        let started = monotonicSeconds()
+        let started = Clocks.monotonicSeconds()
         do {
             let s = try LogGenerator.generate(config, out: out)
-            let seconds = monotonicSeconds() - started
+            let seconds = Clocks.monotonicSeconds() - started
             let rate = seconds > 0 ? Int(Double(s.events) / seconds) : 0
             logger.info(
                 "wrote \(s.files) files under \(out): \(s.events) events, \(s.duplicates) duplicates, \(s.badLines) bad lines, \(s.bytesUncompressed) bytes uncompressed, \(s.bytesWritten) on disk, in \(Int(seconds * 1000)) ms (\(rate) events/s)"

@@ -61,7 +61,7 @@ public struct IngestReport: Sendable, Equatable {
         out += damagedFiles.isEmpty ? "],\n" : "\n  ],\n"
         out += "  \"bytes_compressed\": \(bytesCompressed),\n"
         out += "  \"bytes_uncompressed\": \(bytesUncompressed),\n"
-        out += "  \"seconds\": \(threeDecimals(seconds)),\n"
+        out += "  \"seconds\": \(Clocks.seconds(seconds)),\n"
         let types = EventType.allCases.filter { (acceptedByType[$0] ?? 0) > 0 }
         out += "  \"by_type\": {" + types.map { "\(q($0.name)): \(acceptedByType[$0]!)" }.joined(separator: ", ") + "},\n"
         out += "  \"stored\": \(stored),\n"
@@ -75,11 +75,4 @@ public struct IngestReport: Sendable, Equatable {
         out += "}\n"
         return out
     }
-}
-
-/// A non-negative number with three decimals, without Foundation.
-func threeDecimals(_ value: Double) -> String {
-    let scaled = Int((max(0, value) * 1000).rounded())
-    let frac = String(scaled % 1000)
-    return String(scaled / 1000) + "." + String(repeating: "0", count: 3 - frac.count) + frac
 }

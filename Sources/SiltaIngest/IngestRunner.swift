@@ -58,7 +58,7 @@ public enum IngestRunner {
     /// Runs ingest. Holds the warehouse lock throughout; commits atomically.
     /// - Parameter progress: receives one line per step, for the job's log.
     public static func run(_ options: IngestOptions, progress: (String) -> Void = { _ in }) throws -> IngestReport {
-        let started = monotonicSeconds()
+        let started = Clocks.monotonicSeconds()
         guard FileSystem.isDirectory(options.logs) else {
             let reason = FileSystem.kind(of: options.logs) == .missing ? "no such folder" : "not a folder"
             throw IngestError.logsUnavailable(path: options.logs, reason: reason)
@@ -99,7 +99,7 @@ public enum IngestRunner {
         if !tasks.isEmpty {
             try ingest(tasks, into: &manifest, location: location, options: options, report: &report, progress: progress)
         }
-        report.seconds = monotonicSeconds() - started
+        report.seconds = Clocks.monotonicSeconds() - started
         if let reports = options.reports {
             do {
                 try FileSystem.createDirectory(reports)
@@ -155,7 +155,7 @@ public enum IngestRunner {
         var currentFile = -1
         options.readProgress?.begin(total: tasks.reduce(0) { $0 + FileSystem.size(ofBytes: $1.found.fullPath) })
         let pipeline = Pipeline(files: tasks, limits: options.limits, workers: options.workers, progress: options.readProgress)
-        let readStart = monotonicSeconds()
+        let readStart = Clocks.monotonicSeconds()
         do {
             try pipeline.run(
                 merge: { f, item in
@@ -199,9 +199,9 @@ public enum IngestRunner {
                                 rejected: UInt64(t.rejected), damage: s.damage?.description ?? ""))
                     }
                 })
-            let readSeconds = monotonicSeconds() - readStart
+            let readSeconds = Clocks.monotonicSeconds() - readStart
             progress(
-                "read \(report.filesRead) file(s), \(report.lines) lines in \(threeDecimals(readSeconds)) s "
+                "read \(report.filesRead) file(s), \(report.lines) lines in \(Clocks.seconds(readSeconds)) s "
                     + "(\(megabytesPerSecond(report.bytesUncompressed, readSeconds)) MB/s uncompressed)")
             for (reason, count) in zip(RejectReason.allCases, merger.rejectedByReason) where count > 0 {
                 report.rejected[reason] = count
@@ -258,12 +258,6 @@ struct SendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
-/// Seconds on the monotonic clock.
-public func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
 
 func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
     guard seconds > 0 else { return "-" }

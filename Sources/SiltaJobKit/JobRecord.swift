@@ -50,20 +50,7 @@ public struct JobRecord: Sendable {
             + "\"ended_at\":\"\(RFC3339.format(milliseconds: endedAt))\",\"seconds\":\(seconds),"
             + "\"figures\":\(figuresJSON)}\n"
     }
-
-    /// Now, in UTC epoch milliseconds.
-    public static func now() -> Int64 {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The frame every job's `run()` goes through: logging set up, the work
 /// done, any error logged as one sentence and turned into its exit code, and
@@ -81,7 +68,7 @@ public enum JobFrame {
         body: (Logger, inout JobRecord) throws -> SiltaExit
     ) throws {
         let logger = SiltaLogHandler.bootstrap(job: name, level: common.logLevel)
-        var record = JobRecord(job: name, startedAt: JobRecord.now())
+        var record = JobRecord(job: name, startedAt: Clocks.epochMilliseconds())
         let status: SiltaExit
         do {
             status = try body(logger, &record)
@@ -90,7 +77,7 @@ public enum JobFrame {
             logger.error("\(error) (exit \(status.rawValue): \(status.meaning))")
         }
         record.exitCode = status.rawValue
-        record.endedAt = JobRecord.now()
+        record.endedAt = Clocks.epochMilliseconds()
         if let path = common.runRecord {
             do {
                 try AtomicFileWriter.write(record.json(), to: path)

@@ -2,12 +2,6 @@ import Logging
 import SiltaEvents
 import SiltaSupport
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A swift-log handler that writes one line per message to standard error:
 ///
 ///     2026-11-29T02:00:03.412Z ingest info: read 3 file(s), 16917 lines in 0.210 s (123 MB/s uncompressed)
@@ -57,9 +51,7 @@ public struct SiltaLogHandler: LogHandler {
 
     /// Now, as UTC RFC 3339 with milliseconds.
     public static func timestamp() -> String {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        return RFC3339.format(milliseconds: Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000)
+        RFC3339.format(milliseconds: Clocks.epochMilliseconds())
     }
 
     /// Sets swift-log up for `job` once per process.

@@ -108,7 +108,7 @@ public final class ProgressBar: @unchecked Sendable {
     private func draw() {
         let total = progress.total
         guard total > 0 else { return }
-        let now = ProgressBar.monotonicNow()
+        let now = Clocks.monotonicSeconds()
         if started == nil { started = now }
         StandardError.showStatus(
             Self.render(label: label, done: progress.done, total: total, seconds: now - started!))
@@ -137,11 +137,5 @@ public final class ProgressBar: @unchecked Sendable {
         let s = max(0, Int(seconds.rounded(.up)))
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
         return s >= 3600 ? "\(s / 3600):\(two(s / 60 % 60)):\(two(s % 60))" : "\(s / 60):\(two(s % 60))"
-    }
-
-    static func monotonicNow() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

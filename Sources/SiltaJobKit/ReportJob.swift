@@ -34,7 +34,7 @@ public enum ReportJob {
         common: CommonOptions, report: ReportOptions, logger: Logger, record: inout JobRecord,
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
-        let start = monotonicNow()
+        let start = Clocks.monotonicSeconds()
         let location = WarehouseLocation(root: common.warehouse)
         if !location.exists {
             logger.warning(
@@ -47,16 +47,16 @@ public enum ReportJob {
         defer { lock?.release() }
         let snapshot = try WarehouseSnapshot(root: common.warehouse)
         let input = MetricsInput(snapshot: snapshot, workers: common.workers)
-        let loaded = monotonicNow()
+        let loaded = Clocks.monotonicSeconds()
         logger.info(
-            "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(seconds(loaded - start)) s"
+            "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(Clocks.seconds(loaded - start)) s"
         )
         let settings = try ReportSettings.make(
             input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,
             workers: common.workers)
         let tables = try compute(input, settings)
-        let computed = monotonicNow()
-        logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rowCount }) rows in \(seconds(computed - loaded)) s")
+        let computed = Clocks.monotonicSeconds()
+        logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rowCount }) rows in \(Clocks.seconds(computed - loaded)) s")
         try ReportWriter.write(tables, context: settings.context, to: common.reports)
         record.set("events", .integer(Int(snapshot.manifest.events)))
         record.set("communities", .integer(input.communityCount))
@@ -68,25 +68,7 @@ public enum ReportJob {
             record.set("as_of_date", .text(RFC3339.formatDate(days: settings.zone.localDay(asOf))))
         }
         logger.info(
-            "wrote \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(seconds(monotonicNow() - start)) s"
+            "wrote \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
         )
     }
-
-    static func seconds(_ s: Double) -> String {
-        let ms = Int((s * 1000).rounded())
-        let frac = String(ms % 1000)
-        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
-    }
-
-    static func monotonicNow() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

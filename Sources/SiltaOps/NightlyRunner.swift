@@ -71,8 +71,8 @@ public enum NightlyRunner {
     ///   is run or written then), or a ``SystemError`` when the warehouse
     ///   folder cannot be created.
     public static func run(_ options: NightlyOptions, logger: Logger) throws -> SiltaExit.RawValue {
-        let started = JobRecord.now()
-        let clockStart = monotonicSeconds()
+        let started = Clocks.epochMilliseconds()
+        let clockStart = Clocks.monotonicSeconds()
         try FileSystem.createDirectory(options.warehouse)
         let lockPath = lockPath(warehouse: options.warehouse)
         let lock: FileLock
@@ -110,8 +110,8 @@ public enum NightlyRunner {
             do {
                 let history = ReportHistory(reports: options.reports)
                 summary.history = "history/" + summary.historyDate
-                summary.ended = JobRecord.now()
-                summary.seconds = monotonicSeconds() - clockStart
+                summary.ended = Clocks.epochMilliseconds()
+                summary.seconds = Clocks.monotonicSeconds() - clockStart
                 try history.keep(date: summary.historyDate, files: try history.reportFiles(), extra: [("run_summary.json", summary.json())])
                 summary.removed = try history.prune(keepDays: options.keepDays, protecting: summary.historyDate)
                 let pruned =
@@ -126,8 +126,8 @@ public enum NightlyRunner {
             }
         }
         summary.exitCode = exit
-        summary.ended = JobRecord.now()
-        summary.seconds = monotonicSeconds() - clockStart
+        summary.ended = Clocks.epochMilliseconds()
+        summary.seconds = Clocks.monotonicSeconds() - clockStart
         do {
             try FileSystem.createDirectory(options.reports)
             try AtomicFileWriter.write(summary.json(), to: options.reports + "/run_summary.json")
@@ -149,7 +149,7 @@ public enum NightlyRunner {
             logger.error("could not write \(options.promPath): \(error) (exit \(code.rawValue): \(code.meaning))")
             if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
         }
-        let line = "done in \(threeDecimals(summary.seconds)) s: exit \(exit) (\(NightlySummary.meaning(of: exit)))"
+        let line = "done in \(Clocks.seconds(summary.seconds)) s: exit \(exit) (\(NightlySummary.meaning(of: exit)))"
         if exit == 0 { logger.info("\(line)") } else { logger.error("\(line)") }
         return exit
     }
@@ -165,25 +165,25 @@ public enum NightlyRunner {
             "--wait", String(options.wait), "--run-record", recordPath,
         ]
         if let flag = options.logFlag { all.append(flag) }
-        let start = monotonicSeconds()
+        let start = Clocks.monotonicSeconds()
         var outcome = JobOutcome(job: job)
         do {
             let ending = try ChildProcess.run(options.binDir + "/" + job, all)
             outcome.ending = ending
-            outcome.seconds = monotonicSeconds() - start
+            outcome.seconds = Clocks.monotonicSeconds() - start
             outcome.record = (try? PosixFile.readAll(recordPath)).flatMap { JobRecord(json: $0) }
             if outcome.record == nil { outcome.note = "no run record: the job ended before writing it" }
             if case .signalled(let s) = ending {
                 outcome.note = "killed by signal \(s)"
-                logger.error("\(job): killed by signal \(s) after \(threeDecimals(outcome.seconds!)) s")
+                logger.error("\(job): killed by signal \(s) after \(Clocks.seconds(outcome.seconds!)) s")
             } else if ending.code != 0 {
-                logger.warning("\(job): exit \(ending.code) (\(NightlySummary.meaning(of: ending.code))) after \(threeDecimals(outcome.seconds!)) s")
+                logger.warning("\(job): exit \(ending.code) (\(NightlySummary.meaning(of: ending.code))) after \(Clocks.seconds(outcome.seconds!)) s")
             } else {
-                logger.info("\(job): exit 0 in \(threeDecimals(outcome.seconds!)) s")
+                logger.info("\(job): exit 0 in \(Clocks.seconds(outcome.seconds!)) s")
             }
         } catch {
             outcome.ending = .exited(127)
-            outcome.seconds = monotonicSeconds() - start
+            outcome.seconds = Clocks.monotonicSeconds() - start
             outcome.note = "could not start: \(error)"
             logger.error(
                 "\(job): could not start \(options.binDir)/\(job): \(error) (build it with `make build`, or set SILTA_BIN to the installed jobs)")
@@ -198,20 +198,6 @@ public struct NightlyBusy: Error, CustomStringConvertible {
     public let owner: String?
     public var description: String {
         "another nightly run (\(owner ?? "owner unknown")) holds \(path); this run changes nothing. "
-            + "If nights overlap often, start the cron job earlier or give it --wait"
+            + "If nights overlap often, start the cron job earlier, or let it wait with WAIT=SECONDS (--wait)"
     }
-}
-
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
-
-/// A non-negative number with three decimals.
-func threeDecimals(_ value: Double) -> String {
-    let scaled = Int((max(0, value) * 1000).rounded())
-    let frac = String(scaled % 1000)
-    return String(scaled / 1000) + "." + String(repeating: "0", count: 3 - frac.count) + frac
 }

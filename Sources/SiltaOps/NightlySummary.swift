@@ -74,7 +74,7 @@ public struct NightlySummary: Sendable {
         out += "  \"generated_by\": \(q(SiltaVersion.generatedBy)),\n"
         out += "  \"started_at\": \(q(RFC3339.format(milliseconds: started))),\n"
         out += "  \"ended_at\": \(q(RFC3339.format(milliseconds: ended))),\n"
-        out += "  \"seconds\": \(threeDecimals(seconds)),\n"
+        out += "  \"seconds\": \(Clocks.seconds(seconds)),\n"
         out += "  \"exit_code\": \(exitCode),\n"
         out += "  \"meaning\": \(q(Self.meaning(of: exitCode))),\n"
         out += "  \"reports_complete\": \(reportsComplete),\n"
@@ -92,7 +92,7 @@ public struct NightlySummary: Sendable {
             var j = "\n    {\"job\": \(q(o.job)), "
             j += "\"exit_code\": \(o.ending.map { String($0.code) } ?? "null"), "
             j += "\"meaning\": \(o.ending.map { q(Self.meaning(of: $0.code)) } ?? "null"), "
-            j += "\"seconds\": \(o.seconds.map(threeDecimals) ?? "null"), "
+            j += "\"seconds\": \(o.seconds.map(Clocks.seconds) ?? "null"), "
             j += "\"note\": \(opt(o.note)), "
             j += "\"figures\": \(o.record?.figuresJSON ?? "null")}"
             return j
