@@ -125,6 +125,14 @@ func folderContents(_ root: String) -> [String: Data] {
     return result
 }
 
+/// The metric reports under a reports folder, history included, without the
+/// files that describe one run (`ingest_report.json`, `run_summary.json`,
+/// `silta.prom`: timings and run ids differ between two runs over the same data).
+func metricReports(_ root: String) -> [String: Data] {
+    let perRun: Set<String> = ["ingest_report.json", "run_summary.json", "silta.prom"]
+    return folderContents(root).filter { !perRun.contains(String($0.key.split(separator: "/").last ?? "")) }
+}
+
 /// Parses a JSON file into a dictionary (tests only: Foundation is fine here).
 func readJSON(_ path: String) throws -> [String: Any] {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
