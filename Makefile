@@ -14,6 +14,7 @@ WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
 # Nightly operations (README "Nightly operations"):
 KEEP_DAYS ?= 90
 PROM_FILE ?=
+WAIT      ?= 0
 # Installed jobs to run instead of building them (make install sets this up).
 SILTA_BIN ?=
 PREFIX    ?= /usr/local
@@ -46,14 +47,15 @@ $(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -n
 # ingest every new log, then write every report; then REPORTS/run_summary.json,
 # the dated copy REPORTS/history/YYYY-MM-DD/ (KEEP_DAYS kept) and PROM_FILE
 # (default REPORTS/silta.prom). Exits with the nightly job's code (README
-# "Exit codes"); make itself turns any non-zero code into 2, so the code is
-# also written to $$SILTA_EXIT_FILE when that is set (the cron wrapper does).
+# "Exit codes"); make itself turns any non-zero code into 2, so when
+# SILTA_EXIT_FILE is set (the cron wrapper sets it) the code is written there
+# instead and make exits 0, adding no "Error" line of its own to the log.
 run-jobs: $(if $(strip $(SILTA_BIN)),,$(RELEASE)/ingest)
 	@status=0; \
 	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
-		--keep-days $(KEEP_DAYS) $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
-	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; fi; \
+		--keep-days $(KEEP_DAYS) --wait $(WAIT) $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
+	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status
 
 ## install: release jobs built with the Swift standard library linked in (they

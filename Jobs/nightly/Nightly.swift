@@ -60,7 +60,7 @@ struct Nightly: ParsableCommand {
         do {
             code = try NightlyRunner.run(options, logger: logger)
         } catch let busy as NightlyBusy {
-            logger.error("\(busy) (exit \(SiltaExit.locked.rawValue): \(SiltaExit.locked.meaning))")
+            logger.error("\(busy) (exit \(SiltaExit.locked.rawValue): another night is running)")
             throw SiltaExit.locked.exitCode
         } catch {
             throw ErrorReporting.fail(error, logger: logger)

@@ -72,6 +72,18 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: s.sub("reports/history/2026-11-01/engagement_daily.csv")))
         let mode = try FileManager.default.attributesOfItem(atPath: s.sub("reports/run_summary.json"))[.posixPermissions] as! Int
         #expect(mode & 0o007 == 0, "umask 027: reports are not world-readable")
+
+        // A failed night: cron mails this night's lines only, each a whole log line.
+        let failed = try Self.runWrapper(Self.cronEnvironment(s, logs: s.sub("no-such-logs")))
+        #expect(failed.status == 66)
+        #expect(failed.stdout.isEmpty)
+        let mailed = failed.stderr.split(separator: "\n")
+        #expect(mailed.first?.contains("silta-nightly info: started") == true)
+        #expect(!failed.stderr.contains("finished, exit 0"), "the good night's lines are not mailed again")
+        #expect(failed.stderr.contains("ingest error: cannot read the logs folder"))
+        #expect(mailed.last?.contains("silta-nightly error: finished, exit 66") == true)
+        for line in mailed { #expect(Self.isLogLine(line), "not a whole log line: \(line)") }
+        for line in try Self.logText(s).split(separator: "\n") { #expect(Self.isLogLine(line), "\(line)") }
     }
 
     @Test func aSecondNightWhileTheFirstRunsExits75AndTouchesNothing() throws {
