@@ -140,12 +140,31 @@ public final class AtomicFileWriter: @unchecked Sendable {
     }
 
     /// Removes temporary files left in `directory` by a run that crashed.
+    ///
+    /// A temporary whose writer (the process id at the end of its name) is
+    /// still alive is left alone: another job may be writing into the same
+    /// folder at this moment (the nightly job runs the report jobs at once).
     public static func removeStaleTemporaries(in directory: String) {
         guard let names = try? FileSystem.entries(of: directory) else { return }
         let marker = Array(temporaryMarker.utf8)
         for name in names where name.first == 0x2E && name.containsSubsequence(marker) {
-            try? FileSystem.remove(directory + "/" + String(decoding: name, as: UTF8.self))
+            let text = String(decoding: name, as: UTF8.self)
+            if let writer = writerProcess(of: text), writer != getpid(), isAlive(writer) { continue }
+            try? FileSystem.remove(directory + "/" + text)
         }
+    }
+
+    /// The process id a temporary name ends with; nil when it ends otherwise.
+    static func writerProcess(of name: String) -> pid_t? {
+        // ASCII digits: as many characters as bytes.
+        let digits = name.utf8.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+        guard digits > 0, name.dropLast(digits).hasSuffix(temporaryMarker) else { return nil }
+        return pid_t(name.suffix(digits))
+    }
+
+    /// True while process `pid` exists (also when it belongs to another user).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 }
 

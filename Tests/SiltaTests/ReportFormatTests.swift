@@ -80,4 +80,24 @@ import Testing
         #expect(e["as_of"] is NSNull)
         #expect((e["rows"] as! [Any]).isEmpty)
     }
+
+    /// A crashed writer's temporaries go; a live writer's stay, since the
+    /// nightly job runs the report jobs at once into one folder.
+    @Test func onlyDeadWritersTemporariesAreRemoved() throws {
+        let s = Scratch()
+        // A process that has ended: its id is free (reuse within the test is not a concern).
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let live = getppid()
+        s.write("reports/.a.csv.silta-tmp-\(ended.processIdentifier)", "half\n")
+        s.write("reports/.b.csv.silta-tmp-\(live)", "being written\n")
+        s.write("reports/.c.csv.silta-tmp-\(getpid())", "this process's own, left by nothing running\n")
+        s.write("reports/.d.csv.silta-tmp-", "no writer named\n")
+        let table = ReportTable(report: "t", period: "daily", columns: ["x"], rows: [[.integer(1)]])
+        try ReportWriter.write([table], context: ReportContext(timeZone: "UTC", asOf: nil), to: s.sub("reports"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: s.sub("reports")).sorted()
+        #expect(left == [".b.csv.silta-tmp-\(live)", "t_daily.csv", "t_daily.json"])
+    }
 }
