@@ -99,7 +99,11 @@ import Glibc
         #expect(manifest.file(at: Array("good.ndjson.gz".utf8))?.accepted == 1)
         #expect((1...2).contains(manifest.file(at: Array("multi.ndjson.gz".utf8))?.accepted ?? 0))
         #expect(manifest.file(at: Array("empty.ndjson.gz".utf8))?.lines == 0)
-        let recovered = manifest.files.filter { $0.damage.isEmpty == false }.map(\.accepted).max() ?? 0
+        // A truncated file's lines are an exact prefix of the real ones, all
+        // distinct; a file with flipped bytes may hold altered lines (an id
+        // turned into another one: a duplicate), so it cannot witness this.
+        let recovered =
+            manifest.files.filter { String(decoding: $0.path, as: UTF8.self).hasPrefix("truncated-") }.map(\.accepted).max() ?? 0
         #expect(manifest.events >= recovered + 2)
         #expect(run.stderr.contains("damaged: not-gzip.ndjson.gz: incorrect header check at byte 0"))
     }
