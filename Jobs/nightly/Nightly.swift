@@ -11,7 +11,8 @@ struct Nightly: ParsableCommand {
         discussion: """
             What `make run-jobs` calls. Under a lock (WAREHOUSE/nightly.lock) that keeps two nights \
             apart, it runs ingest, then engagement, social-capital and bridging (each a child process, \
-            found next to this executable or in --bin-dir). Then it writes REPORTS/run_summary.json \
+            found next to this executable or in --bin-dir; the three at once when --workers is more \
+            than 1). Then it writes REPORTS/run_summary.json \
             (each job's exit code and figures), keeps a dated copy of the reports in \
             REPORTS/history/YYYY-MM-DD/ (the as-of date) when every report was written, removes copies \
             older than --keep-days, and writes the Prometheus file (--prom-file). See docs/operations.md.

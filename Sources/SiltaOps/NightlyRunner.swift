@@ -1,4 +1,6 @@
+import Dispatch
 import Logging
+import Synchronization
 import SiltaEvents
 import SiltaJobKit
 import SiltaSupport
@@ -95,10 +97,10 @@ public enum NightlyRunner {
         let ingestUsable = ingestCode == SiltaExit.success.rawValue || ingestCode == SiltaExit.damagedInput.rawValue
         var reportArguments = ["--periods"] + options.periods + ["--time-zone", options.timeZone]
         if let asOf = options.asOf { reportArguments += ["--as-of", asOf] }
-        for job in reportJobs {
-            if ingestUsable {
-                outcomes.append(runJob(job, arguments: reportArguments, options, recordFolder: recordFolder, logger: logger))
-            } else {
+        if ingestUsable {
+            outcomes += runReportJobs(arguments: reportArguments, options, recordFolder: recordFolder, logger: logger)
+        } else {
+            for job in reportJobs {
                 logger.warning("\(job): not run, because ingest failed (exit \(ingestCode))")
                 outcomes.append(JobOutcome(job: job, note: "not run: ingest failed"))
             }
@@ -152,6 +154,32 @@ public enum NightlyRunner {
         let line = "done in \(Clocks.seconds(summary.seconds)) s: exit \(exit) (\(NightlySummary.meaning(of: exit)))"
         if exit == 0 { logger.info("\(line)") } else { logger.error("\(line)") }
         return exit
+    }
+
+    /// Runs the report jobs: all at once when `workers` > 1, since each
+    /// leaves cores idle while it loads the warehouse or writes its files
+    /// (they only read the warehouse, under a shared lock, and write
+    /// different report files); one after the other with one worker, so that
+    /// `WORKERS=1` keeps the night on one core. Outcomes come back in
+    /// ``reportJobs`` order either way.
+    static func runReportJobs(
+        arguments: [String], _ options: NightlyOptions, recordFolder: String, logger: Logger
+    ) -> [JobOutcome] {
+        let run: @Sendable (String) -> JobOutcome = { job in runJob(job, arguments: arguments, options, recordFolder: recordFolder, logger: logger) }
+        guard options.workers > 1 else { return reportJobs.map(run) }
+        // One queue each (not concurrentPerform, which runs only as many at
+        // once as there are processors): the three start together and each
+        // thread just waits for its child.
+        let outcomes = Mutex([JobOutcome?](repeating: nil, count: reportJobs.count))
+        let group = DispatchGroup()
+        for (k, job) in reportJobs.enumerated() {
+            DispatchQueue(label: "silta.nightly." + job).async(group: group) {
+                let outcome = run(job)
+                outcomes.withLock { $0[k] = outcome }
+            }
+        }
+        group.wait()
+        return outcomes.withLock { $0.map { $0! } }
     }
 
     /// Runs one job as a child process and reads its record.
