@@ -39,9 +39,15 @@ help:
 ## build: release binaries of every job in .build/release/
 build:
 	$(SWIFT) build -c release
+	touch $(BUILT)
 
-$(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -name '*.c' -o -name '*.h' 2>/dev/null)
+# The release build, redone when a source is newer than the last build. A
+# stamp, not a binary: swift build leaves a job's binary untouched when its
+# own sources did not change, which would make every later run rebuild.
+BUILT := $(RELEASE)/.silta-built
+$(BUILT): Package.swift $(shell find Sources Jobs -name '*.swift' -o -name '*.c' -o -name '*.h' 2>/dev/null)
 	$(SWIFT) build -c release
+	touch $@
 
 ## run-jobs: the whole night, by the nightly job: under WAREHOUSE/nightly.lock,
 # ingest every new log, then write every report; then REPORTS/run_summary.json,
@@ -50,7 +56,7 @@ $(RELEASE)/ingest: Package.swift $(shell find Sources Jobs -name '*.swift' -o -n
 # "Exit codes"); make itself turns any non-zero code into 2, so when
 # SILTA_EXIT_FILE is set (the cron wrapper sets it) the code is written there
 # instead and make exits 0, adding no "Error" line of its own to the log.
-run-jobs: $(if $(strip $(SILTA_BIN)),,$(RELEASE)/ingest)
+run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 	@status=0; \
 	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
@@ -124,11 +130,11 @@ BENCH_EVENTS ?= 5000000
 BENCH_SIZES  ?= $(BENCH_EVENTS) 20000000
 BENCH_BUDGET ?= 300
 
-bench: $(RELEASE)/ingest
+bench: $(BUILT)
 	python3 Jobs/bench/bench.py --sizes $(BENCH_SIZES) --workers $(WORKERS) --budget $(BENCH_BUDGET)
 
 ## sample-data: regenerate SampleData/logs (deterministic: same bytes every time).
-sample-data: $(RELEASE)/ingest
+sample-data: $(BUILT)
 	rm -rf SampleData/logs
 	$(RELEASE)/generate-logs --out SampleData/logs $(SAMPLE_ARGS)
 

@@ -226,6 +226,20 @@ import Testing
         #expect(r.stderr.contains("cannot enter SILTA_HOME="))
     }
 
+    /// A checkout that must rebuild, with no usable `swift`: make fails before
+    /// the nightly job runs, and the wrapper says so with 78, not make's 2
+    /// (which would read as "damaged logs").
+    @Test func aBuildThatCannotRunStopsTheNightWith78() throws {
+        let s = Scratch()
+        var env = Self.cronEnvironment(s, extra: ["SWIFT": "/no/such/swift", "MAKEFLAGS": "-W Package.swift"])
+        env["SILTA_BIN"] = nil
+        let r = try Self.runWrapper(env)
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("make run-jobs failed before the night started"))
+        #expect(r.stderr.contains("log: " + s.sub("log") + "/silta-"), "an absolute SILTA_LOG_DIR is shown as it is")
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/run_summary.json")))
+    }
+
     @Test func everyJobHasVersionAndHelpWithExitCodes() throws {
         for job in ["nightly", "ingest", "engagement", "social-capital", "bridging", "generate-logs"] {
             let v = try runJob(job, ["--version"])
