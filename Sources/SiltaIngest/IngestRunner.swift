@@ -258,7 +258,6 @@ struct SendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
-
 func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
     guard seconds > 0 else { return "-" }
     return String(Int((Double(bytes) / 1e6 / seconds).rounded()))
