@@ -243,7 +243,11 @@ import Glibc
         var rng = SystemRandomNumberGenerator()
         var killed = 0
         var problems: [String] = []
-        for attempt in 0..<24 {
+        // 24 runs; on a loaded machine some finish before their kill, so more
+        // runs (up to 40) are made until 20 were killed.
+        var attempt = 0
+        while attempt < 24 || (killed < 20 && attempt < 40) {
+            defer { attempt += 1 }
             // Half the runs start again from an empty warehouse, so that kills land in ingest too.
             let fresh = attempt % 2 == 0
             if fresh { try? FileManager.default.removeItem(atPath: s.sub("wh")) }

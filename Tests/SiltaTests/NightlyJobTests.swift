@@ -226,14 +226,19 @@ import Testing
         #expect(r.stderr.contains("cannot enter SILTA_HOME="))
     }
 
-    /// A checkout that must rebuild, with no usable `swift`: make fails before
-    /// the nightly job runs, and the wrapper says so with 78, not make's 2
-    /// (which would read as "damaged logs").
+    /// A checkout that was never built, with no usable `swift`: make fails
+    /// before the nightly job runs, and the wrapper says so with 78, not
+    /// make's 2 (which would read as "damaged logs"). The checkout is a copy
+    /// of the Makefile, Package.swift and the wrapper, without `.build`.
     @Test func aBuildThatCannotRunStopsTheNightWith78() throws {
         let s = Scratch()
-        var env = Self.cronEnvironment(s, extra: ["SWIFT": "/no/such/swift", "MAKEFLAGS": "-W Package.swift"])
+        for file in ["Makefile", "Package.swift", "Jobs/cron/silta-nightly"] {
+            _ = s.sub("checkout/" + file)
+            try FileManager.default.copyItem(atPath: Paths.repository.path + "/" + file, toPath: s.sub("checkout/" + file))
+        }
+        var env = Self.cronEnvironment(s, extra: ["SWIFT": "/no/such/swift", "SILTA_HOME": s.sub("checkout")])
         env["SILTA_BIN"] = nil
-        let r = try Self.runWrapper(env)
+        let r = try runProgram(URL(fileURLWithPath: "/bin/sh"), [s.sub("checkout/Jobs/cron/silta-nightly")], environment: env)
         #expect(r.status == 78)
         #expect(r.stderr.contains("make run-jobs failed before the night started"))
         #expect(r.stderr.contains("log: " + s.sub("log") + "/silta-"), "an absolute SILTA_LOG_DIR is shown as it is")
