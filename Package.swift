@@ -208,17 +208,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        /// What the libFuzzer targets share: libFuzzer's driver, or replaying files.
+        .target(
+            name: "SiltaFuzzDriver",
+            dependencies: ["SiltaSupport"],
+            path: "Tests/Fuzz/driver",
+            swiftSettings: strict
+        ),
         /// libFuzzer target (make fuzz); built normally, it replays files.
         .executableTarget(
             name: "fuzz-line-parser",
-            dependencies: ["SiltaEvents"],
+            dependencies: ["SiltaEvents", "SiltaFuzzDriver"],
             path: "Tests/Fuzz/fuzz-line-parser",
             swiftSettings: strict
         ),
         /// libFuzzer target (make fuzz); built normally, it replays files.
         .executableTarget(
             name: "fuzz-log-reader",
-            dependencies: ["SiltaLogReader", "SiltaSupport"],
+            dependencies: ["SiltaLogReader", "SiltaSupport", "SiltaFuzzDriver"],
             path: "Tests/Fuzz/fuzz-log-reader",
             swiftSettings: strict
         ),

@@ -2,9 +2,10 @@
 //
 // Built with `-sanitize=fuzzer,address -D SILTA_FUZZ`, libFuzzer's driver calls
 // `LLVMFuzzerTestOneInput` with mutated lines. Built normally, the program
-// replays the files given as arguments through the same checks: that is how
-// findings become regression runs.
+// replays the files given as arguments through the same checks
+// (Tests/Fuzz/driver).
 import SiltaEvents
+import SiltaFuzzDriver
 
 #if canImport(Glibc)
 import Glibc
@@ -37,40 +38,7 @@ func describe(_ outcome: LineOutcome) -> String {
     }
 }
 
-#if SILTA_FUZZ
-/// libFuzzer's driver, linked from the fuzzer runtime (`-sanitize=fuzzer`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 @main
-struct Fuzz {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzLineParser))
-    }
+struct FuzzLineParser {
+    static func main() { exit(FuzzDriver.run(fuzzLineParser)) }
 }
-#else
-@main
-struct Replay {
-    static func main() throws {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let f = fopen(path, "rb") else { continue }
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = fread(&buffer, 1, buffer.count, f)
-                if n <= 0 { break }
-                bytes += buffer[..<n]
-            }
-            fclose(f)
-            _ = bytes.withUnsafeBufferPointer { fuzzLineParser($0.baseAddress, $0.count) }
-        }
-        print("replayed \(CommandLine.arguments.count - 1) input(s)")
-    }
-}
-#endif

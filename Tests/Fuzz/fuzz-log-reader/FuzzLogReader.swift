@@ -4,6 +4,7 @@
 // that long lines and chunk edges are met often.
 //
 // Built normally, the program replays the files given as arguments.
+import SiltaFuzzDriver
 import SiltaLogReader
 import SiltaSupport
 
@@ -46,33 +47,11 @@ public func fuzzLogReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-#if SILTA_FUZZ
-/// libFuzzer's driver, linked from the fuzzer runtime (`-sanitize=fuzzer`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 @main
-struct Fuzz {
+struct FuzzLogReader {
     static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzLogReader))
-    }
-}
-#else
-@main
-struct Replay {
-    static func main() throws {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let bytes = try? PosixFile.readAll(path) else { continue }
-            _ = bytes.withUnsafeBufferPointer { fuzzLogReader($0.baseAddress, $0.count) }
-        }
-        print("replayed \(CommandLine.arguments.count - 1) input(s)")
+        let status = FuzzDriver.run(fuzzLogReader)
         unlink(scratchPath)
+        exit(status)
     }
 }
-#endif

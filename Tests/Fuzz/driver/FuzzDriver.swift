@@ -1,0 +1,45 @@
+// What both libFuzzer targets share: how the program starts.
+//
+// Built with `-sanitize=fuzzer,address -D SILTA_FUZZ` (`make fuzz`), a target
+// hands its check to libFuzzer's driver. Built normally, it replays the files
+// named on its command line through the same check: that is how seeds and
+// findings become regression runs in `make test`.
+import SiltaSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The C signature libFuzzer calls with each input.
+public typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+
+#if SILTA_FUZZ
+/// libFuzzer's driver, linked from the fuzzer runtime (`-sanitize=fuzzer`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: FuzzTarget
+) -> CInt
+#endif
+
+public enum FuzzDriver {
+    /// Fuzzes `target` (with `SILTA_FUZZ`) or replays the files named on the
+    /// command line through it (without); returns the exit status.
+    public static func run(_ target: FuzzTarget) -> Int32 {
+        #if SILTA_FUZZ
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        return LLVMFuzzerRunDriver(&argc, &argv, target)
+        #else
+        for path in CommandLine.arguments.dropFirst() {
+            guard let bytes = try? PosixFile.readAll(path) else { continue }
+            _ = bytes.withUnsafeBufferPointer { target($0.baseAddress, $0.count) }
+        }
+        print("replayed \(CommandLine.arguments.count - 1) input(s)")
+        return 0
+        #endif
+    }
+}
