@@ -176,7 +176,10 @@ COLUMNS = ["period_start", "complete", "kind", "community", "events", "views", "
            "interactions", "unresolved_parents"]
 
 
-def main():
+def reference_run():
+    """The command line every reference takes (LOGS OUT_DIR [--periods]
+    [--tz] [--as-of]): returns the arguments, the time zone, the accepted
+    events, the load statistics and the as-of instant; OUT_DIR exists."""
     ap = argparse.ArgumentParser()
     ap.add_argument("logs")
     ap.add_argument("out")
@@ -184,10 +187,14 @@ def main():
     ap.add_argument("--tz", default="UTC")
     ap.add_argument("--as-of", default=None)
     a = ap.parse_args()
-    tz = ZoneInfo(a.tz)
     events, stats = load(a.logs)
     as_of = parse_ts(a.as_of) if a.as_of else (max(e["ts"] for e in events) if events else None)
     os.makedirs(a.out, exist_ok=True)
+    return a, ZoneInfo(a.tz), events, stats, as_of
+
+
+def main():
+    a, tz, events, stats, as_of = reference_run()
     for family in a.periods.split(","):
         with open(os.path.join(a.out, "engagement_%s.csv" % ADJ[family]), "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")

@@ -6,17 +6,15 @@ with plain sets.
 Usage: social_reference.py LOGS OUT_DIR [--periods day,week,month] [--tz UTC] [--as-of RFC3339]
 Writes OUT_DIR/{social_capital,bridging,community_links}_<daily|weekly|monthly>.csv.
 """
-import argparse
 import csv
 import os
 import sys
-from zoneinfo import ZoneInfo
 
 import networkx as nx
 
 sys.path.insert(0, os.path.dirname(__file__))
-from engagement_reference import ADJ, first_instant, fmt, guard, local_date, next_start, period_start  # noqa: E402
-from events_reference import CREATES, NEEDS_PARENT, authorship, load, parent_author, parse_ts  # noqa: E402
+from engagement_reference import ADJ, first_instant, fmt, guard, local_date, next_start, period_start, reference_run  # noqa: E402
+from events_reference import CREATES, NEEDS_PARENT, authorship, parent_author  # noqa: E402
 
 KIND_ORDER = {"external": 0, "internal": 1}
 
@@ -61,18 +59,8 @@ def graph_row(pairs):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("logs")
-    ap.add_argument("out")
-    ap.add_argument("--periods", default="day,week,month")
-    ap.add_argument("--tz", default="UTC")
-    ap.add_argument("--as-of", default=None)
-    a = ap.parse_args()
-    tz = ZoneInfo(a.tz)
-    events, _ = load(a.logs)
+    a, tz, events, _, as_of = reference_run()
     authors = authorship(events)
-    as_of = parse_ts(a.as_of) if a.as_of else (max(e["ts"] for e in events) if events else None)
-    os.makedirs(a.out, exist_ok=True)
     for family in a.periods.split(","):
         groups = {}
         for e in events:
