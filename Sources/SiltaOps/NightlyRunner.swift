@@ -54,6 +54,13 @@ public struct JobOutcome: Sendable {
     public var record: JobRecord?
     /// Why it was not run, or why it has no record.
     public var note: String?
+
+    /// The job ran and did its work: it exited 0 or, for ingest, 2 (some
+    /// files damaged, every readable line still ingested).
+    public var completed: Bool {
+        guard let code = ending?.code else { return false }
+        return code == SiltaExit.success.rawValue || (job == NightlyRunner.ingestJob && code == SiltaExit.damagedInput.rawValue)
+    }
 }
 
 /// The whole night: ingest, then every report job, under the nightly lock,
@@ -94,10 +101,9 @@ public enum NightlyRunner {
         let ingest = runJob(ingestJob, arguments: ["--logs", options.logs], options, recordFolder: recordFolder, logger: logger)
         outcomes.append(ingest)
         let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue
-        let ingestUsable = ingestCode == SiltaExit.success.rawValue || ingestCode == SiltaExit.damagedInput.rawValue
         var reportArguments = ["--periods"] + options.periods + ["--time-zone", options.timeZone]
         if let asOf = options.asOf { reportArguments += ["--as-of", asOf] }
-        if ingestUsable {
+        if ingest.completed {
             outcomes += runReportJobs(arguments: reportArguments, options, recordFolder: recordFolder, logger: logger)
         } else {
             for job in reportJobs {

@@ -27,20 +27,14 @@ public struct NightlySummary: Sendable {
     /// The first failing job's code; else 2 when ingest met damaged files; else 0.
     public var pipelineExit: Int32 {
         for o in outcomes {
-            guard let code = o.ending?.code else { continue }
-            if code != 0 && !(o.job == NightlyRunner.ingestJob && code == SiltaExit.damagedInput.rawValue) { return code }
+            if let code = o.ending?.code, !o.completed { return code }
         }
         return outcomes.contains { $0.ending?.code == SiltaExit.damagedInput.rawValue } ? SiltaExit.damagedInput.rawValue : 0
     }
 
     /// True when ingest finished (0 or 2) and every report job succeeded:
     /// the reports at the top of `REPORTS` are all this night's.
-    public var reportsComplete: Bool {
-        outcomes.allSatisfy { o in
-            guard let code = o.ending?.code else { return false }
-            return code == 0 || (o.job == NightlyRunner.ingestJob && code == SiltaExit.damagedInput.rawValue)
-        }
-    }
+    public var reportsComplete: Bool { outcomes.allSatisfy(\.completed) }
 
     /// The first report job's record.
     private var reportRecord: JobRecord? {
