@@ -46,16 +46,9 @@ enum StandardError {
         }
     }
 
+    /// A failed write to standard error is dropped: there is nowhere to report it.
     private static func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = write(2, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                done += n
-            }
-        }
+        _ = bytes.withUnsafeBytes { PosixFile.writeAll(2, $0) }
     }
 }
 

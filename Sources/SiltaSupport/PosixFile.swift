@@ -86,15 +86,20 @@ public final class PosixFile: @unchecked Sendable {
 
     /// Wraps `write(2)` until every byte is written.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if !Self.writeAll(descriptor, bytes) { throw SystemError("write", path: path) }
+    }
+
+    /// Wraps `write(2)` on any descriptor (standard error included) until
+    /// every byte is written, retrying on `EINTR`; false when a write fails.
+    public static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var done = 0
         while done < bytes.count {
             let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write", path: path)
-            }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
             done += n
         }
+        return true
     }
 
     /// Writes all of `bytes`.
