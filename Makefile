@@ -84,8 +84,7 @@ install:
 ## test: every test — unit, conformance, end-to-end on the release binaries,
 # fault injection, security, nightly operations, a replay of the fuzz seeds
 # and findings, and `make install` into a scratch folder.
-test:
-	$(SWIFT) build -c release
+test: build
 	$(SWIFT) build --build-tests
 	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
 	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
@@ -98,8 +97,7 @@ test-install:
 	sh Tests/ops/install-test.sh
 
 ## test-faults: the fault-injection and security suites alone.
-test-faults:
-	$(SWIFT) build -c release
+test-faults: build
 	$(SWIFT) build --build-tests
 	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter "FaultInjectionTests|SecurityTests"
 
