@@ -57,15 +57,17 @@ struct Nightly: ParsableCommand {
         options.promFile = promFile
         options.wait = common.wait
         options.logFlag = common.quiet ? "--quiet" : (common.verbose ? "--verbose" : nil)
+        var record = JobRecord(job: "nightly", startedAt: Clocks.epochMilliseconds())
         let code: Int32
         do {
             code = try NightlyRunner.run(options, logger: logger)
         } catch let busy as NightlyBusy {
             logger.error("\(busy) (exit \(SiltaExit.locked.rawValue): another night is running)")
-            throw SiltaExit.locked.exitCode
+            code = SiltaExit.locked.rawValue
         } catch {
-            throw ErrorReporting.fail(error, logger: logger)
+            code = ErrorReporting.fail(error, logger: logger).rawValue
         }
+        JobFrame.finish(&record, exitCode: code, common: common, logger: logger)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -76,16 +76,21 @@ public enum JobFrame {
             status = classify(error) ?? ErrorReporting.status(for: error) ?? .failure
             logger.error("\(error) (exit \(status.rawValue): \(status.meaning))")
         }
-        record.exitCode = status.rawValue
-        record.endedAt = Clocks.epochMilliseconds()
-        if let path = common.runRecord {
-            do {
-                try AtomicFileWriter.write(record.json(), to: path)
-            } catch {
-                logger.warning("could not write the run record \(path): \(error)")
-            }
-        }
+        finish(&record, exitCode: status.rawValue, common: common, logger: logger)
         if status != .success { throw status.exitCode }
+    }
+
+    /// Ends `record` now with `exitCode` and writes it to `--run-record` when
+    /// one was asked for; a record that cannot be written is logged, never fatal.
+    public static func finish(_ record: inout JobRecord, exitCode: Int32, common: CommonOptions, logger: Logger) {
+        record.exitCode = exitCode
+        record.endedAt = Clocks.epochMilliseconds()
+        guard let path = common.runRecord else { return }
+        do {
+            try AtomicFileWriter.write(record.json(), to: path)
+        } catch {
+            logger.warning("could not write the run record \(path): \(error)")
+        }
     }
 }
 

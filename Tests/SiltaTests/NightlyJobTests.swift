@@ -245,6 +245,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.sub("reports/run_summary.json")))
     }
 
+    /// `--run-record`, which every job takes, holds the night's own exit code.
+    @Test func theNightWritesItsOwnRunRecord() throws {
+        let s = Scratch()
+        #expect(try Self.nightly(s, ["--run-record", s.sub("night.json")]).status == 0)
+        let good = try readJSON(s.sub("night.json"))
+        #expect(good["job"] as? String == "nightly")
+        #expect(good["exit_code"] as? Int == 0)
+        let failed = try runJob(
+            "nightly",
+            ["--logs", s.sub("no-such-logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--run-record", s.sub("night.json")])
+        #expect(failed.status == 66)
+        #expect(try readJSON(s.sub("night.json"))["exit_code"] as? Int == 66)
+    }
+
     @Test func everyJobHasVersionAndHelpWithExitCodes() throws {
         for job in ["nightly", "ingest", "engagement", "social-capital", "bridging", "generate-logs"] {
             let v = try runJob(job, ["--version"])
