@@ -33,6 +33,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Property tests (Tests only).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: C shim
@@ -104,7 +106,7 @@ let package = Package(
         .target(
             name: "SiltaJobKit",
             dependencies: [
-                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports",
+                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports", "SiltaLogReader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -127,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "ingest",
             dependencies: [
-                "SiltaJobKit", "SiltaIngest", "SiltaWarehouse", "SiltaSupport",
+                "SiltaJobKit", "SiltaIngest", "SiltaWarehouse", "SiltaSupport", "SiltaEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -222,6 +224,20 @@ let package = Package(
             path: "Tests/Fuzz/fuzz-line-parser",
             swiftSettings: strict
         ),
+        /// The whole-ingest invariant that fuzz-ingest and the property test check.
+        .target(
+            name: "SiltaIngestCheck",
+            dependencies: ["SiltaIngest", "SiltaEvents", "SiltaLogReader", "SiltaSupport", "CZlib"],
+            path: "Tests/Fuzz/ingest-check",
+            swiftSettings: strict
+        ),
+        /// libFuzzer target (make fuzz): one whole ingest; built normally, it replays files.
+        .executableTarget(
+            name: "fuzz-ingest",
+            dependencies: ["SiltaIngestCheck", "SiltaFuzzDriver"],
+            path: "Tests/Fuzz/fuzz-ingest",
+            swiftSettings: strict
+        ),
         /// libFuzzer target (make fuzz); built normally, it replays files.
         .executableTarget(
             name: "fuzz-log-reader",
@@ -237,6 +253,8 @@ let package = Package(
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
                 "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaOps", "CZlib",
+                "SiltaIngestCheck",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/SiltaTests",
             swiftSettings: strict

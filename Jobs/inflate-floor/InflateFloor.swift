@@ -21,7 +21,7 @@ struct InflateFloor: ParsableCommand {
     var workers = CommonOptions.processorCount
 
     func run() throws {
-        let files = try DirectoryWalk.files(under: logs, suffixes: [LogCompression.gzipSuffix])
+        let files = try DirectoryWalk.files(under: logs, suffixes: [LogCompression.gzipSuffix]).files
         let totals = Totals()
         let group = DispatchGroup()
         for w in 0..<max(1, workers) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import SiltaIngest
+import SiltaEvents
 import SiltaJobKit
 import SiltaSupport
 
@@ -27,20 +28,15 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Treat a gzip file that inflates to more than this many times its compressed size as a decompression bomb.")
-    var maxInflateRatio = 100
-
-    mutating func validate() throws {
-        if maxInflateRatio < 2 { throw ValidationError("--max-inflate-ratio must be at least 2.") }
-    }
+    @OptionGroup var readLimits: ReadLimitOptions
 
     func run() throws {
-        try JobFrame.run(job: "ingest", common: common, classify: { $0 is IngestError ? .logsUnavailable : nil }) {
+        try JobFrame.run(job: "ingest", common: common, classify: { $0 is IngestError ? .inputUnavailable : nil }) {
             logger, record in
             var options = IngestOptions(
                 logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers)
             options.lockWaitSeconds = common.wait
-            options.limits.maxInflateRatio = maxInflateRatio
+            readLimits.apply(to: &options.limits)
             let bar: ProgressBar?
             if ProgressBar.isWanted(quiet: common.quiet) {
                 let progress = ByteProgress()
@@ -56,6 +52,11 @@ struct Ingest: ParsableCommand {
                 report = try IngestRunner.run(options) { logger.info("\($0)") }
             }
             for d in report.damagedFiles { logger.warning("damaged: \(d.file): \(d.error)") }
+            if let latest = report.latestFutureEvent {
+                logger.warning(
+                    "\(report.futureEvents) new event(s) are dated more than a day ahead of this machine's clock, the latest \(RFC3339.format(milliseconds: latest)); they count as events and move as-of (check the source's clock, or set AS_OF)"
+                )
+            }
             let summary =
                 "done in \(report.seconds.rounded(places: 3)) s: \(report.filesRead) file(s) read, \(report.filesSkipped) skipped, "
                 + "\(report.accepted) accepted (\(report.duplicates) duplicates), \(report.rejectedTotal) rejected, "
@@ -67,6 +68,7 @@ struct Ingest: ParsableCommand {
             record.set("lines", .integer(report.lines))
             record.set("events_ingested", .integer(report.stored))
             record.set("duplicates", .integer(report.duplicates))
+            record.set("future_events", .integer(report.futureEvents))
             record.set("lines_rejected", .integer(report.rejectedTotal))
             record.set("bytes_compressed", .integer(report.bytesCompressed))
             record.set("bytes_uncompressed", .integer(report.bytesUncompressed))

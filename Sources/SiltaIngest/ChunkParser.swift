@@ -8,24 +8,26 @@ struct RejectedLines: Sendable {
     /// 0-based index of each line within its chunk.
     var lineIndex: [UInt32] = []
     var reason: [RejectReason] = []
-    /// Each line's full length, line end excluded.
-    var length: [Int] = []
-    /// The kept bytes (at most ``RejectsWriter/rawLimit`` per line), end to end.
+    /// Each line's full length, line end excluded (a chunk's lines are at
+    /// most ``ReadLimits/maxLineBytes`` long; 32 bits keep a chunk of a
+    /// million short bad lines small).
+    var length: [UInt32] = []
+    /// The kept bytes (at most ``ReadLimits/oversizedPrefixBytes`` per line), end to end.
     var bytes: [UInt8] = []
-    var ends: [Int] = []
+    var ends: [UInt32] = []
 
     var count: Int { lineIndex.count }
 
-    mutating func append(lineIndex: Int, reason: RejectReason, line: UnsafeRawBufferPointer) {
+    mutating func append(lineIndex: Int, reason: RejectReason, line: UnsafeRawBufferPointer, keep: Int) {
         self.lineIndex.append(UInt32(lineIndex))
         self.reason.append(reason)
-        length.append(line.count)
-        bytes.append(contentsOf: line.prefix(RejectsWriter.rawLimit))
-        ends.append(bytes.count)
+        length.append(UInt32(line.count))
+        bytes.append(contentsOf: line.prefix(keep))
+        ends.append(UInt32(bytes.count))
     }
 
     /// The kept bytes of rejected line `i`.
-    func raw(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
+    func raw(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])] }
 }
 
 /// What a parser made of one chunk: accepted events with chunk-local ids,
@@ -73,11 +75,21 @@ struct ParsedChunk: Sendable {
 
 /// Parses chunks of lines on a worker thread. One per worker.
 final class ChunkParser {
-    private var state: LineState? = LineState()
+    private var state: LineState?
+
+    /// - Parameter limits: the longest line accepted (``ReadLimits/maxLineBytes``,
+    ///   the one length rule, whether or not the framer had to follow the line
+    ///   without holding it) and how much of a rejected line is kept
+    ///   (``ReadLimits/oversizedPrefixBytes``).
+    init(limits: ReadLimits) {
+        state = LineState(keep: limits.oversizedPrefixBytes, maxLine: min(limits.maxLineBytes, LineParser.maxLineBytes))
+    }
 
     /// What parsing a chunk works with; moved out of the class for the
     /// duration of a chunk, so that the per-line code touches only locals.
     private struct LineState {
+        var keep: Int
+        var maxLine: Int
         var parser = LineParser()
         var keyScratch = [UInt8](repeating: 0, count: 1 + FieldLimits.maxBytes)
     }
@@ -126,9 +138,13 @@ final class ChunkParser {
     }
 
     private static func handle(_ line: UnsafeRawBufferPointer, index: Int, _ st: inout LineState, into out: inout ParsedChunk) {
+        if line.count > st.maxLine {
+            out.rejects.append(lineIndex: index, reason: .lineTooLong, line: line, keep: st.keep)
+            return
+        }
         switch st.parser.parse(line) {
         case .rejected(let reason):
-            out.rejects.append(lineIndex: index, reason: reason, line: line)
+            out.rejects.append(lineIndex: index, reason: reason, line: line, keep: st.keep)
         case .accepted(let e):
             out.lineIndex.append(UInt32(index))
             out.ts.append(e.ts)

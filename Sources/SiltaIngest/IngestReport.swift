@@ -33,6 +33,12 @@ public struct IngestReport: Sendable, Equatable {
     public var generation: UInt64 = 0
     /// Events in the warehouse after the run.
     public var warehouseEvents: UInt64 = 0
+    /// New events dated more than a day after ingest started (a source whose
+    /// clock runs ahead, or a typo in a year): still counted as events.md
+    /// says, but reported, since they move the as-of instant.
+    public var futureEvents = 0
+    /// The latest such event's instant (UTC epoch milliseconds).
+    public var latestFutureEvent: Int64?
     /// Where this run's rejected lines are, if it rejected any.
     public var rejectsFile: String?
     public var workers = 0
@@ -65,6 +71,8 @@ public struct IngestReport: Sendable, Equatable {
         let types = EventType.allCases.filter { (acceptedByType[$0] ?? 0) > 0 }
         out += "  \"by_type\": {" + types.map { "\(q($0.name)): \(acceptedByType[$0]!)" }.joined(separator: ", ") + "},\n"
         out += "  \"stored\": \(stored),\n"
+        out += "  \"future_events\": \(futureEvents),\n"
+        out += "  \"latest_future_event\": \(latestFutureEvent.map { q(RFC3339.format(milliseconds: $0)) } ?? "null"),\n"
         out += "  \"new_persons\": \(newPersons),\n"
         out += "  \"new_communities\": \(newCommunities),\n"
         out += "  \"new_contents\": \(newContents),\n"

@@ -76,13 +76,23 @@ public enum IngestRunner {
         let removed = location.removeUncommitted(after: manifest)
         if !removed.isEmpty { progress("removed \(removed.count) file(s) left by an interrupted run") }
 
-        // Which files are new or changed.
-        let found: [FoundFile]
+        // Every committed run is verified each night, new files or not, so
+        // that damage is found the night it happens.
+        let runs = try location.openRuns(manifest, verify: true)
+
+        // Which files are new or changed. The warehouse and the reports are
+        // never read as logs, even when they sit inside the logs folder.
+        let listing: DirectoryListing
         do {
-            found = try DirectoryWalk.files(under: options.logs, suffixes: suffixes)
+            let own = [options.warehouse, options.reports].compactMap { $0.flatMap(FileSystem.identity(of:)) }
+            listing = try DirectoryWalk.files(under: options.logs, suffixes: suffixes, excluding: Set(own))
         } catch let e as SystemError {
             throw IngestError.logsUnavailable(path: e.path, reason: String(cString: strerror(e.code)))
         }
+        for folder in listing.excluded {
+            progress("left out \(folder): it is Silta's own warehouse or reports folder, inside the logs folder")
+        }
+        let found = listing.files
         let unchanged = unchangedFiles(found, manifest: manifest, workers: options.workers)
         var tasks: [FileTask] = []
         for (i, f) in found.enumerated() where !unchanged[i] {
@@ -90,6 +100,10 @@ public enum IngestRunner {
             tasks.append(FileTask(index: tasks.count, found: f, compression: LogCompression(fileName: name)!))
         }
         var report = IngestReport()
+        for (folder, error) in listing.unreadable {
+            // Like an unreadable file: the rest is read, the night says 2, the next night tries again.
+            report.damagedFiles.append(.init(file: folder + "/", error: "cannot list this folder: " + String(cString: strerror(error.code))))
+        }
         report.filesSkipped = found.count - tasks.count
         report.workers = options.workers
         report.generation = manifest.generation
@@ -97,7 +111,7 @@ public enum IngestRunner {
         progress("found \(found.count) log file(s): \(tasks.count) to read, \(report.filesSkipped) already ingested")
 
         if !tasks.isEmpty {
-            try ingest(tasks, into: &manifest, location: location, options: options, report: &report, progress: progress)
+            try ingest(tasks, runs: runs, into: &manifest, location: location, options: options, report: &report, progress: progress)
         }
         report.seconds = Clocks.monotonicSeconds() - started
         if let reports = options.reports {
@@ -143,13 +157,13 @@ public enum IngestRunner {
     }
 
     private static func ingest(
-        _ tasks: [FileTask], into manifest: inout Manifest, location: WarehouseLocation, options: IngestOptions,
+        _ tasks: [FileTask], runs: [RunFile], into manifest: inout Manifest, location: WarehouseLocation, options: IngestOptions,
         report: inout IngestReport, progress: (String) -> Void
     ) throws {
-        let runs = try location.openRuns(manifest, verify: true)
         let generation = manifest.generation + 1
         var merger = Merger(
             existing: runs, manifest: manifest, location: location, generation: generation, blockRows: options.blockRows)
+        merger.futureAfter = Clocks.epochMilliseconds() + 86_400_000
         var ingested: [Manifest.IngestedFile] = []
         var nextLine = 1
         var currentFile = -1
@@ -192,6 +206,10 @@ public enum IngestRunner {
                         report.bytesCompressed += s.compressedBytes
                         report.bytesUncompressed += s.uncompressedBytes
                         if let d = s.damage { report.damagedFiles.append(.init(file: name, error: d.description)) }
+                        // A file cut by a limit is not recorded, so that the
+                        // next night (with the limit raised) reads it in full;
+                        // what it repeats then is counted once, as duplicates.
+                        if s.damage?.limitReached == true { return }
                         ingested.append(
                             Manifest.IngestedFile(
                                 path: tasks[f].found.relativePath, size: UInt64(s.compressedBytes), contentHash: s.contentHash,
@@ -210,6 +228,8 @@ public enum IngestRunner {
                 report.acceptedByType[type] = count
             }
             report.stored = merger.stored
+            report.futureEvents = merger.futureEvents
+            if merger.futureEvents > 0 { report.latestFutureEvent = merger.latestFuture }
             report.newPersons = merger.newPersons
             report.newCommunities = merger.newCommunities
             report.newContents = merger.newContents

@@ -37,6 +37,11 @@ struct Merger {
     private var mentionScratch: [UInt32] = []
 
     private(set) var stored = 0
+    /// Stored events dated after ``futureAfter``, and the latest of them.
+    private(set) var futureEvents = 0
+    private(set) var latestFuture: Int64 = .min
+    /// An instant a day after ingest started (UTC epoch milliseconds).
+    var futureAfter: Int64 = .max
     private(set) var byType = [Int](repeating: 0, count: EventType.allCases.count)
     private(set) var rejectedByReason = [Int](repeating: 0, count: RejectReason.allCases.count)
     private(set) var tally = FileTally()
@@ -92,7 +97,7 @@ struct Merger {
     mutating func merge(_ chunk: ParsedChunk, file: String, firstLine: Int) throws {
         let r = chunk.rejects
         for i in 0..<r.count {
-            try reject(file: file, line: firstLine + Int(r.lineIndex[i]), reason: r.reason[i], raw: r.raw(i), length: r.length[i])
+            try reject(file: file, line: firstLine + Int(r.lineIndex[i]), reason: r.reason[i], raw: r.raw(i), length: Int(r.length[i]))
         }
         let n = chunk.ts.count
         tally.lines += n
@@ -130,6 +135,10 @@ struct Merger {
                     type: chunk.type[i], content: content, parent: parent, parentActor: parentActor, mentions: m)
             }
             stored += 1
+            if chunk.ts[i] > futureAfter {
+                futureEvents += 1
+                latestFuture = max(latestFuture, chunk.ts[i])
+            }
             if block.count >= blockRows { try flushBlock() }
         }
         if persons.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "persons") }

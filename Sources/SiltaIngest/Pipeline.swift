@@ -125,7 +125,7 @@ final class Pipeline: @unchecked Sendable {
     }
 
     private func work() {
-        let parser = ChunkParser()
+        let parser = ChunkParser(limits: limits)
         while true {
             let job: Job = monitor.locked {
                 while true {

@@ -7,15 +7,13 @@ import SiltaSupport
 ///     {"file":"2026/valo-2026-11-28.ndjson.gz","line":17,"reason":"invalid_json","raw":"{\"id\":..."}
 ///
 /// `raw` is the line itself when it is valid UTF-8, otherwise `raw_base64`
-/// holds its bytes. A line longer than ``rawLimit`` bytes keeps its first
-/// ``rawLimit`` bytes, with `"raw_length"` (the full length) and
+/// holds its bytes. A line longer than the kept bytes
+/// (``ReadLimits/oversizedPrefixBytes``, 64 KiB) keeps its first bytes, cut at
+/// a character boundary, with `"raw_length"` (the full length) and
 /// `"raw_truncated": true`; the whole line is still in the log, which Silta
 /// never changes. The file is written under a temporary name and becomes
 /// visible at the run's commit.
 final class RejectsWriter {
-    /// Bytes of a rejected line kept in the rejects file.
-    static let rawLimit = 65_536
-
     let path: String
     private var writer: AtomicFileWriter?
 
@@ -45,11 +43,18 @@ final class RejectsWriter {
         var kept = raw
         let truncated = length > kept.count
         if truncated {
-            // Cut at a character boundary so that a valid line stays valid text.
-            var cut = kept.count
-            while cut > 0 && kept[cut - 1] & 0xC0 == 0x80 { cut -= 1 }
-            if cut > 0 && kept[cut - 1] >= 0xC0 { cut -= 1 }
-            if cut > 0 { kept = kept[..<cut] }
+            // Drop a last character that the cut split (at most 3 bytes), so
+            // that a valid line stays valid text; any other byte stays.
+            // A slice keeps its parent's indices: count from its own start.
+            let start = kept.startIndex
+            let end = kept.endIndex
+            var lead = end - 1
+            while lead > start && lead > end - 4 && kept[lead] & 0xC0 == 0x80 { lead -= 1 }
+            if lead >= start {
+                let b = kept[lead]
+                let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                if lead + length > end && lead > start { kept = kept[..<lead] }
+            }
         }
         let valid = kept.withUnsafeBytes { UTF8Validation.isValid($0) }
         if valid {

@@ -13,6 +13,7 @@ public enum ErrorReporting {
         case let e as WarehouseError:
             switch e {
             case .damaged, .unsupportedVersion: return .warehouseDamaged
+            case .notAWarehouse: return .inputUnavailable
             case .system(let s): return SiltaExit.forWriting(s)
             case .full: return .failure
             }

@@ -15,8 +15,9 @@ public enum SiltaExit: Int32, CaseIterable, Sendable {
     case usage = 64
     /// The warehouse is damaged or of an unsupported version.
     case warehouseDamaged = 65
-    /// The logs folder is missing or unreadable.
-    case logsUnavailable = 66
+    /// An input is missing or unreadable: the logs folder (ingest), or the
+    /// warehouse (a report job pointed at a folder that is no warehouse).
+    case inputUnavailable = 66
     /// An output folder (warehouse or reports) cannot be created or written.
     case cannotWrite = 73
     /// An input/output error while writing, such as a full disk.
@@ -31,7 +32,7 @@ public enum SiltaExit: Int32, CaseIterable, Sendable {
         case .damagedInput: "finished, but some log files were damaged or unreadable"
         case .usage: "bad command-line arguments"
         case .warehouseDamaged: "the warehouse is damaged or of an unsupported version"
-        case .logsUnavailable: "the logs folder is missing or unreadable"
+        case .inputUnavailable: "the logs folder or the warehouse is missing or unreadable"
         case .cannotWrite: "an output folder cannot be created or written"
         case .ioError: "input/output error while writing (a full disk?)"
         case .locked: "another run holds the warehouse lock"

@@ -18,13 +18,15 @@ struct LineFramer {
     private(set) var buffer: ChunkBuffer
     /// Index just past the last `\n` in `buffer`, or 0 when there is none.
     private var lineStart = 0
+    /// `buffer[lineStart..<scanned]` is known to hold no `\n`, so that a
+    /// search for the last line end reads each byte once, whatever the block
+    /// and chunk sizes.
+    private var scanned = 0
     private var atFileStart = true
     private var long: LongLine?
-    /// Bytes that went into lines too long to keep (skipped, never parsed).
-    private(set) var skippedBytes = 0
 
-    /// The length so far of the too-long line being skipped, if any.
-    var longLineLength: Int? { long?.length }
+    /// The length so far of the too-long line being skipped; 0 when there is none.
+    private(set) var longLineLength = 0
 
     private struct LongLine {
         var length = 0
@@ -64,7 +66,8 @@ struct LineFramer {
         // few hundred bytes from the end, so framing costs nothing per byte.
         let tooLong = buffer.count - lineStart > limits.maxLineBytes + 1
         if tooLong || buffer.count >= limits.chunkBytes {
-            if let nl = lastNewline(in: lineStart..<buffer.count) { lineStart = nl + 1 }
+            if let nl = lastNewline(in: max(lineStart, scanned)..<buffer.count) { lineStart = nl + 1 }
+            scanned = buffer.count
         }
         if buffer.count - lineStart > limits.maxLineBytes + 1 {
             try beginLongLine()
@@ -78,6 +81,7 @@ struct LineFramer {
         if atFileStart { dropByteOrderMark() }
         if var line = long {
             long = nil
+            longLineLength = 0
             if line.lastByte == 0x0D { line.length -= 1 }
             try emit(.oversized(OversizedLine(length: line.length, prefix: line.prefix, isBlank: line.blank)))
             return
@@ -93,6 +97,7 @@ struct LineFramer {
     mutating func finishDamaged() throws {
         if atFileStart { dropByteOrderMark() }
         long = nil
+        longLineLength = 0
         if let nl = lastNewline(in: lineStart..<buffer.count) { lineStart = nl + 1 }
         buffer.count = lineStart
         if buffer.count > 0 {
@@ -130,6 +135,7 @@ struct LineFramer {
         let full = buffer
         full.count = lineStart
         buffer = next
+        scanned = max(0, scanned - lineStart)
         lineStart = 0
         try emit(.lines(full))
     }
@@ -140,24 +146,25 @@ struct LineFramer {
         if lineStart > 0 { try cut() }
         var line = LongLine()
         take(UnsafeRawBufferPointer(start: buffer.base, count: buffer.count), into: &line)
-        skippedBytes += buffer.count
+        longLineLength = line.length
         long = line
         buffer.count = 0
+        scanned = 0
     }
 
     private mutating func continueLongLine(from old: Int) throws {
         let fresh = UnsafeRawBufferPointer(start: buffer.base + old, count: buffer.count - old)
         guard let p = memchr(fresh.baseAddress!, 0x0A, fresh.count) else {
             take(fresh, into: &long!)
-            skippedBytes += fresh.count
+            longLineLength = long!.length
             buffer.count = old
             return
         }
         let end = fresh.baseAddress!.distance(to: UnsafeRawPointer(p))
         take(UnsafeRawBufferPointer(rebasing: fresh[..<end]), into: &long!)
-        skippedBytes += end
         var line = long!
         long = nil
+        longLineLength = 0
         if line.lastByte == 0x0D { line.length -= 1 }
         try emit(.oversized(OversizedLine(length: line.length, prefix: line.prefix, isBlank: line.blank)))
         // What follows the line end is ordinary input again.
@@ -166,6 +173,7 @@ struct LineFramer {
         if rest > 0 { memmove(buffer.base, buffer.base + restStart, rest) }
         buffer.count = 0
         lineStart = 0
+        scanned = 0
         try didWrite(rest)
     }
 

@@ -39,9 +39,35 @@ public struct LogFileReader {
         }
     }
 
+    /// The damage a limit of ``ReadLimits`` found, if any, once `bytes` were produced.
+    private func limitDamage(bytes: Int, lineLength long: Int, deadline: Double, at offset: Int) -> LogDamage? {
+        if bytes > limits.maxFileBytes {
+            return LogDamage(
+                offset: offset,
+                reason: "yields more than \(limits.maxFileBytes) bytes (MAX_FILE_BYTES, --max-file-bytes; a decompression bomb?); "
+                    + "reading stopped, and the file is read again in full once the limit allows",
+                limitReached: true)
+        }
+        if long > limits.maxSkippedLineBytes {
+            return LogDamage(
+                offset: offset,
+                reason: "holds a line longer than \(limits.maxSkippedLineBytes >> 20) MiB (a decompression bomb?); reading stopped",
+                limitReached: true)
+        }
+        if Clocks.monotonicSeconds() > deadline {
+            return LogDamage(
+                offset: offset,
+                reason: "still being read after \(Clocks.seconds(limits.maxFileSeconds)) s (MAX_FILE_SECONDS, --max-file-seconds); "
+                    + "reading stopped, and the file is read again in full once the limit allows",
+                limitReached: true)
+        }
+        return nil
+    }
+
     private func readPlain(_ file: PosixFile, _ framer: inout LineFramer) throws -> ReadSummary {
         var summary = ReadSummary()
         var hasher = StableHasher()
+        let deadline = Clocks.monotonicSeconds() + limits.maxFileSeconds
         while true {
             let space = framer.freeSpace
             let n = try file.read(into: space)
@@ -50,6 +76,22 @@ public struct LogFileReader {
             summary.compressedBytes += n
             progress?.add(n)
             try framer.didWrite(n)
+            if let damage = limitDamage(
+                bytes: summary.compressedBytes, lineLength: framer.longLineLength, deadline: deadline, at: summary.compressedBytes)
+            {
+                // Hash the rest too: the manifest keys a file by its whole content.
+                while true {
+                    let m = try file.read(into: space)
+                    if m == 0 { break }
+                    hasher.combine(UnsafeRawBufferPointer(rebasing: space[..<m]))
+                    summary.compressedBytes += m
+                }
+                summary.uncompressedBytes = summary.compressedBytes
+                summary.damage = damage
+                summary.contentHash = hasher.finalize()
+                try framer.finishDamaged()
+                return summary
+            }
         }
         summary.uncompressedBytes = summary.compressedBytes
         summary.contentHash = hasher.finalize()
@@ -84,10 +126,11 @@ public struct LogFileReader {
             stream.setInput(UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
         }
         func offset() -> Int { inputBase + inputCount - stream.availableInput }
-        func damaged(_ reason: String, at where_: Int) throws -> ReadSummary {
+        let deadline = Clocks.monotonicSeconds() + limits.maxFileSeconds
+        func damaged(_ damage: LogDamage) throws -> ReadSummary {
             // Read the rest only to hash it: the manifest keys the file by its whole content.
             while !endOfFile { try refill() }
-            summary.damage = LogDamage(offset: where_, reason: reason)
+            summary.damage = damage
             summary.contentHash = hasher.finalize()
             try framer.finishDamaged()
             return summary
@@ -119,7 +162,7 @@ public struct LogFileReader {
                     stream.skipByte()
                 }
                 if stream.availableInput == 0 && endOfFile { break }
-                if zeroRun { return try damaged("zero bytes between gzip members", at: at) }
+                if zeroRun { return try damaged(LogDamage(offset: at, reason: "zero bytes between gzip members")) }
                 stream.reset()
                 inMember = true
                 membersStarted += 1
@@ -131,16 +174,10 @@ public struct LogFileReader {
             summary.uncompressedBytes += produced
             memberOutput += produced
             try framer.didWrite(produced)
-            let lineBytes = summary.uncompressedBytes - framer.skippedBytes
-            if lineBytes > limits.inflateRatioFloorBytes && lineBytes / max(offset(), 1) > limits.maxInflateRatio {
-                return try damaged(
-                    "inflates to more than \(limits.maxInflateRatio) times its compressed size (a decompression bomb?); reading stopped",
-                    at: offset())
-            }
-            if let long = framer.longLineLength, long > limits.maxSkippedLineBytes {
-                return try damaged(
-                    "holds a line longer than \(limits.maxSkippedLineBytes >> 20) MiB (a decompression bomb?); reading stopped",
-                    at: offset())
+            if let damage = limitDamage(
+                bytes: summary.uncompressedBytes, lineLength: framer.longLineLength, deadline: deadline, at: offset())
+            {
+                return try damaged(damage)
             }
             switch code {
             case Z_OK:
@@ -151,16 +188,16 @@ public struct LogFileReader {
                 // No progress: more input is needed (handled at the top of the loop).
                 continue
             case Z_NEED_DICT:
-                return try damaged("needs a preset dictionary, which gzip never uses", at: offset())
+                return try damaged(LogDamage(offset: offset(), reason: "needs a preset dictionary, which gzip never uses"))
             case Z_MEM_ERROR:
                 throw SystemError("inflate (out of memory)", path: String(decoding: path, as: UTF8.self), code: 12)
             default:
                 // A member that is bad from its header on is reported where it starts.
-                return try damaged(stream.message ?? "zlib error \(code)", at: memberOutput == 0 ? memberStart : offset())
+                return try damaged(LogDamage(offset: memberOutput == 0 ? memberStart : offset(), reason: stream.message ?? "zlib error \(code)"))
             }
         }
         if inMember {
-            return try damaged("unexpected end of file", at: fileSize)
+            return try damaged(LogDamage(offset: fileSize, reason: "unexpected end of file"))
         }
         summary.contentHash = hasher.finalize()
         try framer.finish()

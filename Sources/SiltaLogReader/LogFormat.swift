@@ -28,20 +28,21 @@ public struct ReadLimits: Sendable {
     public var maxLineBytes = 1_048_576
     /// A chunk handed to a parser is cut at the last line end after this many bytes.
     public var chunkBytes = 4 << 20
-    /// How much of a line longer than ``maxLineBytes`` is kept for the rejects file.
+    /// How much of a rejected line is kept for the rejects file (of a line
+    /// longer than ``maxLineBytes``, the part held in memory at all).
     public var oversizedPrefixBytes = 65_536
-    /// A gzip file whose inflated line bytes exceed this many times the
-    /// compressed bytes read so far (once past ``inflateRatioFloorBytes``) is
-    /// treated as damaged: a decompression bomb. Real NDJSON logs compress 5
-    /// to 20 times, and their unique ids and timestamps keep them far from
-    /// 100. Bytes of lines too long to keep are not counted: they are skipped
-    /// without being parsed, and ``maxSkippedLineBytes`` bounds them.
-    public var maxInflateRatio = 100
-    /// Below this many inflated line bytes the ratio is not checked, so that a
-    /// few very repetitive lines never make an ordinary log look like a bomb.
-    public var inflateRatioFloorBytes = 8 << 20
-    /// A single line longer than this stops the file as damaged: no log has
-    /// one, and skipping it would cost time without bound.
+    /// A file that yields more than this many bytes (after inflating) is cut
+    /// there, as damaged: a decompression bomb, or a log far larger than any
+    /// real day's (64 GiB by default; make `MAX_FILE_BYTES`). An absolute
+    /// bound, not a ratio: ordinary logs of repetitive text compress 100 or
+    /// 200 times, and must be read in full.
+    public var maxFileBytes = 64 << 30
+    /// A file still being read after this many seconds is cut there, as
+    /// damaged (an hour by default; make `MAX_FILE_SECONDS`).
+    public var maxFileSeconds: Double = 3600
+    /// A single line longer than this stops the file as damaged, like the
+    /// two limits above: no log has one, and skipping it would cost time
+    /// without bound.
     public var maxSkippedLineBytes = 256 << 20
     /// Bytes read from disk, or inflated, per call.
     public var blockBytes = 256 << 10
@@ -78,10 +79,15 @@ public struct LogDamage: Sendable, Equatable, CustomStringConvertible {
     public var offset: Int
     /// The reason, in zlib's words where zlib gave one.
     public var reason: String
+    /// True when reading stopped at one of ``ReadLimits``' bounds rather than
+    /// at broken bytes: the file is then not recorded as ingested, so that a
+    /// raised limit reads it in full the next time.
+    public var limitReached: Bool
 
-    public init(offset: Int, reason: String) {
+    public init(offset: Int, reason: String, limitReached: Bool = false) {
         self.offset = offset
         self.reason = reason
+        self.limitReached = limitReached
     }
 
     public var description: String { "\(reason) at byte \(offset)" }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One file found under a folder.
 public struct FoundFile: Sendable, Hashable {
     /// The path relative to the folder walked, as raw bytes (file names need
@@ -9,6 +15,17 @@ public struct FoundFile: Sendable, Hashable {
     public var displayPath: String { String(decoding: relativePath, as: UTF8.self) }
 }
 
+/// What a walk found.
+public struct DirectoryListing: Sendable {
+    /// The matching files, sorted bytewise by relative path.
+    public var files: [FoundFile] = []
+    /// Folders under the root that could not be listed, with why; the rest
+    /// of the walk went on without them.
+    public var unreadable: [(relativePath: String, error: SystemError)] = []
+    /// Folders left out because they are in `excluding` (relative paths).
+    public var excluded: [String] = []
+}
+
 /// Recursive folder listing.
 public enum DirectoryWalk {
     /// Every regular file under `root` whose name ends with one of `suffixes`
@@ -16,28 +33,48 @@ public enum DirectoryWalk {
     ///
     /// Symbolic links to files are followed; symbolic links to folders are not
     /// descended into, so a link cannot make the walk loop. Hidden names
-    /// (leading `.`) are treated like any other: only the suffix decides.
-    /// - Throws: ``SystemError`` when `root` or a folder under it cannot be listed.
-    public static func files(under root: String, suffixes: [[UInt8]]) throws -> [FoundFile] {
-        var found: [FoundFile] = []
-        try walk(root: Array(root.utf8), prefix: [], suffixes: suffixes, into: &found)
-        found.sort { $0.relativePath.lexicographicallyPrecedes($1.relativePath) }
-        return found
+    /// (leading `.`) are treated like any other: only the suffix decides. A
+    /// folder whose identity is in `excluding` (Silta's own warehouse inside
+    /// the logs folder) is not entered; a folder under `root` that cannot be
+    /// listed is recorded in ``DirectoryListing/unreadable`` and skipped.
+    /// - Throws: ``SystemError`` when `root` itself cannot be listed.
+    public static func files(under root: String, suffixes: [[UInt8]], excluding: Set<FileIdentity> = []) throws -> DirectoryListing {
+        var listing = DirectoryListing()
+        let names = try FileSystem.entries(ofBytes: Array(root.utf8))
+        walk(root: Array(root.utf8), prefix: [], names: names, suffixes: suffixes, excluding: excluding, into: &listing)
+        listing.files.sort { $0.relativePath.lexicographicallyPrecedes($1.relativePath) }
+        listing.unreadable.sort { $0.relativePath < $1.relativePath }
+        listing.excluded.sort()
+        return listing
     }
 
-    private static func walk(root: [UInt8], prefix: [UInt8], suffixes: [[UInt8]], into found: inout [FoundFile]) throws {
-        let dir = prefix.isEmpty ? root : root + [0x2F] + prefix
-        for name in try FileSystem.entries(ofBytes: dir) {
+    private static func walk(
+        root: [UInt8], prefix: [UInt8], names: [[UInt8]], suffixes: [[UInt8]], excluding: Set<FileIdentity>,
+        into listing: inout DirectoryListing
+    ) {
+        for name in names {
             let relative = prefix.isEmpty ? name : prefix + [0x2F] + name
             let full = root + [0x2F] + relative
             let matches = suffixes.contains { name.hasSuffix($0) }
             switch FileSystem.kind(ofBytes: full) {
             case .directory:
-                try walk(root: root, prefix: relative, suffixes: suffixes, into: &found)
+                let display = String(decoding: relative, as: UTF8.self)
+                if !excluding.isEmpty, let id = FileSystem.identity(of: String(decoding: full, as: UTF8.self)), excluding.contains(id) {
+                    listing.excluded.append(display)
+                    continue
+                }
+                do {
+                    let inner = try FileSystem.entries(ofBytes: full)
+                    walk(root: root, prefix: relative, names: inner, suffixes: suffixes, excluding: excluding, into: &listing)
+                } catch let e as SystemError {
+                    listing.unreadable.append((display, e))
+                } catch {
+                    listing.unreadable.append((display, SystemError("list folder", path: display, code: EIO)))
+                }
             case .file where matches:
-                found.append(FoundFile(relativePath: relative, fullPath: full))
+                listing.files.append(FoundFile(relativePath: relative, fullPath: full))
             case .symbolicLink where matches && FileSystem.statKind(ofBytes: full) == .file:
-                found.append(FoundFile(relativePath: relative, fullPath: full))
+                listing.files.append(FoundFile(relativePath: relative, fullPath: full))
             default:
                 break
             }

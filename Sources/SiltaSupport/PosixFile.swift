@@ -209,6 +209,23 @@ public enum FileSystem {
         if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("create folder", path: path) }
     }
 
+    /// Wraps `stat(2)`: the device and inode of what `path` names (links
+    /// followed), which tell whether two paths are the same folder; `nil`
+    /// when it cannot be read.
+    public static func identity(of path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// Wraps `lstat(2)`: when `path` was last modified, in Unix seconds; `nil`
+    /// when it cannot be read.
+    public static func modificationSeconds(of path: String) -> Int64? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec)
+    }
+
     /// Wraps `stat(2)`: the size of the file at `path` in bytes; 0 when it cannot be read.
     public static func size(ofBytes path: [UInt8]) -> Int {
         var st = stat()
@@ -279,6 +296,12 @@ public enum FileSystem {
 }
 
 /// What a path names, as `lstat(2)` sees it.
+/// What makes a file or folder itself, whatever path names it.
+public struct FileIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+}
+
 public enum FileKind: Sendable {
     case file, directory, symbolicLink, other, missing
 }

@@ -64,9 +64,12 @@ public final class RunFile: @unchecked Sendable {
     public private(set) var blocks: [EventBlockView] = []
     public private(set) var dedupe: DedupeView?
 
-    /// Maps `path` and checks its structure and every section's CRC-32.
-    /// - Parameter verify: false skips the CRC pass (the structure is still checked).
-    public init(path: String, expectedSize: UInt64?, verify: Bool = true) throws {
+    /// Maps `path` and checks its structure, its header and every section's CRC-32.
+    /// - Parameter expectedGeneration: the generation the manifest gives the
+    ///   file; a header that says another is damage.
+    /// - Parameter verify: false skips the CRC pass over the sections (the
+    ///   structure and the header are still checked).
+    public init(path: String, expectedSize: UInt64?, expectedGeneration: UInt64? = nil, verify: Bool = true) throws {
         self.path = path
         do {
             mapped = try MappedFile(path: path)
@@ -84,10 +87,20 @@ public final class RunFile: @unchecked Sendable {
             Array(raw[(raw.count - 8)...]) == RunFileLayout.endMagic
         else { throw damaged("not a Silta run file") }
         let version = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
-        guard version == RunFileLayout.version else {
-            throw WarehouseError.unsupportedVersion(path: path, found: version, supported: RunFileLayout.version)
+        let storedHeaderCRC = raw.loadUnaligned(fromByteOffset: RunFileLayout.headerCRCOffset, as: UInt32.self)
+        let headerIntact = storedHeaderCRC == RunFileLayout.headerCRC(UnsafeRawBufferPointer(rebasing: raw[0..<RunFileLayout.headerBytes]))
+        guard RunFileLayout.readableVersions.contains(version) else {
+            // A newer Silta's file keeps an intact header; a flipped byte does not.
+            if version > RunFileLayout.version && headerIntact {
+                throw WarehouseError.unsupportedVersion(path: path, found: version, supported: RunFileLayout.version)
+            }
+            throw damaged("header checksum mismatch (format version field reads \(version))")
         }
+        if version >= 2 && !headerIntact { throw damaged("header checksum mismatch") }
         generation = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        if let expectedGeneration, generation != expectedGeneration {
+            throw damaged("header says generation \(generation), the manifest says \(expectedGeneration)")
+        }
         let trailer = raw.count - RunFileLayout.trailerBytes
         let dirOffset = Int(raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self))
         let dirCRC = raw.loadUnaligned(fromByteOffset: trailer + 8, as: UInt32.self)

@@ -14,10 +14,15 @@ public final class RunFileWriter {
         var h = ByteWriter(capacity: RunFileLayout.headerBytes)
         h.append(RunFileLayout.magic)
         h.append(RunFileLayout.version)
-        h.append(UInt32(0))
+        h.append(UInt32(0))  // the header checksum, set below
         h.append(generation)
         h.append(UInt64(0))
-        try put(h.bytes)
+        var header = h.bytes
+        let crc = header.withUnsafeBytes { RunFileLayout.headerCRC($0) }
+        withUnsafeBytes(of: crc.littleEndian) { c in
+            for k in 0..<4 { header[RunFileLayout.headerCRCOffset + k] = c[k] }
+        }
+        try put(header)
     }
 
     /// Bytes written so far.

@@ -110,7 +110,9 @@ public struct WarehouseLocation: Sendable {
     /// Maps every committed run file, checking sizes and checksums.
     public func openRuns(_ manifest: Manifest, verify: Bool = true) throws -> [RunFile] {
         try manifest.runs.map {
-            try RunFile(path: runPath(generation: $0.generation), expectedSize: $0.fileSize, verify: verify)
+            try RunFile(
+                path: runPath(generation: $0.generation), expectedSize: $0.fileSize, expectedGeneration: $0.generation,
+                verify: verify)
         }
     }
 }

@@ -116,7 +116,8 @@ import Glibc
         try gzipRepeating(Array("{}\n".utf8), total: 4 << 30, to: s.sub("logs/short-lines.ndjson.gz"))
         s.write("logs/good.ndjson", event() + "\n")
         let start = Date()
-        let (status, rss) = try runMeasured("ingest", Self.ingestArgs(logs, s))
+        // The short lines are cut by --max-file-bytes, the one line by the 256 MiB line bound.
+        let (status, rss) = try runMeasured("ingest", Self.ingestArgs(logs, s) + ["--max-file-bytes", "8M"])
         #expect(status == 2)
         #expect(Date().timeIntervalSince(start) < 60)
         #expect(rss < 400, "peak RSS \(rss) MB")
@@ -126,6 +127,53 @@ import Glibc
         #expect(damaged.allSatisfy { $0["error"]!.contains("decompression bomb") })
         #expect(report["stored"] as? Int == 1)
         #expect((report["bytes_uncompressed"] as! Int) < 300 << 20)
+        // Cut files are not recorded as ingested: the next night reads them again.
+        let manifest = try WarehouseSnapshot(root: s.sub("wh")).manifest
+        #expect(manifest.files.map { String(decoding: $0.path, as: UTF8.self) } == ["good.ndjson"])
+    }
+
+    @Test func veryCompressibleOrdinaryLogsAreReadInFull() throws {
+        // Issue 10.3: 20,000 events with 5 KB of boilerplate each (ratio about
+        // 160) were cut as a gzip bomb, 1,649 kept.
+        let s = Scratch()
+        let logs = s.folder("logs")
+        let boilerplate = String(repeating: "<div class=\\\"post-body\\\"><p>Thanks for sharing!</p></div>", count: 90)
+        var text = ""
+        for i in 0..<20_000 {
+            text += event(["id": "\"e\(i)\"", "body": "\"\(boilerplate)\"", "content": "\"c\(i)\""]) + "\n"
+        }
+        let compressed = gzip(Array(text.utf8), level: 9)
+        #expect(text.utf8.count / compressed.count > 100, "the fixture is as compressible as the report said")
+        s.write("logs/forum.ndjson.gz", compressed)
+        let run = try runJob("ingest", Self.ingestArgs(logs, s))
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try Self.checkAccounting(s, parse: false)
+        #expect(report["accepted"] as? Int == 20_000)
+        #expect((report["damaged_files"] as! [Any]).isEmpty)
+    }
+
+    @Test func aFileCutByALimitIsReadInFullOnceTheLimitIsRaised() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        var text = ""
+        for i in 0..<30_000 { text += event(["id": "\"e\(i)\"", "content": "\"c\(i)\""]) + "\n" }
+        s.write("logs/big.ndjson.gz", gzip(Array(text.utf8)))
+        let cut = try runJob("ingest", Self.ingestArgs(logs, s) + ["--max-file-bytes", "1M"])
+        #expect(cut.status == 2)
+        #expect(cut.stderr.contains("MAX_FILE_BYTES"))
+        let first = try Self.checkAccounting(s, parse: false)
+        let kept = first["stored"] as! Int
+        #expect(kept > 0 && kept < 30_000)
+        // Next night, default limits: the file is read again in full; what it repeats is counted once.
+        let full = try runJob("ingest", Self.ingestArgs(logs, s))
+        #expect(full.status == 0, "\(full.stderr)")
+        let second = try Self.checkAccounting(s, parse: false)
+        #expect(second["files_read"] as? Int == 1)
+        #expect(second["stored"] as? Int == 30_000 - kept)
+        #expect(second["duplicates"] as? Int == kept)
+        // And then it is recorded: a third night skips it.
+        _ = try runJob("ingest", Self.ingestArgs(logs, s))
+        #expect(try Self.checkAccounting(s, parse: false)["files_skipped"] as? Int == 1)
     }
 
     // MARK: lines

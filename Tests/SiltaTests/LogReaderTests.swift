@@ -175,19 +175,45 @@ final class Collected: @unchecked Sendable {
         #expect(r.oversized[1].isBlank)
     }
 
-    @Test func decompressionBombStops() throws {
+    @Test func decompressionBombStopsAtTheByteLimit() throws {
         let s = Scratch()
+        // 50 MiB of line ends in about 50 KB: a ratio of 1,000, read in full by default.
         s.write("bomb.ndjson.gz", gzip([UInt8](repeating: 0x0A, count: 50 << 20), level: 9))
-        let r = try readBack(s.sub("bomb.ndjson.gz"), .gzip)
+        #expect(try readBack(s.sub("bomb.ndjson.gz"), .gzip).summary.damage == nil)
+        var limits = ReadLimits()
+        limits.maxFileBytes = 8 << 20
+        let r = try readBack(s.sub("bomb.ndjson.gz"), .gzip, limits: limits)
         #expect(r.summary.damage?.reason.contains("decompression bomb") == true)
+        #expect(r.summary.damage?.limitReached == true)
         // Stopped soon after the first 8 MiB (one 256 KiB block later at most).
         #expect(r.summary.uncompressedBytes < 9 << 20)
+        // The whole file is still hashed: the manifest keys it by its content.
+        #expect(r.summary.compressedBytes == FileSystem.size(ofBytes: Array(s.sub("bomb.ndjson.gz").utf8)))
         // A few very repetitive lines are not a bomb.
         let lines = (0..<3).map { _ in String(repeating: "b", count: 1_000_000) } + (0..<100).map { "{\"n\":\($0)}" }
         s.write("repetitive.ndjson.gz", gzip(lines.joined(separator: "\n") + "\n"))
         let ok = try readBack(s.sub("repetitive.ndjson.gz"), .gzip)
         #expect(ok.summary.damage == nil)
         #expect(ok.lines.count == 103)
+        // Plain files have the same bound; broken bytes are not a limit.
+        s.write("plain.ndjson", [UInt8](repeating: 0x0A, count: 3 << 20))
+        limits.maxFileBytes = 1 << 20
+        let plain = try readBack(s.sub("plain.ndjson"), .plain, limits: limits)
+        #expect(plain.summary.damage?.limitReached == true)
+        #expect(plain.summary.compressedBytes == 3 << 20)
+        s.write("broken.ndjson.gz", Array(gzip("{}\n").dropLast(4)))
+        #expect(try readBack(s.sub("broken.ndjson.gz"), .gzip).summary.damage?.limitReached == false)
+    }
+
+    @Test func aFileStillBeingReadAfterTheTimeLimitIsCut() throws {
+        let s = Scratch()
+        s.write("slow.ndjson", [UInt8](repeating: 0x0A, count: 4 << 20))
+        var limits = ReadLimits()
+        limits.maxFileSeconds = 0
+        limits.blockBytes = 4096
+        let r = try readBack(s.sub("slow.ndjson"), .plain, limits: limits)
+        #expect(r.summary.damage?.limitReached == true)
+        #expect(r.summary.damage?.reason.contains("MAX_FILE_SECONDS") == true)
     }
 
     @Test func ordinaryLogsAreNotBombs() throws {

@@ -26,7 +26,7 @@ public func fuzzLogReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     limits.chunkBytes = 48
     limits.blockBytes = 32
     limits.oversizedPrefixBytes = 16
-    limits.inflateRatioFloorBytes = 4096
+    limits.maxFileBytes = 4096
     let pool = BufferPool(bufferCapacity: limits.bufferCapacity, keep: 4)
     let reader = LogFileReader(path: Array(scratchPath.utf8), compression: gzip ? .gzip : .plain, limits: limits)
     nonisolated(unsafe) var total = 0
