@@ -11,6 +11,7 @@ installed are reported as missing, and a peer that exceeds the time budget is
 reported as taking longer than it.
 """
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -140,6 +141,34 @@ def bench_size(events, workers, budget):
             "graphs": peers}
 
 
+def bench_cliques(workers, sizes=(500, 1000, 3000), target=30.0):
+    """Dense communities: n people in one community on one day, one post each
+    mentioning everyone else (a clique of n(n-1) interactions), through ingest
+    and social-capital. The target: 3,000 people in under 30 s."""
+    rows = []
+    print("dense communities (social-capital on one clique day):", flush=True)
+    for n in sizes:
+        root = "var/bench/clique-%d" % n
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(root + "/logs")
+        people = ["p%d" % i for i in range(n)]
+        with gzip.open(root + "/logs/clique.ndjson.gz", "wt", compresslevel=1) as f:
+            for i, p in enumerate(people):
+                f.write(json.dumps({"id": "e%d" % i, "ts": "2026-11-02T10:%02d:%02dZ" % (i // 60 % 60, i % 60), "community": "dense",
+                                    "kind": "internal", "actor": p, "type": "post", "content": "c%d" % i,
+                                    "mentions": people[:i] + people[i + 1:]}, separators=(",", ":")) + "\n")
+        common = ["--warehouse", root + "/wh", "--reports", root + "/reports", "--workers", str(workers), "--quiet"]
+        subprocess.check_call([BIN + "/ingest", "--logs", root + "/logs"] + common)
+        wall, cpu, rss, code, _ = run([BIN + "/social-capital", "--periods", "day"] + common)
+        rows.append({"people": n, "interactions": n * (n - 1), "wall": wall, "cpu": cpu, "rss_mb": rss, "exit": code})
+        print("  clique of %5d people (%10d interactions) %8.2f s  cpu %7.2f s  %6.0f MB%s" % (
+            n, n * (n - 1), wall, cpu, rss, "" if code == 0 else "  EXIT %d" % code), flush=True)
+    big = rows[-1]
+    print("  target: %d-person clique in social-capital < %.0f s: %.2f s, %s" % (
+        big["people"], target, big["wall"], "met" if big["wall"] < target and big["exit"] == 0 else "MISSED"))
+    return rows
+
+
 def ratio(a, b):
     return a / b if a and b else None
 
@@ -195,6 +224,7 @@ def main():
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--budget", type=float, default=300)
     ap.add_argument("--out", default="var/bench/results.json")
+    ap.add_argument("--cliques", type=int, nargs="*", default=[500, 1000, 3000], help="clique sizes for the dense-community rows")
     a = ap.parse_args()
     machine = {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}
     try:
@@ -202,6 +232,7 @@ def main():
     except (OSError, StopIteration):
         pass
     results = {"machine": machine, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "sizes": []}
+    results["cliques"] = bench_cliques(a.workers, a.cliques)
     for n in a.sizes:
         r = bench_size(n, a.workers, a.budget)
         report(r)

@@ -20,10 +20,11 @@ struct BridgingJob: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
+    @OptionGroup var links: LinksOptions
 
     func run() throws {
         try ReportJob.execute(name: "bridging", common: common, report: report) { input, settings in
-            BridgingReport.tables(input, settings: settings)
+            BridgingReport.tables(input, settings: settings, linksMinShared: links.linksMinShared)
         }
     }
 }

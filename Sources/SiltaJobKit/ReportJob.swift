@@ -10,7 +10,8 @@ import SiltaWarehouse
 public enum ReportJob {
     /// The exit codes of every report job, for `--help`.
     public static let exitCodesHelp = """
-        Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 73 the reports \
+        Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 66 the warehouse \
+        does not exist or is not a warehouse (nothing is written); 73 the reports \
         folder cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \
         warehouse lock; 1 any other failure.
         """
@@ -36,15 +37,20 @@ public enum ReportJob {
     ) throws {
         let start = Clocks.monotonicSeconds()
         let location = WarehouseLocation(root: common.warehouse)
+        // A path that is no warehouse is a mistake in a setting, never an
+        // empty report written over a good one: only an existing (possibly
+        // empty) warehouse makes reports.
+        switch FileSystem.statKind(ofBytes: Array(common.warehouse.utf8)) {
+        case .missing: throw WarehouseError.notAWarehouse(path: common.warehouse, reason: "no such folder")
+        case .directory: break
+        default: throw WarehouseError.notAWarehouse(path: common.warehouse, reason: "not a folder")
+        }
         if !location.exists {
-            logger.warning(
-                "the warehouse \(common.warehouse) holds no ingested data (run ingest first, or check WAREHOUSE): the reports will have no rows")
+            throw WarehouseError.notAWarehouse(path: common.warehouse, reason: "it holds no MANIFEST: ingest has never run there")
         }
         // Read a committed state: a shared lock waits for (or stops at) a running ingest.
-        let lock: FileLock? =
-            FileSystem.isDirectory(common.warehouse)
-            ? try FileLock(path: location.lockPath, mode: .shared, waitSeconds: common.wait) : nil
-        defer { lock?.release() }
+        let lock = try FileLock(path: location.lockPath, mode: .shared, waitSeconds: common.wait)
+        defer { lock.release() }
         let snapshot = try WarehouseSnapshot(root: common.warehouse)
         let input = MetricsInput(snapshot: snapshot, workers: common.workers)
         let loaded = Clocks.monotonicSeconds()
@@ -56,19 +62,23 @@ public enum ReportJob {
             workers: common.workers)
         let tables = try compute(input, settings)
         let computed = Clocks.monotonicSeconds()
-        logger.info("computed \(tables.count) table(s), \(tables.reduce(0) { $0 + $1.rowCount }) rows in \(Clocks.seconds(computed - loaded)) s")
-        try ReportWriter.write(tables, context: settings.context, to: common.reports)
+        let held = tables.compactMap(\.heldRowCount).reduce(0, +)
+        let streamed = tables.filter(\.isStreamed).count
+        logger.info(
+            "computed \(tables.count) table(s), \(held) rows\(streamed > 0 ? " (and \(streamed) table(s) made while written)" : "") in \(Clocks.seconds(computed - loaded)) s"
+        )
+        let rows = try ReportWriter.write(tables, context: settings.context, to: common.reports)
         record.set("events", .integer(Int(snapshot.manifest.events)))
         record.set("communities", .integer(input.communityCount))
         record.set("tables", .integer(tables.count))
-        record.set("rows", .integer(tables.reduce(0) { $0 + $1.rowCount }))
+        record.set("rows", .integer(rows.reduce(0, +)))
         record.set("time_zone", .text(settings.zone.identifier))
         if let asOf = settings.asOf {
             record.set("as_of", .text(RFC3339.format(milliseconds: asOf)))
             record.set("as_of_date", .text(RFC3339.formatDate(days: settings.zone.localDay(asOf))))
         }
         logger.info(
-            "wrote \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
+            "wrote \(rows.reduce(0, +)) rows: \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
         )
     }
 }

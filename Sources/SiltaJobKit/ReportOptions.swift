@@ -43,3 +43,22 @@ public struct ReportOptions: ParsableArguments, Sendable {
         if asOf?.isEmpty == true { asOf = nil }
     }
 }
+
+/// The community-links option (metrics.md "Community links"; make
+/// `LINKS_MIN_SHARED`): `bridging` reads it, `nightly` passes it on.
+public struct LinksOptions: ParsableArguments, Sendable {
+    @Option(
+        help: ArgumentHelp(
+            "Community links: keep a pair of communities only with at least this many shared creators, or a share between them.",
+            valueName: "n"))
+    public var linksMinShared = 1
+
+    public init() {}
+
+    public mutating func validate() throws {
+        if linksMinShared < 1 { throw ValidationError("--links-min-shared must be at least 1.") }
+    }
+
+    /// The arguments that give a child job this setting.
+    public var arguments: [String] { ["--links-min-shared", String(linksMinShared)] }
+}

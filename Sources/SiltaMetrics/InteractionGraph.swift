@@ -136,10 +136,16 @@ public struct InteractionGraph: Sendable {
     /// For each node `i` and neighbour `j`, the common neighbours `q` of `i`
     /// and `j` give at once the triangles through the edge, the indirect term
     /// of Burt's constraint (`sum p_iq p_qj`) and the redundancy of Burt's
-    /// effective size (`sum p_iq m_jq`). Common neighbours are found by
-    /// walking the shorter list and binary-searching the longer.
-    /// - Complexity: O(sum over edges of min(d_i, d_j) log max(d_i, d_j)).
-    public func measures() -> Measures {
+    /// effective size (`sum p_iq m_jq`). On a sparse graph the common
+    /// neighbours are found list against list (``sparseNodeTerms``); where the
+    /// neighbourhoods overlap so much that this costs more than whole rows of
+    /// a matrix product (a clique: n³ divisions), the same sums are taken as
+    /// dense row products (``denseNodeTerms``), term for term in the same
+    /// order, so the two paths give the same bits.
+    /// - Complexity: O(sum over edges of min(d_i, d_j) log max(d_i, d_j)), or
+    ///   O(n · sum of degrees) with O(n²) memory for the dense path (n ≤ ``denseNodeLimit``).
+    /// - Parameter workers: threads for the dense path's rows (the result does not depend on it).
+    public func measures(workers: Int = 1) -> Measures {
         let n = nodeCount
         var strength = [Double](repeating: 0, count: n)
         var strongest = [Double](repeating: 0, count: n)
@@ -149,15 +155,74 @@ public struct InteractionGraph: Sendable {
                 strongest[i] = max(strongest[i], weights[k])
             }
         }
+        let terms =
+            prefersDense
+            ? denseNodeTerms(strength: strength, strongest: strongest, workers: workers)
+            : sparseNodeTerms(strength: strength, strongest: strongest)
         var constraintSum = 0.0
         var effectiveSum = 0.0
         var clusteringSum = 0.0
         var triangleEnds = 0  // sum over nodes of 2 * triangles at the node
         var triples = 0  // sum over nodes of d (d - 1)
+        for i in 0..<n {
+            let di = offsets[i + 1] - offsets[i]
+            let t = terms.common[i]
+            constraintSum += terms.constraint[i]
+            effectiveSum += terms.effective[i]
+            triangleEnds += t
+            triples += di * (di - 1)
+            if di >= 2 { clusteringSum += Double(t) / Double(di * (di - 1)) }
+        }
+        let (components, largest) = componentSizes()
+        return Measures(
+            nodes: n, edges: directedEdges, interactions: interactions,
+            density: n > 1 ? Double(directedEdges) / (Double(n) * Double(n - 1)) : nil,
+            reciprocity: directedEdges > 0 ? Double(reciprocatedEdges) / Double(directedEdges) : 0,
+            transitivity: triangleEnds == 0 ? 0 : Double(triangleEnds) / Double(triples),
+            averageClustering: n > 0 ? clusteringSum / Double(n) : 0,
+            components: components, largestComponentShare: n > 0 ? Double(largest) / Double(n) : 0,
+            meanConstraint: n > 0 ? constraintSum / Double(n) : 0,
+            meanEffectiveSize: n > 0 ? effectiveSum / Double(n) : 0)
+    }
+
+    /// Each node's constraint `c(i)`, effective size `e(i)` and the number of
+    /// (neighbour, common neighbour) pairs (twice its triangles).
+    struct NodeTerms {
+        var constraint: [Double]
+        var effective: [Double]
+        var common: [Int]
+    }
+
+    /// The most nodes the dense path takes (two n × n matrices of doubles:
+    /// 268 MB at this size); larger graphs always take the sparse path.
+    static let denseNodeLimit = 4096
+
+    /// True when the dense row products cost less than the common-neighbour
+    /// walks: each walk step does two divisions, a dense step two multiply-adds.
+    var prefersDense: Bool {
+        let n = nodeCount
+        guard n >= 64 && n <= Self.denseNodeLimit else { return false }
+        var walks = 0
+        for i in 0..<n {
+            let di = offsets[i + 1] - offsets[i]
+            for k in offsets[i]..<offsets[i + 1] {
+                let j = Int(neighbors[k])
+                walks += min(di, offsets[j + 1] - offsets[j])
+            }
+        }
+        let dense = n * neighbors.count + 2 * n * n
+        return walks > dense / 4
+    }
+
+    /// The node terms by common-neighbour walks (``forEachCommonNeighbor``).
+    func sparseNodeTerms(strength: [Double], strongest: [Double]) -> NodeTerms {
+        let n = nodeCount
+        var out = NodeTerms(
+            constraint: [Double](repeating: 0, count: n), effective: [Double](repeating: 0, count: n),
+            common: [Int](repeating: 0, count: n))
         // Position + 1 of each neighbour of the current node `i` in its list (0: not a neighbour).
         var position = [Int](repeating: 0, count: n)
         for i in 0..<n {
-            let di = offsets[i + 1] - offsets[i]
             for k in offsets[i]..<offsets[i + 1] { position[Int(neighbors[k])] = k + 1 }
             defer { for k in offsets[i]..<offsets[i + 1] { position[Int(neighbors[k])] = 0 } }
             var constraint = 0.0
@@ -179,22 +244,11 @@ public struct InteractionGraph: Sendable {
                 effective += 1 - redundancy
                 t += common
             }
-            constraintSum += constraint
-            effectiveSum += effective
-            triangleEnds += t
-            triples += di * (di - 1)
-            if di >= 2 { clusteringSum += Double(t) / Double(di * (di - 1)) }
+            out.constraint[i] = constraint
+            out.effective[i] = effective
+            out.common[i] = t
         }
-        let (components, largest) = componentSizes()
-        return Measures(
-            nodes: n, edges: directedEdges, interactions: interactions,
-            density: n > 1 ? Double(directedEdges) / (Double(n) * Double(n - 1)) : nil,
-            reciprocity: directedEdges > 0 ? Double(reciprocatedEdges) / Double(directedEdges) : 0,
-            transitivity: triangleEnds == 0 ? 0 : Double(triangleEnds) / Double(triples),
-            averageClustering: n > 0 ? clusteringSum / Double(n) : 0,
-            components: components, largestComponentShare: n > 0 ? Double(largest) / Double(n) : 0,
-            meanConstraint: n > 0 ? constraintSum / Double(n) : 0,
-            meanEffectiveSize: n > 0 ? effectiveSum / Double(n) : 0)
+        return out
     }
 
     /// Calls `body(q, w_iq, w_jq)` for every common neighbour `q` of `i` and `j`.

@@ -68,14 +68,15 @@ public enum SocialCapital {
     }
 
     /// The rows of one community for each family.
+    /// - Parameter workers: threads a dense graph's measures may use.
     public static func rows(
-        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch
+        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch, workers: Int = 1
     ) -> [PeriodFamily: [MetricRow]] {
         let days = e.ts.map { zone.localDay($0) }
         var result: [PeriodFamily: [MetricRow]] = [:]
         for family in families {
             result[family] = graphs(of: e, family: family, days: days, scratch: scratch).map { g in
-                MetricRow(period: g.period, community: community, values: values(g.graph.measures()))
+                MetricRow(period: g.period, community: community, values: values(g.graph.measures(workers: workers)))
             }
         }
         return result
@@ -99,7 +100,8 @@ public enum SocialCapitalReport {
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { SocialCapital.Scratch(persons: persons) }) {
             c, scratch in
             SocialCapital.rows(
-                of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, scratch: scratch)
+                of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, scratch: scratch,
+                workers: settings.workers)
         }
         return settings.families.map { family in
             input.communityTable(

@@ -194,73 +194,109 @@ public enum ReportFormat {
     static let pieceBytes = 1 << 20
 
     /// The CSV file: header, then one line per row, `\n` line ends, no byte-order mark.
-    public static func csv(_ table: ReportTable) -> [UInt8] {
+    public static func csv(_ table: ReportTable) throws -> [UInt8] {
         var out: [UInt8] = []
-        formatCSV(table) { out += $0 }
+        try formatCSV(table) { out += $0 }
         return out
     }
 
     /// The CSV file, handed to `emit` in pieces.
-    public static func formatCSV(_ table: ReportTable, emit: ([UInt8]) throws -> Void) rethrows {
-        var out: [UInt8] = []
-        out.reserveCapacity(pieceBytes + 4096)
-        for (k, c) in table.columns.enumerated() {
-            if k > 0 { out.append(0x2C) }
-            appendCSVField(Array(c.utf8), to: &out)
-        }
-        out.append(0x0A)
-        for i in 0..<table.rowCount {
-            let row = table.row(i)
-            precondition(row.count == table.columns.count, "a row of \(table.fileStem) has the wrong width")
-            for (k, v) in row.enumerated() {
-                if k > 0 { out.append(0x2C) }
-                appendCSV(v, to: &out)
-            }
-            out.append(0x0A)
-            if out.count >= pieceBytes {
-                try emit(out)
-                out.removeAll(keepingCapacity: true)
-            }
-        }
-        try emit(out)
+    public static func formatCSV(_ table: ReportTable, emit: ([UInt8]) throws -> Void) throws {
+        var f = CSVFormatter(table)
+        try table.forEachRow { try f.row($0, emit: emit) }
+        try f.finish(emit: emit)
     }
 
     /// The JSON twin: one object, one row per line.
-    public static func json(_ table: ReportTable, context: ReportContext) -> [UInt8] {
+    public static func json(_ table: ReportTable, context: ReportContext) throws -> [UInt8] {
         var out: [UInt8] = []
-        formatJSON(table, context: context) { out += $0 }
+        try formatJSON(table, context: context) { out += $0 }
         return out
     }
 
     /// The JSON twin, handed to `emit` in pieces.
-    public static func formatJSON(_ table: ReportTable, context: ReportContext, emit: ([UInt8]) throws -> Void) rethrows {
+    public static func formatJSON(_ table: ReportTable, context: ReportContext, emit: ([UInt8]) throws -> Void) throws {
+        var f = JSONFormatter(table, context: context)
+        try table.forEachRow { try f.row($0, emit: emit) }
+        try f.finish(emit: emit)
+    }
+}
+
+/// A CSV file being formatted row by row, handed on in pieces of about
+/// ``ReportFormat/pieceBytes``.
+struct CSVFormatter {
+    private var out: [UInt8] = []
+    private let width: Int
+    private let stem: String
+    private(set) var rows = 0
+
+    init(_ table: ReportTable) {
+        width = table.columns.count
+        stem = table.fileStem
+        out.reserveCapacity(ReportFormat.pieceBytes + 4096)
+        for (k, c) in table.columns.enumerated() {
+            if k > 0 { out.append(0x2C) }
+            ReportFormat.appendCSVField(Array(c.utf8), to: &out)
+        }
+        out.append(0x0A)
+    }
+
+    mutating func row(_ row: [ReportValue], emit: ([UInt8]) throws -> Void) throws {
+        precondition(row.count == width, "a row of \(stem) has the wrong width")
+        for (k, v) in row.enumerated() {
+            if k > 0 { out.append(0x2C) }
+            ReportFormat.appendCSV(v, to: &out)
+        }
+        out.append(0x0A)
+        rows += 1
+        if out.count >= ReportFormat.pieceBytes {
+            try emit(out)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
+    mutating func finish(emit: ([UInt8]) throws -> Void) throws { try emit(out) }
+}
+
+/// A JSON twin being formatted row by row, handed on in pieces.
+struct JSONFormatter {
+    private var out: [UInt8]
+    private let keys: [[UInt8]]
+    private(set) var rows = 0
+
+    init(_ table: ReportTable, context: ReportContext) {
         func q(_ s: String) -> [UInt8] { JSONText.quoted(Array(s.utf8)) }
-        var out: [UInt8] = Array("{\"schema_version\": 1, \"report\": ".utf8) + q(table.report)
-        out.reserveCapacity(pieceBytes + 4096)
+        out = Array("{\"schema_version\": 1, \"report\": ".utf8) + q(table.report)
+        out.reserveCapacity(ReportFormat.pieceBytes + 4096)
         out += Array(", \"period\": ".utf8) + q(table.period)
         out += Array(", \"time_zone\": ".utf8) + q(context.timeZone)
         out += Array(", \"as_of\": ".utf8) + (context.asOf.map { q(RFC3339.format(milliseconds: $0)) } ?? Array("null".utf8))
         out += Array(", \"generated_by\": ".utf8) + q(SiltaVersion.generatedBy)
         out += Array(",\n \"columns\": [".utf8) + table.columns.map(q).joined(separator: Array(", ".utf8)) + [0x5D]
         out += Array(",\n \"rows\": [".utf8)
-        let keys = table.columns.map { q($0) + Array(": ".utf8) }
-        for i in 0..<table.rowCount {
-            out.append(contentsOf: (i == 0 ? "\n  {" : ",\n  {").utf8)
-            for (k, value) in table.row(i).enumerated() {
-                if k > 0 {
-                    out.append(0x2C)
-                    out.append(0x20)
-                }
-                out.append(contentsOf: keys[k])
-                appendJSON(value, to: &out)
+        keys = table.columns.map { q($0) + Array(": ".utf8) }
+    }
+
+    mutating func row(_ row: [ReportValue], emit: ([UInt8]) throws -> Void) throws {
+        out.append(contentsOf: (rows == 0 ? "\n  {" : ",\n  {").utf8)
+        for (k, value) in row.enumerated() {
+            if k > 0 {
+                out.append(0x2C)
+                out.append(0x20)
             }
-            out.append(0x7D)
-            if out.count >= pieceBytes {
-                try emit(out)
-                out.removeAll(keepingCapacity: true)
-            }
+            out.append(contentsOf: keys[k])
+            ReportFormat.appendJSON(value, to: &out)
         }
-        out += Array((table.rowCount == 0 ? "]}\n" : "\n ]}\n").utf8)
+        out.append(0x7D)
+        rows += 1
+        if out.count >= ReportFormat.pieceBytes {
+            try emit(out)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
+    mutating func finish(emit: ([UInt8]) throws -> Void) throws {
+        out += Array((rows == 0 ? "]}\n" : "\n ]}\n").utf8)
         try emit(out)
     }
 }
@@ -269,27 +305,47 @@ public enum ReportFormat {
 /// so a reader (a spreadsheet, the next job) never sees half a report.
 public enum ReportWriter {
     /// Writes `<stem>.csv` and `<stem>.json` for each table into `directory`,
-    /// one table at a time, its two files formatted in parallel and streamed
-    /// to disk in pieces, so that memory does not grow with the table.
-    public static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws {
+    /// one table at a time, streamed to disk in pieces so that memory does not
+    /// grow with the table: a held table's two files are formatted in
+    /// parallel; a streamed table's rows are made once and each row goes to
+    /// both files.
+    /// - Returns: the rows written, per table.
+    @discardableResult
+    public static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws -> [Int] {
         try FileSystem.createDirectory(directory)
         AtomicFileWriter.removeStaleTemporaries(in: directory)
+        var counts: [Int] = []
         for table in tables {
             let csv = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".csv")
             let json = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".json")
-            let failures = Failures()
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                do {
-                    if k == 0 {
-                        try ReportFormat.formatCSV(table) { try csv.write($0) }
-                    } else {
-                        try ReportFormat.formatJSON(table, context: context) { try json.write($0) }
+            do {
+                if table.isStreamed {
+                    var c = CSVFormatter(table)
+                    var j = JSONFormatter(table, context: context)
+                    try table.forEachRow { row in
+                        try c.row(row) { try csv.write($0) }
+                        try j.row(row) { try json.write($0) }
                     }
-                } catch {
-                    failures.record(error)
+                    try c.finish { try csv.write($0) }
+                    try j.finish { try json.write($0) }
+                    counts.append(c.rows)
+                } else {
+                    let failures = Failures()
+                    DispatchQueue.concurrentPerform(iterations: 2) { k in
+                        do {
+                            if k == 0 {
+                                try ReportFormat.formatCSV(table) { try csv.write($0) }
+                            } else {
+                                try ReportFormat.formatJSON(table, context: context) { try json.write($0) }
+                            }
+                        } catch {
+                            failures.record(error)
+                        }
+                    }
+                    if let error = failures.first { throw error }
+                    counts.append(table.rows.count)
                 }
-            }
-            if let error = failures.first {
+            } catch {
                 csv.abandon()
                 json.abandon()
                 throw error
@@ -298,6 +354,7 @@ public enum ReportWriter {
             FaultInjection.point("report-between-csv-and-json")
             try json.commit()
         }
+        return counts
     }
 }
 

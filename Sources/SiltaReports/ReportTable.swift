@@ -25,41 +25,50 @@ public enum ReportValue: Sendable, Equatable {
 
 /// One report file's content: its rows, already in report order.
 ///
-/// Rows are either held (``rows``) or made one at a time when the file is
-/// written (``init(report:period:columns:count:row:)``), so that a table of a
-/// million rows does not have to exist as cells all at once.
+/// Rows are either held (``rows``) or *streamed*: made in order by a
+/// producer while the file is written (``init(report:period:columns:stream:)``),
+/// so that a table of a hundred million rows never exists in memory, as
+/// cells or otherwise.
 public struct ReportTable: Sendable {
+    /// Makes a streamed table's rows, in report order, handing each to `emit`.
+    public typealias Producer = @Sendable (_ emit: ([ReportValue]) throws -> Void) throws -> Void
+
     /// The base name without the period: `engagement`, `social_capital`, ...
     public var report: String
     /// `daily`, `weekly` or `monthly`.
     public var period: String
     public var columns: [String]
-    /// The held rows (empty for a table whose rows are made on demand).
+    /// The held rows (empty for a streamed table).
     public var rows: [[ReportValue]]
-    private let generated: (count: Int, row: @Sendable (Int) -> [ReportValue])?
+    private let producer: Producer?
 
     public init(report: String, period: String, columns: [String], rows: [[ReportValue]] = []) {
         self.report = report
         self.period = period
         self.columns = columns
         self.rows = rows
-        generated = nil
+        producer = nil
     }
 
-    /// A table whose `count` rows are made by `row(i)` when written.
-    public init(report: String, period: String, columns: [String], count: Int, row: @escaping @Sendable (Int) -> [ReportValue]) {
+    /// A table whose rows `stream` makes while the file is written (once per write).
+    public init(report: String, period: String, columns: [String], stream: @escaping Producer) {
         self.report = report
         self.period = period
         self.columns = columns
         rows = []
-        generated = (count, row)
+        producer = stream
     }
 
-    /// Number of rows.
-    public var rowCount: Int { generated?.count ?? rows.count }
+    /// True when the rows are made while writing.
+    public var isStreamed: Bool { producer != nil }
 
-    /// Row `i`, held or made now.
-    public func row(_ i: Int) -> [ReportValue] { generated.map { $0.row(i) } ?? rows[i] }
+    /// Number of held rows; `nil` for a streamed table (known once written).
+    public var heldRowCount: Int? { producer == nil ? rows.count : nil }
+
+    /// Calls `body` with every row, in order (a streamed table makes them now).
+    public func forEachRow(_ body: ([ReportValue]) throws -> Void) throws {
+        if let producer { try producer(body) } else { for r in rows { try body(r) } }
+    }
 
     /// `<report>_<period>`, the file name without extension.
     public var fileStem: String { report + "_" + period }

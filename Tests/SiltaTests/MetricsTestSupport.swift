@@ -30,9 +30,11 @@ enum JSONTextForTests {
 typealias Rows = [[String: String]]
 
 func rowsOf(_ table: ReportTable) -> Rows {
-    (0..<table.rowCount).map { i in
-        Dictionary(uniqueKeysWithValues: zip(table.columns, table.row(i).map { String(decoding: ReportFormat.csvCell($0), as: UTF8.self) }))
+    var out: Rows = []
+    try! table.forEachRow { row in
+        out.append(Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { String(decoding: ReportFormat.csvCell($0), as: UTF8.self) })))
     }
+    return out
 }
 
 /// Loads the warehouse and computes the tables of one report.

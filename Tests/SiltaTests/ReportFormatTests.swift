@@ -62,7 +62,7 @@ import Testing
     @Test func jsonTwinKeepsRawTextAndNulls() throws {
         var table = ReportTable(report: "engagement", period: "weekly", columns: ["period_start", "complete", "community", "x", "y"])
         table.rows = [[.date(20_419), .bool(true), .text("=HYPERLINK(\"x\")"), .number(0.5), .empty]]
-        let json = ReportFormat.json(table, context: ReportContext(timeZone: "Europe/Helsinki", asOf: 1_795_900_502_120))
+        let json = try ReportFormat.json(table, context: ReportContext(timeZone: "Europe/Helsinki", asOf: 1_795_900_502_120))
         let object = try JSONSerialization.jsonObject(with: Data(json)) as! [String: Any]
         #expect(object["as_of"] as? String == "2026-11-28T21:15:02.120Z")
         #expect(object["time_zone"] as? String == "Europe/Helsinki")
@@ -75,7 +75,7 @@ import Testing
         #expect(row["complete"] as? Bool == true)
         #expect(row["x"] as? Double == 0.5)
         #expect(row["y"] is NSNull)
-        let empty = ReportFormat.json(ReportTable(report: "bridging", period: "daily", columns: ["a"]), context: ReportContext(timeZone: "UTC", asOf: nil))
+        let empty = try ReportFormat.json(ReportTable(report: "bridging", period: "daily", columns: ["a"]), context: ReportContext(timeZone: "UTC", asOf: nil))
         let e = try JSONSerialization.jsonObject(with: Data(empty)) as! [String: Any]
         #expect(e["as_of"] is NSNull)
         #expect((e["rows"] as! [Any]).isEmpty)
