@@ -10,11 +10,20 @@ REPORTS   ?= var/reports
 PERIODS   ?= day week month
 TZ_NAME   ?= UTC
 AS_OF     ?=
+# Community links: shared creators a pair needs without a share (metrics.md).
+LINKS_MIN_SHARED ?= 1
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
 # Nightly operations (README "Nightly operations"):
 KEEP_DAYS ?= 90
 PROM_FILE ?=
 WAIT      ?= 0
+# Seconds the night's ingest waits for report jobs run by hand.
+INGEST_WAIT ?= 600
+# What one log file may cost ingest (docs/reliability.md): bytes after
+# inflating (K, M, G, T suffixes) and seconds. A file cut there is damaged
+# and read again in full once the limit is raised.
+MAX_FILE_BYTES   ?= 64G
+MAX_FILE_SECONDS ?= 3600
 # Installed jobs to run instead of building them (make install sets this up).
 SILTA_BIN ?=
 PREFIX    ?= /usr/local
@@ -29,7 +38,7 @@ INSTALL_JOBS := nightly ingest engagement social-capital bridging generate-logs
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs install test test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
+.PHONY: all build run-jobs install test test-setup test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
 
 all: build
 
@@ -60,7 +69,9 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 	@status=0; \
 	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
-		--keep-days $(KEEP_DAYS) --wait $(WAIT) $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
+		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
+		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
+		$(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
 	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status
 
@@ -81,14 +92,38 @@ install:
 	install -m 0644 Jobs/cron/silta.crontab Jobs/cron/silta-nightly.service Jobs/cron/silta-nightly.timer \
 		"$(DESTDIR)$(PREFIX)/share/silta/cron/"
 
+## test-setup: what the tests need beyond Swift, installed by the project
+# itself: Debian packages through apt-get where missing, and the Python
+# packages of Tests/requirements.txt (pinned) in the project-local virtual
+# environment .venv, made once and reused (redone when the file changes).
+VENV     := .venv
+VENV_OK  := $(VENV)/.silta-requirements
+APT_NEED  = $(shell [ -f /usr/include/zlib.h ] || echo zlib1g-dev) $(shell command -v script >/dev/null 2>&1 || echo bsdutils) \
+	$(shell python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || echo python3-venv)
+test-setup: $(VENV_OK)
+	@need="$(strip $(APT_NEED))"; if [ -n "$$need" ]; then \
+		echo "test-setup: installing Debian packages: $$need"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi
+
+$(VENV_OK): Tests/requirements.txt
+	@need="$(strip $(APT_NEED))"; case "$$need" in *python3-venv*) \
+		echo "test-setup: installing python3-venv"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv;; esac
+	@echo "test-setup: making $(VENV) with Tests/requirements.txt"
+	python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r Tests/requirements.txt
+	touch $@
+
 ## test: every test — unit, conformance, end-to-end on the release binaries,
 # fault injection, security, nightly operations, a replay of the fuzz seeds
-# and findings, and `make install` into a scratch folder.
-test: build
+# and findings, and `make install` into a scratch folder. The tests' python3
+# is the one of .venv (test-setup).
+test: test-setup build
 	$(SWIFT) build --build-tests
-	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
 	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
 	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
+	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest/* Tests/Fuzz/corpus/ingest/*
 	$(MAKE) --no-print-directory test-install
 
 ## test-install: make install into a scratch PREFIX, then check the installed
@@ -97,9 +132,9 @@ test-install:
 	sh Tests/ops/install-test.sh
 
 ## test-faults: the fault-injection and security suites alone.
-test-faults: build
+test-faults: test-setup build
 	$(SWIFT) build --build-tests
-	SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter "FaultInjectionTests|SecurityTests"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter "FaultInjectionTests|SecurityTests"
 
 ## test-tsan / test-asan: the in-process suites under the thread / address sanitizer.
 IN_PROCESS_ONLY = --skip "JobTests|FaultInjectionTests|SecurityTests"
@@ -116,20 +151,25 @@ FUZZ_BUILD   = $(SWIFT) build -c release --scratch-path .build-fuzz -Xswiftc -sa
 fuzz:
 	$(FUZZ_BUILD) --product fuzz-line-parser
 	$(FUZZ_BUILD) --product fuzz-log-reader
-	mkdir -p var/fuzz/line-parser var/fuzz/log-reader
+	$(FUZZ_BUILD) --product fuzz-ingest
+	mkdir -p var/fuzz/line-parser var/fuzz/log-reader var/fuzz/ingest
 	.build-fuzz/release/fuzz-line-parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		var/fuzz/line-parser Tests/Fuzz/seeds/line-parser Tests/Fuzz/corpus/line-parser Tests/Fixtures/jsontestsuite/test_parsing
 	.build-fuzz/release/fuzz-log-reader -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		var/fuzz/log-reader Tests/Fuzz/seeds/log-reader Tests/Fuzz/corpus/log-reader
+	.build-fuzz/release/fuzz-ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+		var/fuzz/ingest Tests/Fuzz/seeds/ingest Tests/Fuzz/corpus/ingest
 
 ## bench: Silta against the inflate floor, zcat, DuckDB, NetworkX and igraph
 # on generated logs of BENCH_EVENTS and 20 million events (docs/performance.md).
 BENCH_EVENTS ?= 5000000
 BENCH_SIZES  ?= $(BENCH_EVENTS) 20000000
 BENCH_BUDGET ?= 300
+# Dense communities: clique sizes for the social-capital rows (issue 10.6).
+BENCH_CLIQUES ?= 500 1000 3000
 
 bench: $(BUILT)
-	python3 Jobs/bench/bench.py --sizes $(BENCH_SIZES) --workers $(WORKERS) --budget $(BENCH_BUDGET)
+	python3 Jobs/bench/bench.py --sizes $(BENCH_SIZES) --workers $(WORKERS) --budget $(BENCH_BUDGET) --cliques $(BENCH_CLIQUES)
 
 ## sample-data: regenerate SampleData/logs (deterministic: same bytes every time).
 sample-data: $(BUILT)
@@ -138,4 +178,4 @@ sample-data: $(BUILT)
 
 ## clean: remove build products and the default warehouse and reports.
 clean:
-	rm -rf .build .build-tsan .build-asan .build-fuzz .build-static var
+	rm -rf .build .build-tsan .build-asan .build-fuzz .build-static var $(VENV)

@@ -38,8 +38,18 @@ struct Nightly: ParsableCommand {
     @Option(help: ArgumentHelp("Folder of the job executables (default: this executable's folder).", valueName: "folder"))
     var binDir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds the night's ingest waits for report jobs run by hand, which read under the warehouse lock (at least --wait).",
+            valueName: "seconds"))
+    var ingestWait: Double = 600
+
+    @OptionGroup var readLimits: ReadLimitOptions
+    @OptionGroup var links: LinksOptions
+
     mutating func validate() throws {
         if keepDays < 0 { throw ValidationError("--keep-days must be 0 (keep all) or more.") }
+        if !(ingestWait >= 0) { throw ValidationError("--ingest-wait must not be negative.") }
     }
 
     func run() throws {
@@ -56,6 +66,9 @@ struct Nightly: ParsableCommand {
         options.keepDays = keepDays
         options.promFile = promFile
         options.wait = common.wait
+        options.ingestWait = ingestWait
+        options.readLimits = readLimits
+        options.links = links
         options.logFlag = common.quiet ? "--quiet" : (common.verbose ? "--verbose" : nil)
         var record = JobRecord(job: "nightly", startedAt: Clocks.epochMilliseconds())
         let code: Int32

@@ -25,8 +25,15 @@ public struct NightlyOptions: Sendable {
     public var keepDays = 90
     /// Where `silta.prom` goes; `nil` for `REPORTS/silta.prom`.
     public var promFile: String?
-    /// Seconds to wait for the nightly lock (and, in the jobs, the warehouse lock).
+    /// Seconds to wait for the nightly lock (and, in the report jobs, the warehouse lock).
     public var wait: Double = 0
+    /// Seconds the night's ingest waits for the warehouse lock (report jobs
+    /// run by hand read under it); at least ``wait``.
+    public var ingestWait: Double = 600
+    /// What one log file may cost ingest.
+    public var readLimits = ReadLimitOptions()
+    /// The community-links setting of the bridging job.
+    public var links = LinksOptions()
     /// The folder holding the job executables.
     public var binDir: String
     /// `-q` or `-v`, passed to every job.
@@ -97,14 +104,20 @@ public enum NightlyRunner {
 
         let recordFolder = options.warehouse + "/nightly"
         try FileSystem.createDirectory(recordFolder)
+        // Tonight's reports are written aside and published as one set.
+        let set = ReportSet(reports: options.reports)
+        try set.prepare()
         var outcomes: [JobOutcome] = []
-        let ingest = runJob(ingestJob, arguments: ["--logs", options.logs], options, recordFolder: recordFolder, logger: logger)
+        let ingest = runJob(
+            ingestJob, arguments: ["--logs", options.logs] + options.readLimits.arguments, options, recordFolder: recordFolder,
+            reports: options.reports, wait: max(options.wait, options.ingestWait), logger: logger)
         outcomes.append(ingest)
         let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue
         var reportArguments = ["--periods"] + options.periods + ["--time-zone", options.timeZone]
         if let asOf = options.asOf { reportArguments += ["--as-of", asOf] }
         if ingest.completed {
-            outcomes += runReportJobs(arguments: reportArguments, options, recordFolder: recordFolder, logger: logger)
+            outcomes += runReportJobs(
+                arguments: reportArguments, options, recordFolder: recordFolder, reports: set.staging, logger: logger)
         } else {
             for job in reportJobs {
                 logger.warning("\(job): not run, because ingest failed (exit \(ingestCode))")
@@ -114,14 +127,30 @@ public enum NightlyRunner {
 
         var summary = NightlySummary(options: options, started: started, outcomes: outcomes)
         var exit = summary.pipelineExit
+        if summary.jobsComplete {
+            do {
+                summary.published = try set.publish()
+                logger.info("published \(summary.published.count) report file(s) in \(options.reports)")
+            } catch {
+                let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
+                logger.error(
+                    "could not publish tonight's reports: \(error) (exit \(code.rawValue): \(code.meaning)); the next night finishes or undoes it")
+                if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+            }
+        } else {
+            set.discard()
+            logger.warning("a report job failed: last night's reports stay at the top of \(options.reports)")
+        }
         if summary.reportsComplete {
             do {
                 let history = ReportHistory(reports: options.reports)
                 summary.history = "history/" + summary.historyDate
                 summary.ended = Clocks.epochMilliseconds()
                 summary.seconds = Clocks.monotonicSeconds() - clockStart
-                try history.keep(date: summary.historyDate, files: try history.reportFiles(), extra: [("run_summary.json", summary.json())])
-                summary.removed = try history.prune(keepDays: options.keepDays, protecting: summary.historyDate)
+                var files = summary.published
+                if FileSystem.kind(of: options.reports + "/ingest_report.json") == .file { files.append("ingest_report.json") }
+                try history.keep(date: summary.historyDate, files: files.sorted(), extra: [("run_summary.json", summary.json())])
+                summary.removed = try history.prune(keepDays: options.keepDays, now: started, protecting: summary.historyDate)
                 let pruned =
                     summary.removed.isEmpty
                     ? "" : "; removed \(summary.removed.joined(separator: ", ")) (older than KEEP_DAYS \(options.keepDays))"
@@ -169,9 +198,14 @@ public enum NightlyRunner {
     /// `WORKERS=1` keeps the night on one core. Outcomes come back in
     /// ``reportJobs`` order either way.
     static func runReportJobs(
-        arguments: [String], _ options: NightlyOptions, recordFolder: String, logger: Logger
+        arguments: [String], _ options: NightlyOptions, recordFolder: String, reports: String, logger: Logger
     ) -> [JobOutcome] {
-        let run: @Sendable (String) -> JobOutcome = { job in runJob(job, arguments: arguments, options, recordFolder: recordFolder, logger: logger) }
+        let run: @Sendable (String) -> JobOutcome = { job in
+            let own = job == "bridging" ? options.links.arguments : []
+            return runJob(
+                job, arguments: arguments + own, options, recordFolder: recordFolder, reports: reports, wait: options.wait,
+                logger: logger)
+        }
         guard options.workers > 1 else { return reportJobs.map(run) }
         // One queue each (not concurrentPerform, which runs only as many at
         // once as there are processors): the three start together and each
@@ -190,13 +224,14 @@ public enum NightlyRunner {
 
     /// Runs one job as a child process and reads its record.
     static func runJob(
-        _ job: String, arguments: [String], _ options: NightlyOptions, recordFolder: String, logger: Logger
+        _ job: String, arguments: [String], _ options: NightlyOptions, recordFolder: String, reports: String, wait: Double,
+        logger: Logger
     ) -> JobOutcome {
         let recordPath = recordFolder + "/" + job + ".json"
         try? FileSystem.remove(recordPath)
         var all = arguments + [
-            "--warehouse", options.warehouse, "--reports", options.reports, "--workers", String(options.workers),
-            "--wait", String(options.wait), "--run-record", recordPath,
+            "--warehouse", options.warehouse, "--reports", reports, "--workers", String(options.workers),
+            "--wait", String(wait), "--run-record", recordPath,
         ]
         if let flag = options.logFlag { all.append(flag) }
         let start = Clocks.monotonicSeconds()

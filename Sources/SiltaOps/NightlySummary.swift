@@ -32,9 +32,15 @@ public struct NightlySummary: Sendable {
         return outcomes.contains { $0.ending?.code == SiltaExit.damagedInput.rawValue } ? SiltaExit.damagedInput.rawValue : 0
     }
 
-    /// True when ingest finished (0 or 2) and every report job succeeded:
-    /// the reports at the top of `REPORTS` are all this night's.
-    public var reportsComplete: Bool { outcomes.allSatisfy(\.completed) }
+    /// The report files published tonight (``ReportSet``), sorted.
+    public var published: [String] = []
+
+    /// True when ingest finished (0 or 2) and every report job succeeded.
+    public var jobsComplete: Bool { outcomes.allSatisfy(\.completed) }
+
+    /// True when every job succeeded and tonight's set was published: the
+    /// reports at the top of `REPORTS` are all this night's.
+    public var reportsComplete: Bool { jobsComplete && !published.isEmpty }
 
     /// The first report job's record.
     private var reportRecord: JobRecord? {
@@ -120,6 +126,8 @@ public struct NightlySummary: Sendable {
             F("silta_events_ingested", help: "New events the last run stored in the warehouse.", value: figure("events_ingested")),
             F("silta_lines_rejected", help: "Log lines the last run rejected (see WAREHOUSE/rejects).", value: figure("lines_rejected")),
             F("silta_damaged_files", help: "Log files the last run found damaged or unreadable.", value: figure("files_damaged")),
+            F("silta_future_events", help: "New events the last run found dated more than a day ahead of the clock.",
+              value: figure("future_events")),
             F("silta_warehouse_events", help: "Events in the warehouse after the last run.", value: figure("warehouse_events")),
             F("silta_job_exit_code", help: "Each job's exit code in the last run; -1 when it did not run.",
               samples: outcomes.map { ([("job", $0.job)], Double($0.ending?.code ?? -1)) }),

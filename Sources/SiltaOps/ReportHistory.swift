@@ -122,21 +122,30 @@ public struct ReportHistory: Sendable {
             .sorted()
     }
 
-    /// Applies the retention: removes every dated folder `keepDays` or more
-    /// days older than the newest one, so `keepDays` days of history stay.
-    /// The newest folder and `protecting` are never removed; `keepDays` 0
-    /// keeps everything. Folders whose names are not dates are left alone.
+    /// Applies the retention by the machine's clock: removes a dated folder
+    /// when its date is `keepDays` or more days before `now`'s UTC date *and*
+    /// it was made (its modification time) `keepDays` or more days before
+    /// `now`. So a copy made within `keepDays` of the clock is never removed,
+    /// whatever the as-of date said: neither a future-dated event (whose
+    /// folder is dated years ahead) nor backfilled old logs (whose folders
+    /// are dated years back) can empty the history. The newest folder and
+    /// `protecting` are never removed; `keepDays` 0 keeps everything; folders
+    /// whose names are not dates are left alone.
+    /// - Parameter now: the machine's clock, UTC epoch milliseconds.
     /// - Returns: the removed folders' names, oldest first.
-    public func prune(keepDays: Int, protecting: String? = nil) throws -> [String] {
+    public func prune(keepDays: Int, now: Int64, protecting: String? = nil) throws -> [String] {
         guard keepDays > 0 else { return [] }
         let all = try dates()
-        guard let newest = all.last, let newestDay = Self.day(of: newest) else { return [] }
+        guard let newest = all.last else { return [] }
+        let today = Int(now / 86_400_000)
+        let cutoff = now / 1000 - Int64(keepDays) * 86_400
         var removed: [String] = []
         for name in all where name != newest && name != protecting {
-            if newestDay - Self.day(of: name)! >= keepDays {
-                try FileSystem.removeTree(root + "/" + name)
-                removed.append(name)
-            }
+            let path = root + "/" + name
+            guard today - Self.day(of: name)! >= keepDays, let made = FileSystem.modificationSeconds(of: path), made <= cutoff
+            else { continue }
+            try FileSystem.removeTree(path)
+            removed.append(name)
         }
         if !removed.isEmpty { try FileSystem.syncDirectory(root) }
         return removed

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SiltaSupport
 import Testing
@@ -106,7 +107,7 @@ import Testing
         #expect(try Self.runWrapper(Self.cronEnvironment(s)).status == 0)
     }
 
-    @Test func historyKeepsOneFolderPerAsOfDateAndRetentionDropsTheOldest() throws {
+    @Test func historyKeepsOneFolderPerAsOfDateAndRetentionGoesByTheClock() throws {
         let s = Scratch()
         for day in ["01", "02", "03"] {
             let r = try Self.nightly(s, ["--as-of", "2026-11-\(day)T12:00:00Z"])
@@ -126,7 +127,13 @@ import Testing
             try String(contentsOfFile: history + "/2026-11-03/run_summary.json", encoding: .utf8)
                 .contains("2026-11-03T18:00:00.000Z"))
 
-        // KEEP_DAYS 2: the nights of the last two days stay.
+        // A future as-of (an event dated 9999) removes nothing: retention goes by the clock.
+        #expect(try Self.nightly(s, ["--as-of", "9999-12-30T12:00:00Z", "--keep-days", "2"]).status == 0)
+        #expect(try folders() == ["2026-11-01", "2026-11-02", "2026-11-03", "9999-12-30"])
+        try FileManager.default.removeItem(atPath: history + "/9999-12-30")
+
+        // KEEP_DAYS 2: copies dated, and made, two or more days before the clock go.
+        for day in ["2026-11-01", "2026-11-02"] { try OpsTests.made(history + "/" + day, on: day) }
         let pruned = try Self.nightly(s, ["--as-of", "2026-11-04T12:00:00Z", "--keep-days", "2"])
         #expect(pruned.status == 0)
         #expect(try folders() == ["2026-11-03", "2026-11-04"])
@@ -135,6 +142,8 @@ import Testing
         #expect(summary["history_removed"] as? [String] == ["history/2026-11-01", "history/2026-11-02"])
 
         // KEEP_DAYS 1 never removes the latest night, nor the one just written.
+        try OpsTests.made(history + "/2026-11-03", on: "2026-11-03")
+        try OpsTests.made(history + "/2026-11-04", on: "2026-11-04")
         #expect(try Self.nightly(s, ["--as-of", "2026-10-20T12:00:00Z", "--keep-days", "1"]).status == 0)
         #expect(try folders() == ["2026-10-20", "2026-11-04"])
         // The latest reports stay at the top of REPORTS.
@@ -217,6 +226,108 @@ import Testing
         let prom = try Self.parseProm(s.sub("reports/silta.prom"))
         #expect(prom["silta_damaged_files"] == 1)
         #expect(prom["silta_last_run_success"] == 0)
+    }
+
+    /// The report files at the top of REPORTS (not the history, not hidden files), by name.
+    static func topReports(_ s: Scratch) throws -> [String: Data] {
+        let dir = s.sub("reports")
+        var out: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where !name.hasPrefix(".") {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir), !isDir.boolValue {
+                out[name] = FileManager.default.contents(atPath: dir + "/" + name)
+            }
+        }
+        return out
+    }
+
+    static let perNight: Set<String> = ["ingest_report.json", "run_summary.json", "silta.prom"]
+
+    @Test func aNightsReportsAreOneSetAndStaleFamiliesLeave() throws {
+        // Issue 10.7: after PERIODS=week, the daily and monthly files stayed at
+        // the top of REPORTS, went into the history copy, and the summary said complete.
+        let s = Scratch()
+        #expect(try Self.nightly(s, []).status == 0)
+        #expect(try Self.topReports(s).keys.filter { $0.hasSuffix("_daily.csv") }.count == 4)
+        let weekly = try Self.nightly(s, ["--periods", "week"])
+        #expect(weekly.status == 0, "\(weekly.stderr)")
+        let top = try Self.topReports(s).keys.filter { !Self.perNight.contains($0) }.sorted()
+        #expect(top.count == 8)
+        #expect(top.allSatisfy { $0.contains("_weekly.") }, "\(top)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: s.sub("reports/history/2026-11-01")).sorted()
+        #expect(kept == (top + ["ingest_report.json", "run_summary.json"]).sorted())
+        let summary = try readJSON(s.sub("reports/run_summary.json"))
+        #expect(summary["reports_complete"] as? Bool == true)
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/.tonight")), "no staging folder left")
+    }
+
+    @Test func aFailedNightLeavesLastNightsReportsWhole() throws {
+        // Issue 10.7: a full REPORTS disk left 14 files of tonight beside 10 of last night.
+        let s = Scratch()
+        #expect(try Self.nightly(s, []).status == 0)
+        let before = try Self.topReports(s).filter { !Self.perNight.contains($0.key) }
+        // Tonight the report jobs die while writing (as on a full disk).
+        let env = ProcessInfo.processInfo.environment.merging(["SILTA_FAULT_POINT": "report-between-csv-and-json"]) { $1 }
+        let r = try runJob(
+            "nightly", ["--logs", Self.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2", "--as-of", "2026-11-30T00:00:00Z"],
+            environment: env)
+        #expect(r.status == 137)
+        #expect(r.stderr.contains("last night's reports stay"))
+        #expect(try Self.topReports(s).filter { !Self.perNight.contains($0.key) } == before)
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/.tonight")))
+    }
+
+    @Test func aCrashWhilePublishingIsFinishedByTheNextNight() throws {
+        let s = Scratch()
+        #expect(try Self.nightly(s, []).status == 0)
+        let env = ProcessInfo.processInfo.environment.merging(["SILTA_FAULT_POINT": "publish-after-first-rename"]) { $1 }
+        let asOf = ["--as-of", "2026-11-30T00:00:00Z"]
+        let r = try runJob(
+            "nightly", ["--logs", Self.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"] + asOf,
+            environment: env)
+        #expect(r.status != 0)
+        #expect(FileManager.default.fileExists(atPath: s.sub("reports/.publishing")), "the journal of the cut publication")
+        // The next night finishes the publication first, then writes its own set.
+        #expect(try Self.nightly(s, asOf).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: s.sub("reports/.publishing")))
+        let top = try Self.topReports(s).filter { !Self.perNight.contains($0.key) }
+        #expect(top.count == 24)
+        for (name, data) in top where name.hasSuffix(".json") {
+            #expect(String(decoding: data, as: UTF8.self).contains("\"as_of\": \"2026-11-30T00:00:00.000Z\""), "\(name) is tonight's")
+        }
+    }
+
+    @Test func theNightsIngestWaitsForAReportJobRunByHand() throws {
+        // Issue 10.7: a report job run by hand made the night's ingest exit 75 at once.
+        let s = Scratch()
+        #expect(try Self.nightly(s, []).status == 0)
+        let reader = try FileLock(path: s.sub("wh/LOCK"), mode: .shared, waitSeconds: 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { reader.release() }
+        let start = Date()
+        let r = try Self.nightly(s, ["--ingest-wait", "30"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Date().timeIntervalSince(start) >= 1.4)
+        // A bounded wait: with --ingest-wait 0 (and WAIT 0) it is exit 75 at once, as before.
+        let held = try FileLock(path: s.sub("wh/LOCK"), mode: .shared, waitSeconds: 0)
+        defer { held.release() }
+        #expect(try Self.nightly(s, ["--ingest-wait", "0"]).status == 75)
+    }
+
+    @Test func futureDatedEventsAreCountedAndWarnedAbout() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        s.write("logs/a.ndjson", event(["id": "\"now\"", "ts": "\"2026-11-28T10:00:00Z\""]) + "\n"
+            + event(["id": "\"future\"", "ts": "\"9999-12-31T10:00:00Z\""]) + "\n")
+        let r = try runJob(
+            "nightly", ["--logs", logs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("1 new event(s) are dated more than a day ahead of this machine's clock, the latest 9999-12-31T10:00:00"))
+        let report = try readJSON(s.sub("reports/ingest_report.json"))
+        #expect(report["future_events"] as? Int == 1)
+        #expect(report["latest_future_event"] as? String == "9999-12-31T10:00:00.000Z")
+        #expect(try Self.parseProm(s.sub("reports/silta.prom"))["silta_future_events"] == 1)
+        // It still counts as events.md says: as-of is its instant.
+        #expect(try readJSON(s.sub("reports/run_summary.json"))["as_of"] as? String == "9999-12-31T10:00:00.000Z")
     }
 
     @Test func theWrapperExplainsAMissingHome() throws {

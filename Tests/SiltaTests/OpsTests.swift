@@ -1,4 +1,5 @@
 import Foundation
+import SiltaEvents
 import SiltaJobKit
 import SiltaOps
 import SiltaSupport
@@ -44,19 +45,54 @@ import Testing
         #expect(try history.dates() == ["2026-11-28"])
     }
 
-    @Test func retentionKeepsKeepDaysCountedFromTheNewest() throws {
+    /// Sets a dated folder's modification time to noon UTC of `day` (as if made that day).
+    static func made(_ path: String, on day: String) throws {
+        let date = ISO8601DateFormatter().date(from: day + "T12:00:00Z")!
+        try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
+    }
+
+    @Test func retentionKeepsKeepDaysByTheMachinesClock() throws {
         let s = Scratch()
         let history = Self.makeReports(s)
         for d in ["2026-08-30", "2026-08-31", "2026-09-01", "2026-11-27", "2026-11-28"] {
             try history.keep(date: d, files: ["engagement_daily.csv"])
+            try Self.made(s.sub("reports/history/" + d), on: d)
         }
         _ = s.folder("reports/history/keep-me")  // not a date: never touched
+        let now = RFC3339.parse("2026-11-28T12:00:00Z")!
         // 90 days back from 2026-11-28 is 2026-08-30: that day is out, the 31st is in.
-        #expect(try history.prune(keepDays: 90) == ["2026-08-30"])
-        #expect(try history.prune(keepDays: 0) == [], "0 keeps everything")
-        #expect(try history.prune(keepDays: 1, protecting: "2026-08-31") == ["2026-09-01", "2026-11-27"])
+        #expect(try history.prune(keepDays: 90, now: now) == ["2026-08-30"])
+        #expect(try history.prune(keepDays: 0, now: now) == [], "0 keeps everything")
+        #expect(try history.prune(keepDays: 1, now: now, protecting: "2026-08-31") == ["2026-09-01", "2026-11-27"])
         #expect(try history.dates() == ["2026-08-31", "2026-11-28"])
         #expect(FileManager.default.fileExists(atPath: s.sub("reports/history/keep-me")))
+    }
+
+    @Test func aFutureDatedNightRemovesNoHistory() throws {
+        // Issue 10.2: an event dated 9999-12-31 made as-of that date, and the
+        // retention counted back from it and removed every copy.
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        for d in ["2026-09-15", "2026-10-01", "2026-11-27", "9999-12-31"] {
+            try history.keep(date: d, files: ["engagement_daily.csv"])
+        }
+        for d in ["2026-09-15", "2026-10-01", "2026-11-27"] { try Self.made(s.sub("reports/history/" + d), on: d) }
+        let now = RFC3339.parse("2026-11-28T02:30:00Z")!
+        #expect(try history.prune(keepDays: 90, now: now, protecting: "9999-12-31") == [])
+        #expect(try history.dates() == ["2026-09-15", "2026-10-01", "2026-11-27", "9999-12-31"])
+        // Later, by the clock, the old copies go as usual; the future one stays.
+        let later = RFC3339.parse("2027-01-10T02:30:00Z")!
+        #expect(try history.prune(keepDays: 90, now: later) == ["2026-09-15", "2026-10-01"])
+    }
+
+    @Test func backfilledOldNightsAreKeptForKeepDaysFromWhenTheyWereMade() throws {
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        // Logs of 2020 read tonight: copies dated 2020, made now.
+        for d in ["2020-01-01", "2020-01-02", "2020-06-30"] { try history.keep(date: d, files: ["engagement_daily.csv"]) }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect(try history.prune(keepDays: 90, now: now) == [])
+        #expect(try history.prune(keepDays: 90, now: now + 91 * 86_400_000) == ["2020-01-01", "2020-01-02"])
     }
 
     @Test func aCrashWhileReplacingACopyIsUndoneOnTheNextRun() throws {
