@@ -136,11 +136,14 @@ public struct LogFileReader {
             return summary
         }
 
+        /// True once the input has ended and inflate made nothing more: zlib
+        /// can hold output (the rest of a match) after taking the last input
+        /// byte, and a cut file's complete lines may be in it.
+        var drained = false
         while true {
             if stream.availableInput == 0 {
-                if endOfFile { break }
-                try refill()
-                if endOfFile { break }
+                if !endOfFile { try refill() }
+                if endOfFile && (!inMember || drained) { break }
             }
             if !inMember && membersStarted == 0 {
                 inMember = true
@@ -171,6 +174,7 @@ public struct LogFileReader {
             }
             let space = framer.freeSpace
             let (code, produced) = stream.inflate(into: space)
+            if endOfFile && stream.availableInput == 0 { drained = produced == 0 }
             summary.uncompressedBytes += produced
             memberOutput += produced
             try framer.didWrite(produced)

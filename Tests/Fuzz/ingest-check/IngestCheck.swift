@@ -106,13 +106,25 @@ public enum IngestCheck {
         let logs = scratch + "/logs"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         var file = c.log
+        // What a reader can get from the file: the whole log, or, for a cut
+        // file, what zlib inflates before the cut (a cut at a member
+        // boundary is a clean, shorter log; any other cut is damage, and the
+        // line it splits is dropped).
+        var readable = c.log
         var damaged = false
         if c.gzip {
             file = gzip(c.log, members: c.members)
             if let cut = c.cutAt {
                 let keep = Int(Double(file.count) * min(max(cut, 0), 0.999))
-                damaged = keep < file.count
                 file = Array(file[..<keep])
+                let inflated = inflateMembers(file)
+                damaged = !inflated.clean
+                readable = inflated.bytes
+                if damaged, let nl = readable.lastIndex(of: 0x0A) {
+                    readable = Array(readable[...nl])
+                } else if damaged {
+                    readable = []
+                }
             }
         }
         let name = logs + (c.gzip ? "/log.ndjson.gz" : "/log.ndjson")
@@ -121,28 +133,66 @@ public enum IngestCheck {
         options.limits = c.limits
         options.blockRows = 64
         let report = try IngestRunner.run(options)
-        try check(report, c, damaged: damaged)
+        try check(report, c, readable: readable, damaged: damaged)
         return report
     }
 
-    static func check(_ report: IngestReport, _ c: IngestCase, damaged: Bool) throws {
+    /// Inflates gzip members one after the other with the system zlib until
+    /// the input ends or zlib reports an error; `clean` when every member
+    /// ended and nothing but the end of the input followed.
+    static func inflateMembers(_ bytes: [UInt8]) -> (bytes: [UInt8], clean: Bool) {
+        var out: [UInt8] = []
+        var at = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while at < bytes.count {
+            var stream = z_stream()
+            guard silta_inflateInit2(&stream, 15 + 16) == Z_OK else { return (out, false) }
+            defer { inflateEnd(&stream) }
+            var ended = false
+            var input = Array(bytes[at...])
+            let consumed: Int = input.withUnsafeMutableBufferPointer { inp in
+                stream.next_in = inp.baseAddress
+                stream.avail_in = UInt32(inp.count)
+                while true {
+                    let (rc, produced): (Int32, Int) = chunk.withUnsafeMutableBufferPointer { o in
+                        stream.next_out = o.baseAddress
+                        stream.avail_out = UInt32(o.count)
+                        let rc = inflate(&stream, Z_NO_FLUSH)
+                        return (rc, o.count - Int(stream.avail_out))
+                    }
+                    out += chunk[..<produced]
+                    if rc == Z_STREAM_END {
+                        ended = true
+                        break
+                    }
+                    if rc != Z_OK || (stream.avail_in == 0 && produced == 0) { break }
+                }
+                return inp.count - Int(stream.avail_in)
+            }
+            if !ended { return (out, false) }
+            at += consumed
+        }
+        return (out, true)
+    }
+
+    static func check(_ report: IngestReport, _ c: IngestCase, readable: [UInt8], damaged: Bool) throws {
         var parser = LineParser()
         defer { parser.deallocate() }
         func verdictOf(_ line: ArraySlice<UInt8>, limits: ReadLimits) -> String {
             Self.verdict(line, limits: limits, parser: &parser)
         }
-        let expected = lines(of: c.log)
+        let expected = lines(of: readable)
         let nonBlank = expected.filter { !isBlank($0) }.count
         func fail(_ s: String) throws -> Never { throw IngestCheckFailure(s) }
         if report.accepted + report.rejectedTotal != report.lines {
             try fail("lines \(report.lines) != accepted \(report.accepted) + rejected \(report.rejectedTotal)")
         }
-        if damaged {
-            if report.lines > nonBlank { try fail("a damaged file gave \(report.lines) lines, more than its \(nonBlank)") }
-        } else if report.lines != nonBlank {
-            try fail("read \(report.lines) non-blank lines, the log has \(nonBlank) (damage: \(report.damagedFiles))")
+        if report.lines != nonBlank {
+            try fail("read \(report.lines) non-blank lines, the readable log has \(nonBlank) (damage: \(report.damagedFiles))")
         }
-        if !damaged && !report.damagedFiles.isEmpty { try fail("an undamaged file was reported damaged: \(report.damagedFiles)") }
+        if damaged != !report.damagedFiles.isEmpty {
+            try fail("damage \(damaged ? "expected" : "not expected"), reported: \(report.damagedFiles)")
+        }
 
         // Every reject is a real non-blank line, with its bytes kept.
         var records: [[String: Any]] = []
@@ -194,15 +244,13 @@ public enum IngestCheck {
             if verdict != reason { try fail("line \(n): rejected as \(reason), the parser alone says \(verdict)") }
         }
         // Lines not rejected were accepted: each must pass the parser on its own.
-        if !damaged {
-            var accepted = 0
-            for (k, line) in expected.enumerated() where !isBlank(line) && !rejectedLines.contains(k + 1) {
-                let verdict = verdictOf(line, limits: c.limits)
-                if verdict != "accepted" { try fail("line \(k + 1) was accepted, the parser alone says \(verdict)") }
-                accepted += 1
-            }
-            if accepted != report.accepted { try fail("\(accepted) lines pass the parser, \(report.accepted) were accepted") }
+        var accepted = 0
+        for (k, line) in expected.enumerated() where !isBlank(line) && !rejectedLines.contains(k + 1) {
+            let verdict = verdictOf(line, limits: c.limits)
+            if verdict != "accepted" { try fail("line \(k + 1) was accepted, the parser alone says \(verdict)") }
+            accepted += 1
         }
+        if accepted != report.accepted { try fail("\(accepted) lines pass the parser, \(report.accepted) were accepted") }
     }
 
     /// The bytes of the `"raw"` string of one rejects record: JSON string
