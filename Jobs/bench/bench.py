@@ -220,7 +220,7 @@ def report(result):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[5_000_000, 20_000_000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[5_000_000, 20_000_000])
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--budget", type=float, default=300)
     ap.add_argument("--out", default="var/bench/results.json")
@@ -232,7 +232,11 @@ def main():
     except (OSError, StopIteration):
         pass
     results = {"machine": machine, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "sizes": []}
-    results["cliques"] = bench_cliques(a.workers, a.cliques)
+    if a.cliques:
+        results["cliques"] = bench_cliques(a.workers, a.cliques)
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(results, f, indent=1)
     for n in a.sizes:
         r = bench_size(n, a.workers, a.budget)
         report(r)

@@ -45,6 +45,21 @@ import Glibc
         #expect(csv.split(separator: "\n").count == 1)
     }
 
+    @Test func twoLongLinesInARowOrALongRejectThenALongerLineNeverTrap() throws {
+        // Issue 10.1: both logs made ingest die with SIGILL (exit 132) in RejectsWriter, every night.
+        let s = Scratch()
+        let logs = s.folder("logs")
+        let a = String(repeating: "a", count: 1_100_000)
+        let b = String(repeating: "b", count: 1_100_000)
+        s.write("logs/two-long.ndjson", "{\"x\":\"\(a)\"}\n{\"y\":\"\(b)\"}\n" + event() + "\n")
+        s.write("logs/reject-then-long.ndjson", "not json\n{\"x\":\"\(String(repeating: "c", count: 70_000))\"}\n{\"y\":\"\(b)\"}\n")
+        let r = try runJob("ingest", Self.args(logs, s))
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try readJSON(s.sub("reports/ingest_report.json"))
+        #expect(report["accepted"] as? Int == 1)
+        #expect(report["rejected"] as? [String: Int] == ["line_too_long": 3, "invalid_json": 1, "missing_field": 1])
+    }
+
     @Test func theWarehouseInsideTheLogsFolderIsNeverReadAsLogs() throws {
         // Issue 10.7: a WAREHOUSE inside LOGS read its own rejects/*.ndjson back every night.
         let s = Scratch()
