@@ -193,6 +193,15 @@ public enum ReportFormat {
     /// Text is handed on in pieces of about this size while a file is formatted.
     static let pieceBytes = 1 << 20
 
+    /// Hands `out` to `emit` and empties it once it holds a piece.
+    @inline(__always)
+    static func handOnFullPiece(_ out: inout [UInt8], _ emit: ([UInt8]) throws -> Void) throws {
+        if out.count >= pieceBytes {
+            try emit(out)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// The CSV file: header, then one line per row, `\n` line ends, no byte-order mark.
     public static func csv(_ table: ReportTable) throws -> [UInt8] {
         var out: [UInt8] = []
@@ -249,10 +258,7 @@ struct CSVFormatter {
         }
         out.append(0x0A)
         rows += 1
-        if out.count >= ReportFormat.pieceBytes {
-            try emit(out)
-            out.removeAll(keepingCapacity: true)
-        }
+        try ReportFormat.handOnFullPiece(&out, emit)
     }
 
     mutating func finish(emit: ([UInt8]) throws -> Void) throws { try emit(out) }
@@ -289,10 +295,7 @@ struct JSONFormatter {
         }
         out.append(0x7D)
         rows += 1
-        if out.count >= ReportFormat.pieceBytes {
-            try emit(out)
-            out.removeAll(keepingCapacity: true)
-        }
+        try ReportFormat.handOnFullPiece(&out, emit)
     }
 
     mutating func finish(emit: ([UInt8]) throws -> Void) throws {

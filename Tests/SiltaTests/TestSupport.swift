@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import SiltaIngestCheck
 import SiltaSupport
 
 /// Where the test sources and fixtures are.
@@ -56,25 +57,7 @@ final class Scratch {
 }
 
 /// gzip-compresses bytes with the system zlib, as one member.
-func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-    var stream = z_stream()
-    precondition(silta_deflateInit2(&stream, level, 15 + 16, 8) == Z_OK)
-    defer { deflateEnd(&stream) }
-    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
-    var input = bytes
-    let produced: Int = input.withUnsafeMutableBufferPointer { inp in
-        out.withUnsafeMutableBufferPointer { o in
-            stream.next_in = inp.baseAddress
-            stream.avail_in = UInt32(inp.count)
-            stream.next_out = o.baseAddress
-            stream.avail_out = UInt32(o.count)
-            let rc = deflate(&stream, Z_FINISH)
-            precondition(rc == Z_STREAM_END)
-            return o.count - Int(stream.avail_out)
-        }
-    }
-    return Array(out[..<produced])
-}
+func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] { IngestCheck.gzip(bytes, level: level) }
 
 func gzip(_ text: String) -> [UInt8] { gzip(Array(text.utf8)) }
 
