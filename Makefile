@@ -3,7 +3,7 @@
 #   make run-jobs     the nightly pipeline (builds what it needs first)
 #   make test         every test (unit, end-to-end, conformance)
 #
-# Variables (reports.md), each with a default that works on a fresh checkout:
+# Variables (README), each with a default that works on a fresh checkout:
 LOGS      ?= SampleData/logs
 WAREHOUSE ?= var/warehouse
 REPORTS   ?= var/reports
@@ -42,8 +42,10 @@ SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --se
 
 all: build
 
+## help: the targets and every variable with its default.
 help:
-	@sed -n '1,20p' Makefile
+	@sed -n '/^# Silta/,/^SWIFT /p' Makefile | grep -v '^SWIFT '
+	@grep -E '^## ' Makefile | sed 's/^## /  /'
 
 ## build: release binaries of every job in .build/release/
 build:
@@ -66,7 +68,7 @@ $(BUILT): Package.swift $(shell find Sources Jobs -name '*.swift' -o -name '*.c'
 # SILTA_EXIT_FILE is set (the cron wrapper sets it) the code is written there
 # instead and make exits 0, adding no "Error" line of its own to the log.
 run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
-	@status=0; \
+	@status=0; export SILTA_VIA_MAKE=1; \
 	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \

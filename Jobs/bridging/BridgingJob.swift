@@ -5,6 +5,8 @@ import SiltaSupport
 
 @main
 struct BridgingJob: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "bridging") }
+
     static let configuration = CommandConfiguration(
         commandName: "bridging",
         abstract: "Writes the bridging and community-links reports, per period.",
@@ -13,10 +15,10 @@ struct BridgingJob: ParsableCommand {
             organisation-wide view: people active and creating on the internal and external \
             sides, boundary spanners, advocacy rate, shares across communities) and \
             community_links_P (every pair of communities sharing creators or content), .csv \
-            and .json, to --reports. See docs/metrics.md.
+            and .json, to --reports. See \(SiltaDocs.path("metrics.md")).
 
             """ + ReportJob.exitCodesHelp,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("bridging"))
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions

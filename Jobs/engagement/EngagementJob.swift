@@ -5,6 +5,8 @@ import SiltaSupport
 
 @main
 struct EngagementJob: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "engagement") }
+
     static let configuration = CommandConfiguration(
         commandName: "engagement",
         abstract: "Writes the engagement reports, per community and period.",
@@ -13,10 +15,10 @@ struct EngagementJob: ParsableCommand {
             engagement_monthly (.csv and .json) to --reports, for the families in --periods: \
             events by type, active users, creators, reactors, lurkers, members, new members, \
             retention, response rate and time, new and core creators, creator Gini, interactions \
-            and unresolved parents. See docs/metrics.md.
+            and unresolved parents. See \(SiltaDocs.path("metrics.md")).
 
             """ + ReportJob.exitCodesHelp,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("engagement"))
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions

@@ -8,6 +8,8 @@ import SiltaSupport
 
 @main
 struct GenerateLogs: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "generate-logs") }
+
     static let configuration = CommandConfiguration(
         commandName: "generate-logs",
         abstract: "Writes deterministic synthetic activity logs for tests and benchmarks.",
@@ -19,7 +21,7 @@ struct GenerateLogs: ParsableCommand {
             to recent content, cross-community shares in both directions, mentions, joins and \
             leaves, and a weekly and daily rhythm.
             """,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("generate-logs"))
 
     @Option(help: "Folder to write the logs to (created if missing).")
     var out: String

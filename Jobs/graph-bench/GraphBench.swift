@@ -12,6 +12,8 @@ import SiltaWarehouse
 /// not part of the nightly run.
 @main
 struct GraphBench: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "graph-bench") }
+
     static let configuration = CommandConfiguration(
         commandName: "graph-bench",
         abstract: "Times the social-capital graph measures on the largest graphs of one week.",
@@ -21,7 +23,7 @@ struct GraphBench: ParsableCommand {
             JSON on standard output; writes each graph's directed, weighted edges to \
             --out/<n>.tsv (source, target, weight) for the peers.
             """,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("graph-bench"))
 
     @Option(help: "The warehouse to read.")
     var warehouse = "var/warehouse"

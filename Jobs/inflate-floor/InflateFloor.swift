@@ -9,10 +9,12 @@ import SiltaSupport
 /// and does nothing else. No pipeline built on zlib can be faster.
 @main
 struct InflateFloor: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "inflate-floor") }
+
     static let configuration = CommandConfiguration(
         commandName: "inflate-floor",
         abstract: "Only inflates the logs under a folder, with N workers: the benchmark's floor.",
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("inflate-floor"))
 
     @Option(help: "Folder of gzip logs, read recursively.")
     var logs: String

@@ -7,6 +7,8 @@ import SiltaSupport
 
 @main
 struct Ingest: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "ingest") }
+
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Reads new activity logs into the warehouse.",
@@ -21,7 +23,7 @@ struct Ingest: ParsableCommand {
             unreadable; 73 an output folder cannot be written; 74 input/output error (a full disk?); \
             75 another run holds the warehouse lock; 1 any other failure.
             """,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("ingest"))
 
     @Option(help: "Folder of activity logs, read recursively.")
     var logs = "SampleData/logs"
@@ -49,7 +51,7 @@ struct Ingest: ParsableCommand {
             let report: IngestReport
             do {
                 defer { bar?.finish() }
-                report = try IngestRunner.run(options) { logger.info("\($0)") }
+                report = try IngestRunner.run(options, progress: { logger.info("\($0)") }, detail: { logger.debug("\($0)") })
             }
             for d in report.damagedFiles { logger.warning("damaged: \(d.file): \(d.error)") }
             if let latest = report.latestFutureEvent {

@@ -5,6 +5,8 @@ import SiltaSupport
 
 @main
 struct Nightly: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "nightly") }
+
     static let configuration = CommandConfiguration(
         commandName: "nightly",
         abstract: "Runs the whole night: ingest, every report, run summary, dated copy, monitoring file.",
@@ -15,13 +17,13 @@ struct Nightly: ParsableCommand {
             than 1). Then it writes REPORTS/run_summary.json \
             (each job's exit code and figures), keeps a dated copy of the reports in \
             REPORTS/history/YYYY-MM-DD/ (the as-of date) when every report was written, removes copies \
-            older than --keep-days, and writes the Prometheus file (--prom-file). See docs/operations.md.
+            older than --keep-days, and writes the Prometheus file (--prom-file). See \(SiltaDocs.path("operations.md")).
 
             Exit codes: the first failing job's code (64, 65, 66, 73, 74, 75, 1; 128+N when a job was \
             killed by signal N; 127 when a job could not be started); else 2 when ingest found damaged \
             files; else 0. 75 also when another nightly run holds the lock: then nothing is run or written.
             """,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("nightly"))
 
     @Option(help: "Folder of activity logs, read recursively.")
     var logs = "SampleData/logs"
@@ -42,19 +44,18 @@ struct Nightly: ParsableCommand {
         help: ArgumentHelp(
             "Seconds the night's ingest waits for report jobs run by hand, which read under the warehouse lock (at least --wait).",
             valueName: "seconds"))
-    var ingestWait: Double = 600
+    var ingestWait = Seconds(600)
 
     @OptionGroup var readLimits: ReadLimitOptions
     @OptionGroup var links: LinksOptions
 
     mutating func validate() throws {
         if keepDays < 0 { throw ValidationError("--keep-days must be 0 (keep all) or more.") }
-        if !(ingestWait >= 0) { throw ValidationError("--ingest-wait must not be negative.") }
     }
 
     func run() throws {
         let logger = SiltaLogHandler.bootstrap(job: "nightly", level: common.logLevel)
-        guard let bin = binDir ?? ChildProcess.ownFolder() else {
+        guard let bin = binDir ?? FileSystem.executableFolder() else {
             logger.error("cannot tell where the jobs are installed; pass --bin-dir (exit 64)")
             throw SiltaExit.usage.exitCode
         }
@@ -66,7 +67,7 @@ struct Nightly: ParsableCommand {
         options.keepDays = keepDays
         options.promFile = promFile
         options.wait = common.wait
-        options.ingestWait = ingestWait
+        options.ingestWait = ingestWait.value
         options.readLimits = readLimits
         options.links = links
         options.logFlag = common.quiet ? "--quiet" : (common.verbose ? "--verbose" : nil)

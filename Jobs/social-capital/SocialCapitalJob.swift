@@ -5,6 +5,8 @@ import SiltaSupport
 
 @main
 struct SocialCapitalJob: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "social-capital") }
+
     static let configuration = CommandConfiguration(
         commandName: "social-capital",
         abstract: "Writes the social-capital reports: each community's interaction graph, per period.",
@@ -13,10 +15,10 @@ struct SocialCapitalJob: ParsableCommand {
             social_capital_monthly (.csv and .json) to --reports, for the families in --periods: \
             nodes, edges, interactions, density, reciprocity, transitivity, average clustering, \
             components, Burt's constraint and effective size, and the bonding and bridging \
-            indices. See docs/metrics.md.
+            indices. See \(SiltaDocs.path("metrics.md")).
 
             """ + ReportJob.exitCodesHelp,
-        version: SiltaVersion.string)
+        version: SiltaVersion.of("social-capital"))
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions

@@ -144,6 +144,28 @@ public enum RFC3339 {
         return "\(pad(Int64(y), 4))-\(pad(Int64(m), 2))-\(pad(Int64(d), 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(f, 3))Z"
     }
 
+    /// The day number (days since 1970-01-01) of a real date written
+    /// `YYYY-MM-DD` (year 0001 or later); `nil` for anything else,
+    /// 2026-02-30 included.
+    public static func parseDate(_ text: String) -> Int? {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(b[i] - 0x30)
+            }
+            return n
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), y >= 1, (1...12).contains(m), d >= 1
+        else { return nil }
+        let days = daysFromCivil(year: y, month: m, day: d)
+        // Reject 2026-02-30 and the like: the day must come back unchanged.
+        guard civilFromDays(days) == (y, m, d) else { return nil }
+        return days
+    }
+
     /// `YYYY-MM-DD` for a day count since 1970-01-01.
     public static func formatDate(days: Int) -> String {
         let (y, m, d) = civilFromDays(days)

@@ -57,7 +57,11 @@ public enum IngestRunner {
 
     /// Runs ingest. Holds the warehouse lock throughout; commits atomically.
     /// - Parameter progress: receives one line per step, for the job's log.
-    public static func run(_ options: IngestOptions, progress: (String) -> Void = { _ in }) throws -> IngestReport {
+    /// - Parameter detail: receives one line per file read (bytes, lines,
+    ///   rejects by reason, seconds), for `--verbose`.
+    public static func run(
+        _ options: IngestOptions, progress: (String) -> Void = { _ in }, detail: (String) -> Void = { _ in }
+    ) throws -> IngestReport {
         let started = Clocks.monotonicSeconds()
         guard FileSystem.isDirectory(options.logs) else {
             let reason = FileSystem.kind(of: options.logs) == .missing ? "no such folder" : "not a folder"
@@ -111,7 +115,9 @@ public enum IngestRunner {
         progress("found \(found.count) log file(s): \(tasks.count) to read, \(report.filesSkipped) already ingested")
 
         if !tasks.isEmpty {
-            try ingest(tasks, runs: runs, into: &manifest, location: location, options: options, report: &report, progress: progress)
+            try ingest(
+                tasks, runs: runs, into: &manifest, location: location, options: options, report: &report, progress: progress,
+                detail: detail)
         }
         report.seconds = Clocks.monotonicSeconds() - started
         if let reports = options.reports {
@@ -158,7 +164,7 @@ public enum IngestRunner {
 
     private static func ingest(
         _ tasks: [FileTask], runs: [RunFile], into manifest: inout Manifest, location: WarehouseLocation, options: IngestOptions,
-        report: inout IngestReport, progress: (String) -> Void
+        report: inout IngestReport, progress: (String) -> Void, detail: (String) -> Void
     ) throws {
         let generation = manifest.generation + 1
         var merger = Merger(
@@ -197,11 +203,18 @@ public enum IngestRunner {
                     report.lines += t.lines
                     report.accepted += t.accepted
                     report.duplicates += t.duplicates
+                    let reasons = zip(RejectReason.allCases, t.rejectedByReason).filter { $0.1 > 0 }.map { "\($0.0.name) \($0.1)" }
+                    let rejects = reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"
                     switch end {
                     case .failed(let e):
+                        detail("\(name): not read: \(e)")
                         // Not recorded in the manifest: the next run tries it again.
                         report.damagedFiles.append(.init(file: name, error: e.description))
                     case .read(let s):
+                        detail(
+                            "\(name): \(s.compressedBytes) bytes, \(s.uncompressedBytes) uncompressed, \(t.lines) lines, "
+                                + "\(t.accepted) accepted (\(t.duplicates) duplicates), \(t.rejected) rejected\(rejects), "
+                                + "read in \(Clocks.seconds(s.seconds)) s\(s.damage.map { "; damaged: \($0)" } ?? "")")
                         report.filesRead += 1
                         report.bytesCompressed += s.compressedBytes
                         report.bytesUncompressed += s.uncompressedBytes

@@ -9,6 +9,8 @@ struct FileTally {
     var accepted = 0
     var rejected = 0
     var duplicates = 0
+    /// Rejected lines by ``RejectReason`` raw value.
+    var rejectedByReason = [Int](repeating: 0, count: RejectReason.allCases.count)
 }
 
 /// Merges parsed chunks, strictly in (file path, line) order, into the run:
@@ -155,6 +157,7 @@ struct Merger {
         tally.lines += 1
         tally.rejected += 1
         rejectedByReason[Int(reason.rawValue)] += 1
+        tally.rejectedByReason[Int(reason.rawValue)] += 1
         try rejects.write(file: file, line: line, reason: reason, raw: raw, length: length)
     }
 

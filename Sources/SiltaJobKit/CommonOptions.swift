@@ -15,14 +15,14 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(help: "Where reports are written.")
     public var reports = "var/reports"
 
-    @Option(help: "Concurrent workers (default: the number of processors).")
-    public var workers: Int = CommonOptions.processorCount
+    @Option(name: .customLong("workers"), help: ArgumentHelp("Concurrent workers.", valueName: "n"))
+    public var workerCount: WorkerCount = .processors
 
     @Option(
+        name: .customLong("wait"),
         help: ArgumentHelp(
-            "Seconds to wait when another run holds the warehouse lock (default 0: exit at once with code 75).",
-            valueName: "seconds"))
-    public var wait: Double = 0
+            "Seconds to wait when another run holds the warehouse lock; 0 exits at once with code 75.", valueName: "seconds"))
+    public var waitSeconds = Seconds(0)
 
     @Option(
         help: ArgumentHelp(
@@ -38,6 +38,11 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     public init() {}
 
+    /// Concurrent workers.
+    public var workers: Int { workerCount.value }
+    /// Seconds to wait for the warehouse lock.
+    public var wait: Double { waitSeconds.value }
+
     public mutating func validate() throws {
         if workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256.") }
         if wait < 0 { throw ValidationError("--wait must not be negative.") }
@@ -48,5 +53,5 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var logLevel: Logger.Level { quiet ? .warning : (verbose ? .debug : .info) }
 
     /// Processors online.
-    public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    public static var processorCount: Int { WorkerCount.processors.value }
 }

@@ -104,25 +104,50 @@ public final class ProgressBar: @unchecked Sendable {
         let now = Clocks.monotonicSeconds()
         if started == nil { started = now }
         StandardError.showStatus(
-            Self.render(label: label, done: progress.done, total: total, seconds: now - started!))
+            Self.render(
+                label: label, done: progress.done, total: total, inflated: progress.inflated, seconds: now - started!,
+                columns: Self.terminalColumns()))
     }
 
-    /// The bar's text, for example
-    /// `ingest [#########...........]  45%  412 of 898 MB  170 MB/s  ETA 0:03`.
-    public static func render(label: String, done: Int, total: Int, seconds: Double) -> String {
-        let width = 20
+    /// The terminal's width now (`TIOCGWINSZ` on standard error, read at
+    /// every redraw, so a resized window is followed); 80 when it does not say.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
+    /// The bar's text in at most `columns - 1` characters (so that it never
+    /// wraps), for example at 80 columns
+    /// `ingest [#########...........]  45%  412 of 898 MB  172 MB/s  ETA 0:03`.
+    /// The rate is of the bytes after inflating, as in the log line's
+    /// "MB/s uncompressed"; the share and the sizes are of the bytes on disk,
+    /// whose total is known from the start. On a narrow terminal the bar
+    /// shrinks (to 10), then the time left, the rate and the sizes go.
+    public static func render(
+        label: String, done: Int, total: Int, inflated: Int? = nil, seconds: Double, columns: Int = 80
+    ) -> String {
         let fraction = total > 0 ? min(1, Double(max(done, 0)) / Double(total)) : 0
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let percent = String(Int(fraction * 100))
         let mb = { (bytes: Int) in String((bytes + 500_000) / 1_000_000) }
-        var text = "\(label) [\(bar)] " + String(repeating: " ", count: 3 - percent.count) + percent + "%  "
-        text += "\(mb(done)) of \(mb(total)) MB"
+        var tails = ["  \(mb(done)) of \(mb(total)) MB"]
+        let produced = inflated ?? done
         if seconds >= 0.1 && done > 0 {
-            let rate = Double(done) / seconds
-            text += "  \(Int((rate / 1e6).rounded())) MB/s  ETA " + clock(Double(total - done) / rate)
+            let rate = Double(produced) / seconds
+            tails.append("  \(Int((rate / 1e6).rounded())) MB/s")
+            tails.append("  ETA " + clock(Double(total - done) / (Double(done) / seconds)))
         }
-        return text
+        let room = max(1, columns - 1)
+        let pct = String(repeating: " ", count: 3 - percent.count) + percent + "%"
+        for kept in stride(from: tails.count, through: 0, by: -1) {
+            let tail = tails[..<kept].joined()
+            let fixed = label.count + 4 + pct.count + tail.count  // "label [", "] ", percent, tails
+            let width = min(20, room - fixed)
+            guard width >= 10 else { continue }
+            let filled = Int(fraction * Double(width))
+            return "\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + pct + tail
+        }
+        return String((label + " " + pct).prefix(room))
     }
 
     /// `m:ss`, or `h:mm:ss` from an hour up.

@@ -12,8 +12,11 @@ public struct ReadLimitOptions: ParsableArguments, Sendable {
             valueName: "size"))
     public var maxFileBytes = "64G"
 
-    @Option(help: ArgumentHelp("Most seconds reading one log file may take.", valueName: "seconds"))
-    public var maxFileSeconds: Double = 3600
+    @Option(name: .customLong("max-file-seconds"), help: ArgumentHelp("Most seconds reading one log file may take.", valueName: "seconds"))
+    public var maxFileTime = Seconds(3600)
+
+    /// Most seconds reading one log file may take.
+    public var maxFileSeconds: Double { maxFileTime.value }
 
     public init() {}
 
@@ -31,7 +34,7 @@ public struct ReadLimitOptions: ParsableArguments, Sendable {
     }
 
     /// The arguments that give a child job these settings.
-    public var arguments: [String] { ["--max-file-bytes", maxFileBytes, "--max-file-seconds", String(maxFileSeconds)] }
+    public var arguments: [String] { ["--max-file-bytes", maxFileBytes, "--max-file-seconds", maxFileTime.argument] }
 
     /// `64G` → 68719476736; a plain number is bytes; `nil` when it is no size.
     public static func bytes(_ text: String) -> Int? {

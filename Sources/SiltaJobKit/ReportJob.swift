@@ -67,7 +67,13 @@ public enum ReportJob {
         logger.info(
             "computed \(tables.count) table(s), \(held) rows\(streamed > 0 ? " (and \(streamed) table(s) made while written)" : "") in \(Clocks.seconds(computed - loaded)) s"
         )
-        let rows = try ReportWriter.write(tables, context: settings.context, to: common.reports)
+        var rows: [Int] = []
+        for table in tables {
+            let t0 = Clocks.monotonicSeconds()
+            rows += try ReportWriter.write([table], context: settings.context, to: common.reports)
+            logger.debug(
+                "wrote \(table.fileStem).csv/.json: \(rows.last!) rows in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s\(table.isStreamed ? " (made while written)" : "")")
+        }
         record.set("events", .integer(Int(snapshot.manifest.events)))
         record.set("communities", .integer(input.communityCount))
         record.set("tables", .integer(tables.count))

@@ -13,7 +13,10 @@ public struct ReportOptions: ParsableArguments, Sendable {
     @Option(help: "Report time zone, an IANA name such as UTC or Europe/Helsinki.")
     public var timeZone = "UTC"
 
-    @Option(help: "The as-of instant, RFC 3339 (default: the latest event). It filters nothing; it decides `complete`.")
+    @Option(
+        help: ArgumentHelp(
+            "The as-of instant: RFC 3339, or a date YYYY-MM-DD for the end of that day in --time-zone. It filters nothing; it decides `complete`. Without it, the latest event.",
+            valueName: "instant"))
     public var asOf: String?
 
     public init() {}
@@ -24,8 +27,46 @@ public struct ReportOptions: ParsableArguments, Sendable {
         return PeriodFamily.allCases.filter { f in words.contains(f.rawValue) }
     }
 
-    /// The as-of instant in UTC epoch milliseconds, when given.
-    public var asOfMilliseconds: Int64? { asOf.flatMap { RFC3339.parse($0) } }
+    /// The as-of instant in UTC epoch milliseconds, when given: an RFC 3339
+    /// instant, or a plain date `YYYY-MM-DD`, which means the end of that
+    /// day in the report time zone (the first instant of the next local
+    /// day, so that the day itself is complete).
+    public var asOfMilliseconds: Int64? {
+        guard let asOf else { return nil }
+        if let instant = RFC3339.parse(asOf) { return instant }
+        guard let day = RFC3339.parseDate(asOf), let zone = TimeZone(identifier: timeZone) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let next = RFC3339.civilFromDays(day + 1)
+        guard let start = calendar.date(from: DateComponents(year: next.0, month: next.1, day: next.2)) else { return nil }
+        return Int64((start.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// Up to three known time-zone names nearest to `name` (a wrong case
+    /// first, then by edit distance), for the error message.
+    public static func timeZoneSuggestions(for name: String) -> [String] {
+        let known = TimeZone.knownTimeZoneIdentifiers
+        let lower = name.lowercased()
+        if let exact = known.first(where: { $0.lowercased() == lower }) { return [exact] }
+        let scored = known.map { ($0, editDistance(lower, $0.lowercased())) }.filter { $0.1 <= max(3, lower.count / 3) }
+        return scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(3).map(\.0)
+    }
+
+    /// Levenshtein distance over Unicode scalars.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.unicodeScalars)
+        let y = Array(b.unicodeScalars)
+        if x.isEmpty { return y.count }
+        var previous = Array(0...y.count)
+        for i in 1...x.count {
+            var current = [i] + [Int](repeating: 0, count: y.count)
+            for j in stride(from: 1, through: y.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[y.count]
+    }
 
     public mutating func validate() throws {
         let words = periods.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map(String.init)
@@ -34,13 +75,16 @@ public struct ReportOptions: ParsableArguments, Sendable {
         }
         if words.isEmpty { throw ValidationError("--periods needs at least one of day, week, month.") }
         if TimeZone(identifier: timeZone) == nil {
+            let near = Self.timeZoneSuggestions(for: timeZone)
+            let hint = near.isEmpty ? ", such as UTC or Europe/Helsinki" : "; did you mean " + near.joined(separator: " or ") + "?"
             throw ValidationError(
-                "--time-zone \"\(timeZone)\" is not a known IANA time zone (examples: UTC, Europe/Helsinki; see /usr/share/zoneinfo).")
-        }
-        if let asOf, !asOf.isEmpty, RFC3339.parse(asOf) == nil {
-            throw ValidationError("--as-of \"\(asOf)\" is not an RFC 3339 timestamp such as 2026-11-28T21:15:02Z.")
+                "--time-zone \"\(timeZone)\" is not a known IANA time zone\(hint) (The names are in /usr/share/zoneinfo.)")
         }
         if asOf?.isEmpty == true { asOf = nil }
+        if let asOf, asOfMilliseconds == nil {
+            throw ValidationError(
+                "--as-of \"\(asOf)\" is neither an RFC 3339 instant such as 2026-11-28T21:15:02Z (or with an offset, +02:00) nor a date such as 2026-11-28 (the end of that day in --time-zone).")
+        }
     }
 }
 

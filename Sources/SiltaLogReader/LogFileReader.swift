@@ -30,13 +30,17 @@ public struct LogFileReader {
     ///   missing file, an I/O error), or whatever `emit` throws. Damage inside
     ///   a readable file is not thrown; it is in the summary.
     public func read(pool: BufferPool, emit: @escaping (FramedItem) throws -> Void) throws -> ReadSummary {
+        let start = Clocks.monotonicSeconds()
         let file = try PosixFile(pathBytes: path)
         var framer = LineFramer(limits: limits, pool: pool, emit: emit)
         defer { pool.give(framer.buffer) }
+        var summary: ReadSummary
         switch compression {
-        case .plain: return try readPlain(file, &framer)
-        case .gzip: return try readGzip(file, &framer)
+        case .plain: summary = try readPlain(file, &framer)
+        case .gzip: summary = try readGzip(file, &framer)
         }
+        summary.seconds = Clocks.monotonicSeconds() - start
+        return summary
     }
 
     /// The damage a limit of ``ReadLimits`` found, if any, once `bytes` were produced.
@@ -75,6 +79,7 @@ public struct LogFileReader {
             hasher.combine(UnsafeRawBufferPointer(rebasing: space[..<n]))
             summary.compressedBytes += n
             progress?.add(n)
+            progress?.addInflated(n)
             try framer.didWrite(n)
             if let damage = limitDamage(
                 bytes: summary.compressedBytes, lineLength: framer.longLineLength, deadline: deadline, at: summary.compressedBytes)
@@ -174,6 +179,7 @@ public struct LogFileReader {
             }
             let space = framer.freeSpace
             let (code, produced) = stream.inflate(into: space)
+            progress?.addInflated(produced)
             if endOfFile && stream.availableInput == 0 { drained = produced == 0 }
             summary.uncompressedBytes += produced
             memberOutput += produced

@@ -104,6 +104,8 @@ public struct ReadSummary: Sendable {
     public var contentHash = StableHash128(low: 0, high: 0)
     /// Set when the file was damaged; every complete line before the damage was handed on.
     public var damage: LogDamage?
+    /// Seconds the read took (inflating and framing; parsing runs alongside).
+    public var seconds = 0.0
 
     public init() {}
 }

@@ -27,24 +27,7 @@ public struct ReportHistory: Sendable {
     private static let replaced = ".replaced-"
 
     /// The day number of a folder name `YYYY-MM-DD` that is a real date; `nil` otherwise.
-    public static func day(of name: String) -> Int? {
-        let b = Array(name.utf8)
-        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
-        func number(_ r: Range<Int>) -> Int? {
-            var n = 0
-            for i in r {
-                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
-                n = n * 10 + Int(b[i] - 0x30)
-            }
-            return n
-        }
-        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), d >= 1
-        else { return nil }
-        let days = RFC3339.daysFromCivil(year: y, month: m, day: d)
-        // Reject 2026-02-30 and the like: the day must come back unchanged.
-        guard RFC3339.civilFromDays(days) == (y, m, d) else { return nil }
-        return days
-    }
+    public static func day(of name: String) -> Int? { RFC3339.parseDate(name) }
 
     /// The report files at the top of `REPORTS` that a dated copy holds: every
     /// regular `.csv` and `.json` file, sorted.

@@ -218,6 +218,17 @@ public enum FileSystem {
         return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
+    /// The folder of the running executable (`readlink("/proc/self/exe")`);
+    /// `nil` where the system does not say.
+    public static func executableFolder() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let path = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return String(path[..<slash])
+    }
+
     /// Wraps `lstat(2)`: when `path` was last modified, in Unix seconds; `nil`
     /// when it cannot be read.
     public static func modificationSeconds(of path: String) -> Int64? {

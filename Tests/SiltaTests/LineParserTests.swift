@@ -223,3 +223,19 @@ func event(_ fields: KeyValuePairs<String, String> = [:], drop: [String] = []) -
         #expect(join?.parent == nil)
     }
 }
+
+/// The input lines the README and docs/input.md show are accepted lines.
+@Suite struct DocumentedInputTests {
+    @Test(arguments: ["README.md", "docs/input.md"])
+    func theExampleLinesAreAccepted(file: String) throws {
+        let text = try String(contentsOf: Paths.repository.appendingPathComponent(file), encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("{\"id\":") }
+        #expect(lines.count >= 2)
+        var parser = LineParser()
+        defer { parser.deallocate() }
+        for line in lines {
+            let outcome = Array(line.utf8).withUnsafeBytes { parser.parse($0) }
+            if case .rejected(let reason) = outcome { Issue.record("\(file): \(reason.name): \(line)") }
+        }
+    }
+}

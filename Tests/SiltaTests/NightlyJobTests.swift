@@ -398,4 +398,23 @@ import Testing
         #expect(quiet.status == 0)
         #expect(!quiet.stdout.utf8.contains(0x1B), "--quiet draws no bar")
     }
+
+    @Test(arguments: [40, 80, 200])
+    func theProgressBarKeepsToOneLineOfTheTerminal(columns: Int) throws {
+        let s = Scratch()
+        let ingest = Paths.binary("ingest").path
+        let command =
+            "stty cols \(columns) rows 24; \(ingest) --logs \(Self.sampleLogs) --warehouse \(s.sub("wh")) --reports \(s.sub("r")) --workers 2"
+        let tty = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/script"), ["-qfec", command, "/dev/null"],
+            environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin"])
+        #expect(tty.status == 0, "\(tty.stderr)")
+        // Every drawing of the bar: what follows "erase line" up to the next
+        // carriage return or line end must fit in the width, less one.
+        let drawings = tty.stdout.components(separatedBy: "\r\u{1B}[K").dropFirst().map {
+            $0.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r" || $0 == "\n" }).first.map(String.init) ?? ""
+        }.filter { $0.hasPrefix("ingest [") || $0.hasPrefix("ingest ") && $0.contains("%") }
+        #expect(!drawings.isEmpty, "the bar was drawn")
+        for d in drawings { #expect(d.count <= columns - 1, "\(columns) columns: \(d)") }
+    }
 }

@@ -163,5 +163,21 @@ import Testing
                 == "ingest [....................]   0%  1 of 7300 MB  1 MB/s  ETA 2:01:39")
         #expect(
             ProgressBar.render(label: "ingest", done: 900, total: 800, seconds: 1).hasPrefix("ingest [####################] 100%"))
+        // The rate is of the inflated bytes, as in the log line.
+        #expect(
+            ProgressBar.render(label: "ingest", done: 100_000_000, total: 898_000_000, inflated: 700_000_000, seconds: 2)
+                == "ingest [##..................]  11%  100 of 898 MB  350 MB/s  ETA 0:16")
+    }
+
+    @Test(arguments: [12, 20, 30, 40, 50, 60, 80, 120, 200])
+    func theProgressBarFitsTheTerminal(columns: Int) {
+        for done in [0, 1_000_000, 412_000_000, 7_300_000_000] {
+            let text = ProgressBar.render(
+                label: "ingest", done: done, total: 7_300_000_000, inflated: done * 6, seconds: 1.5, columns: columns)
+            #expect(text.count <= columns - 1, "\(columns) columns: \(text)")
+            #expect(text.hasPrefix("ingest"))
+        }
+        let at40 = ProgressBar.render(label: "ingest", done: 412_000_000, total: 898_000_000, seconds: 2.4, columns: 40)
+        #expect(at40 == "ingest [####......]  45%  412 of 898 MB")
     }
 }

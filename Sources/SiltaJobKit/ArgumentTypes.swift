@@ -1,0 +1,59 @@
+import ArgumentParser
+import SiltaSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A number of seconds on the command line: a non-negative number, shown in
+/// `--help` as written (`600`, not `600.0`).
+public struct Seconds: ExpressibleByArgument, Sendable, Equatable {
+    public var value: Double
+
+    public init(_ value: Double) { self.value = value }
+
+    public init?(argument: String) {
+        guard let v = Double(argument), v >= 0, v.isFinite else { return nil }
+        value = v
+    }
+
+    /// The value as an argument for a child job.
+    public var argument: String { value == value.rounded() && value < 1e15 ? String(Int(value)) : String(value) }
+    public var defaultValueDescription: String { argument }
+}
+
+/// `--workers`: 1 to 256, by default the number of processors (said so in
+/// `--help`, rather than this machine's count).
+public struct WorkerCount: ExpressibleByArgument, Sendable, Equatable {
+    public var value: Int
+
+    public init(_ value: Int) { self.value = value }
+
+    public init?(argument: String) {
+        guard let v = Int(argument) else { return nil }
+        value = v
+    }
+
+    /// Processors online.
+    public static var processors: WorkerCount { WorkerCount(max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }
+    public var defaultValueDescription: String { "the number of processors" }
+}
+
+/// Where the documentation is, for `--help`: `docs/` of the checkout a job
+/// was built in, or `PREFIX/share/doc/silta/` where `make install` put it.
+public enum SiltaDocs {
+    /// The path of `page` (such as `metrics.md`) as this installation has it.
+    public static func path(_ page: String) -> String {
+        var folder = FileSystem.executableFolder() ?? "."
+        for _ in 0..<5 {
+            for candidate in [folder + "/docs/" + page, folder + "/share/doc/silta/" + page] where access(candidate, R_OK) == 0 {
+                return candidate
+            }
+            guard let slash = folder.lastIndex(of: "/"), slash != folder.startIndex else { break }
+            folder = String(folder[..<slash])
+        }
+        return "docs/" + page + " (in Silta's source)"
+    }
+}

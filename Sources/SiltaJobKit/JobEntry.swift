@@ -1,0 +1,70 @@
+import ArgumentParser
+import Logging
+import SiltaSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How every job starts: swift-argument-parser parses the command line; a
+/// mistake in it is exit 64 with one sentence. When the job runs under
+/// `make run-jobs` (which sets `SILTA_VIA_MAKE=1`), that sentence names the
+/// make variable rather than the option (`TZ_NAME (--time-zone)`) and goes
+/// through the same timestamped log format as every other line, so that it
+/// reads right in the cron log.
+public enum JobEntry {
+    /// The make variable of each option `make run-jobs` sets (README, Makefile).
+    public static let makeVariables: [(option: String, variable: String)] = [
+        ("--logs", "LOGS"), ("--warehouse", "WAREHOUSE"), ("--reports", "REPORTS"), ("--periods", "PERIODS"),
+        ("--time-zone", "TZ_NAME"), ("--as-of", "AS_OF"), ("--workers", "WORKERS"), ("--keep-days", "KEEP_DAYS"),
+        ("--prom-file", "PROM_FILE"), ("--ingest-wait", "INGEST_WAIT"), ("--wait", "WAIT"),
+        ("--links-min-shared", "LINKS_MIN_SHARED"), ("--max-file-bytes", "MAX_FILE_BYTES"),
+        ("--max-file-seconds", "MAX_FILE_SECONDS"),
+    ]
+
+    /// True when `make run-jobs` started this job.
+    public static var viaMake: Bool { getenv("SILTA_VIA_MAKE").map { String(cString: $0) == "1" } ?? false }
+
+    /// `message` with each option `make run-jobs` sets written as its make variable first.
+    public static func inMakeWords(_ message: String) -> String {
+        var out = message
+        // Longer options first, so that `--wait` does not match inside `--ingest-wait`.
+        for (option, variable) in makeVariables.sorted(by: { $0.option.count > $1.option.count }) {
+            out = replaceWhole(option, with: "\(variable) (\(option))", in: out)
+        }
+        return out
+    }
+
+    private static func replaceWhole(_ option: String, with replacement: String, in text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let r = rest.range(of: option) {
+            let before = rest[..<r.lowerBound].last
+            let after = rest[r.upperBound...].first
+            let whole = before != "-" && before?.isLetter != true && !(after.map { $0 == "-" || $0.isLetter } ?? false)
+            let alreadyNamed = before == "(" && after == ")"
+            out += rest[..<r.lowerBound]
+            out += whole && !alreadyNamed ? replacement : option
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// Parses the command line and runs `C`, as `C.main()` would, but with
+    /// usage errors in make's words under `make run-jobs`.
+    public static func main<C: ParsableCommand>(_ type: C.Type, job: String) {
+        do {
+            var command = try type.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = type.exitCode(for: error)
+            guard viaMake, code.rawValue == SiltaExit.usage.rawValue else { type.exit(withError: error) }
+            let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let logger = SiltaLogHandler.bootstrap(job: job, level: .info)
+            logger.error("\(inMakeWords(message)) (exit 64: \(SiltaExit.usage.meaning); `make help` lists the variables)")
+            exit(SiltaExit.usage.rawValue)
+        }
+    }
+}
