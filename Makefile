@@ -38,7 +38,7 @@ INSTALL_JOBS := nightly ingest engagement social-capital bridging generate-logs
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs install test test-setup test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
+.PHONY: all build run-jobs install test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
 
 all: build
 
@@ -77,18 +77,27 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status
 
-## install: release jobs built with the Swift standard library linked in (they
-# need only libc and zlib at run time) into PREFIX/libexec/silta, with
-# PREFIX/bin/silta-<job> links, and the cron and systemd files, this Makefile
+## install: the release jobs into PREFIX/libexec/silta (links PREFIX/bin/silta-<job>),
+# the Swift runtime they share, once, into PREFIX/lib/silta (found through the
+# jobs' RUNPATH $ORIGIN/../../lib/silta, so they need no toolchain), the docs
+# into PREFIX/share/doc/silta, and the cron and systemd files, this Makefile
 # and the wrapper into PREFIX/share/silta (docs/operations.md).
-STATIC_BUILD := .build-static
+INSTALL_BUILD := .build-install
+SWIFT_RUNTIME  = $(shell d=$$(dirname "$$(command -v $(SWIFT))")/../lib/swift/linux; [ -d "$$d" ] && cd "$$d" && pwd -P)
 install:
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD)
-	install -d "$(DESTDIR)$(PREFIX)/libexec/silta" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/silta/cron"
+	$(SWIFT) build -c release --scratch-path $(INSTALL_BUILD) -Xswiftc -no-toolchain-stdlib-rpath \
+		-Xlinker -rpath -Xlinker '$$ORIGIN/../../lib/silta'
+	install -d "$(DESTDIR)$(PREFIX)/libexec/silta" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/silta" \
+		"$(DESTDIR)$(PREFIX)/share/silta/cron" "$(DESTDIR)$(PREFIX)/share/doc/silta"
 	for job in $(INSTALL_JOBS); do \
-		install -m 0755 "$(STATIC_BUILD)/release/$$job" "$(DESTDIR)$(PREFIX)/libexec/silta/$$job" || exit 1; \
+		install -m 0755 "$(INSTALL_BUILD)/release/$$job" "$(DESTDIR)$(PREFIX)/libexec/silta/$$job" || exit 1; \
 		ln -sf "../libexec/silta/$$job" "$(DESTDIR)$(PREFIX)/bin/silta-$$job" || exit 1; \
 	done
+	@[ -n "$(SWIFT_RUNTIME)" ] || { echo "install: cannot find the Swift runtime beside $(SWIFT)"; exit 1; }
+	for job in $(INSTALL_JOBS); do LD_LIBRARY_PATH="$(SWIFT_RUNTIME)" ldd "$(INSTALL_BUILD)/release/$$job"; done \
+		| awk -v rt="$(SWIFT_RUNTIME)/" 'index($$3, rt) == 1 { print $$3 }' | sort -u \
+		| while read -r lib; do install -m 0644 "$$lib" "$(DESTDIR)$(PREFIX)/lib/silta/" || exit 1; done
+	install -m 0644 README.md docs/*.md "$(DESTDIR)$(PREFIX)/share/doc/silta/"
 	install -m 0644 Makefile "$(DESTDIR)$(PREFIX)/share/silta/Makefile"
 	install -m 0755 Jobs/cron/silta-nightly "$(DESTDIR)$(PREFIX)/share/silta/cron/silta-nightly"
 	install -m 0644 Jobs/cron/silta.crontab Jobs/cron/silta-nightly.service Jobs/cron/silta-nightly.timer \
@@ -127,11 +136,16 @@ test: test-setup build
 	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
 	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest/* Tests/Fuzz/corpus/ingest/*
 	$(MAKE) --no-print-directory test-install
+	$(MAKE) --no-print-directory test-fresh-clone
 
 ## test-install: make install into a scratch PREFIX, then check the installed
 # jobs' libraries and a night run by the installed wrapper in cron's environment.
 test-install:
 	sh Tests/ops/install-test.sh
+
+## test-fresh-clone: a fresh clone's `make run-jobs` with a bare python3 first on PATH.
+test-fresh-clone:
+	sh Tests/ops/fresh-clone-test.sh
 
 ## test-faults: the fault-injection and security suites alone.
 test-faults: test-setup build
@@ -180,4 +194,4 @@ sample-data: $(BUILT)
 
 ## clean: remove build products and the default warehouse and reports.
 clean:
-	rm -rf .build .build-tsan .build-asan .build-fuzz .build-static var $(VENV)
+	rm -rf .build .build-tsan .build-asan .build-fuzz .build-static $(INSTALL_BUILD) var $(VENV)

@@ -10,6 +10,7 @@ import SiltaWarehouse
 public enum ReportJob {
     /// The exit codes of every report job, for `--help`.
     public static let exitCodesHelp = """
+
         Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 66 the warehouse \
         does not exist or is not a warehouse (nothing is written); 73 the reports \
         folder cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \

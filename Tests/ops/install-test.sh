@@ -1,9 +1,11 @@
 #!/bin/sh
 # `make install` into a scratch PREFIX, then checks what an operator relies on:
-# every job installed with --version; the jobs link no Swift runtime (only
-# libc, libm, zlib and the C++ runtime every Debian system has); and a night
-# run by the installed wrapper in cron's environment (env -i) succeeds with
-# no toolchain on PATH. Run by `make test-install` (part of `make test`).
+# every job installed with --version; the jobs find the Swift runtime in
+# PREFIX/lib/silta and need nothing else but libc, libm, zlib and the C++
+# runtime every Debian system has; the docs the help names are installed; the
+# whole install stays under 200 MB; and a night run by the installed wrapper
+# in cron's environment (env -i) succeeds with no toolchain on PATH. Run by
+# `make test-install` (part of `make test`).
 set -eu
 repo=$(CDPATH= cd -- "$(dirname -- "$0")/../.." && pwd -P)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/silta-install-test.XXXXXX")
@@ -18,15 +20,24 @@ for job in nightly ingest engagement social-capital bridging generate-logs; do
     [ -x "$prefix/libexec/silta/$job" ] || fail "$job not installed"
     version=$("$prefix/bin/silta-$job" --version) || fail "silta-$job --version"
     [ -n "$version" ] || fail "silta-$job --version printed nothing"
-    libs=$(ldd "$prefix/libexec/silta/$job" | awk '{print $1}')
-    for lib in $libs; do
-        case $lib in
+    case $version in "silta $job "*) ;; *) fail "silta-$job --version says '$version', not 'silta $job <version>'" ;; esac
+    # Each library: the system's basic ones, or the Swift runtime from PREFIX/lib/silta, never the toolchain's.
+    ldd "$prefix/libexec/silta/$job" | while read -r name arrow path rest; do
+        case $name in
             linux-vdso.so.* | /lib64/ld-linux-* | ld-linux-* | libc.so.* | libm.so.* | libz.so.* | \
                 libstdc++.so.* | libgcc_s.so.* | libpthread.so.* | libdl.so.* | librt.so.* | libutil.so.*) ;;
-            *) fail "$job needs $lib; installed jobs must need only libc, libm, zlib and the C++ runtime" ;;
+            *)
+                resolved=$(cd "$(dirname "$path")" 2>/dev/null && pwd -P)
+                [ "$resolved" = "$(cd "$prefix/lib/silta" && pwd -P)" ] \
+                    || fail "$job takes $name from ${path:-nowhere}, not from PREFIX/lib/silta" ;;
         esac
-    done
+    done || exit 1
 done
+"$prefix/bin/silta-engagement" --help | tr -d '\n' | grep -q "$prefix/share/doc/silta/metrics.md" \
+    || fail "the help does not name the installed docs"
+[ -f "$prefix/share/doc/silta/input.md" ] || fail "docs not installed"
+size_kb=$(du -sk "$prefix" | cut -f1)
+[ "$size_kb" -lt 204800 ] || fail "the install takes ${size_kb} KB, over 200 MB"
 for f in silta-nightly silta.crontab silta-nightly.service silta-nightly.timer; do
     [ -f "$prefix/share/silta/cron/$f" ] || fail "cron file $f not installed"
 done
