@@ -53,8 +53,10 @@ struct GenerateLogs: ParsableCommand {
     @Option(help: "gzip level, 1 (fast) to 9; 0 writes plain .ndjson files.")
     var level = 1
 
-    @Option(help: "Concurrent workers (default: the number of processors).")
-    var workers = CommonOptions.processorCount
+    @Option(name: .customLong("workers"), help: ArgumentHelp("Concurrent workers.", valueName: "n"))
+    var workerCount: WorkerCount = .processors
+
+    var workers: Int { workerCount.value }
 
     mutating func validate() throws {
         guard RFC3339.parse(start + "T00:00:00Z") != nil else { throw ValidationError("--start must be a date, YYYY-MM-DD.") }

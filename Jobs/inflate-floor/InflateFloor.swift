@@ -19,8 +19,10 @@ struct InflateFloor: ParsableCommand {
     @Option(help: "Folder of gzip logs, read recursively.")
     var logs: String
 
-    @Option(help: "Concurrent workers (default: the number of processors).")
-    var workers = CommonOptions.processorCount
+    @Option(name: .customLong("workers"), help: ArgumentHelp("Concurrent workers.", valueName: "n"))
+    var workerCount: WorkerCount = .processors
+
+    var workers: Int { workerCount.value }
 
     func run() throws {
         let files = try DirectoryWalk.files(under: logs, suffixes: [LogCompression.gzipSuffix]).files

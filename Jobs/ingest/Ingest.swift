@@ -16,7 +16,8 @@ struct Ingest: ParsableCommand {
             Reads every *.ndjson.gz and *.ndjson file under --logs (recursively), skips files \
             already ingested with the same size and content, validates every line, drops duplicate \
             events, and commits the new events to the warehouse atomically. Rejected lines go to \
-            WAREHOUSE/rejects/; what the run did goes to REPORTS/ingest_report.json.
+            WAREHOUSE/rejects/; what the run did goes to REPORTS/ingest_report.json. The input \
+            format and every reject reason: \(SiltaDocs.path("input.md")).
 
             Exit codes: 0 success; 2 finished, but some files were damaged or unreadable; \
             64 bad arguments; 65 the warehouse is damaged; 66 the logs folder is missing or \

@@ -52,6 +52,4 @@ public struct CommonOptions: ParsableArguments, Sendable {
     /// The log level the flags ask for.
     public var logLevel: Logger.Level { quiet ? .warning : (verbose ? .debug : .info) }
 
-    /// Processors online.
-    public static var processorCount: Int { WorkerCount.processors.value }
 }
