@@ -330,6 +330,25 @@ import Testing
         #expect(try readJSON(s.sub("reports/run_summary.json"))["as_of"] as? String == "9999-12-31T10:00:00.000Z")
     }
 
+    @Test func aSettingsMistakeThroughMakeNamesTheMakeVariable() throws {
+        // Issue 11: through make and cron, errors named --time-zone, had no timestamp, and gave no suggestion.
+        let s = Scratch()
+        let r = try Self.runWrapper(Self.cronEnvironment(s, extra: ["TZ_NAME": "europe/helsinki"]))
+        #expect(r.status == 64, "\(r.stderr)")
+        let log = try Self.logText(s)
+        let line = log.split(separator: "\n").first { $0.contains("nightly error:") }
+        #expect(line.map(Self.isLogLine) == true, "a timestamped log line: \(log)")
+        #expect(line?.contains("TZ_NAME (--time-zone) \"europe/helsinki\" is not a known IANA time zone; did you mean Europe/Helsinki?") == true)
+        // A plain date as AS_OF is the end of that day in TZ_NAME.
+        let dated = try Self.runWrapper(Self.cronEnvironment(s, extra: ["AS_OF": "2026-11-30", "TZ_NAME": "Europe/Helsinki"]))
+        #expect(dated.status == 0, "\(dated.stderr)")
+        let engagement = try readJSON(s.sub("reports/engagement_daily.json"))
+        #expect(engagement["as_of"] as? String == "2026-11-30T22:00:00.000Z")
+        let wrong = try Self.runWrapper(Self.cronEnvironment(s, extra: ["AS_OF": "30.11.2026"]))
+        #expect(wrong.status == 64)
+        #expect(try Self.logText(s).contains("AS_OF (--as-of) \"30.11.2026\" is neither an RFC 3339 instant"))
+    }
+
     @Test func theWrapperExplainsAMissingHome() throws {
         let s = Scratch()
         let r = try Self.runWrapper(Self.cronEnvironment(s, extra: ["SILTA_HOME": s.sub("nowhere")]))

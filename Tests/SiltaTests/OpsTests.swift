@@ -180,4 +180,25 @@ import Testing
         let at40 = ProgressBar.render(label: "ingest", done: 412_000_000, total: 898_000_000, seconds: 2.4, columns: 40)
         #expect(at40 == "ingest [####......]  45%  412 of 898 MB")
     }
+
+    @Test func optionsInMakesWords() {
+        #expect(JobEntry.inMakeWords("--wait must not be negative.") == "WAIT (--wait) must not be negative.")
+        #expect(JobEntry.inMakeWords("--ingest-wait and --wait") == "INGEST_WAIT (--ingest-wait) and WAIT (--wait)")
+        #expect(JobEntry.inMakeWords("--as-of ... in --time-zone") == "AS_OF (--as-of) ... in TZ_NAME (--time-zone)")
+        #expect(JobEntry.inMakeWords("--bin-dir stays") == "--bin-dir stays")
+    }
+
+    @Test func asOfTakesADateAndTimeZonesGetSuggestions() throws {
+        var o = try ReportOptions.parse(["--as-of", "2026-11-30", "--time-zone", "Europe/Helsinki"])
+        #expect(o.asOfMilliseconds == RFC3339.parse("2026-11-30T22:00:00Z"))
+        o = try ReportOptions.parse(["--as-of", "2026-03-29"])  // UTC
+        #expect(o.asOfMilliseconds == RFC3339.parse("2026-03-30T00:00:00Z"))
+        // The day the clocks go forward in Helsinki ends 23 hours after it began.
+        o = try ReportOptions.parse(["--as-of", "2026-03-29", "--time-zone", "Europe/Helsinki"])
+        #expect(o.asOfMilliseconds == RFC3339.parse("2026-03-29T21:00:00Z"))
+        #expect(throws: (any Error).self) { try ReportOptions.parse(["--as-of", "2026-02-30"]) }
+        #expect(ReportOptions.timeZoneSuggestions(for: "europe/helsinki") == ["Europe/Helsinki"])
+        #expect(ReportOptions.timeZoneSuggestions(for: "Europe/Helsnki").first == "Europe/Helsinki")
+        #expect(ReportOptions.timeZoneSuggestions(for: "Moon/Base Alpha").isEmpty)
+    }
 }
