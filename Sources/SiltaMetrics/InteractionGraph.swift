@@ -143,7 +143,7 @@ public struct InteractionGraph: Sendable {
     /// dense row products (``denseNodeTerms``), term for term in the same
     /// order, so the two paths give the same bits.
     /// - Complexity: O(sum over edges of min(d_i, d_j) log max(d_i, d_j)), or
-    ///   O(n · sum of degrees) with O(n²) memory for the dense path (n ≤ ``denseNodeLimit``).
+    ///   O(n · sum of degrees) with O(n²/8) bytes for the dense path (n ≤ ``denseNodeLimit``).
     /// - Parameter workers: threads for the dense path's rows (the result does not depend on it).
     public func measures(workers: Int = 1) -> Measures {
         let n = nodeCount
@@ -193,9 +193,9 @@ public struct InteractionGraph: Sendable {
         var common: [Int]
     }
 
-    /// The most nodes the dense path takes (two n × n matrices of doubles:
-    /// 268 MB at this size); larger graphs always take the sparse path.
-    static let denseNodeLimit = 4096
+    /// The most nodes the dense path takes: its neighbour bit sets are n²/8
+    /// bytes (50 MB here); larger graphs always take the walks.
+    static let denseNodeLimit = 20_000
 
     /// True when the dense row products cost less than the common-neighbour
     /// walks: each walk step does two divisions, a dense step two multiply-adds.
@@ -210,7 +210,8 @@ public struct InteractionGraph: Sendable {
                 walks += min(di, offsets[j + 1] - offsets[j])
             }
         }
-        let dense = n * neighbors.count + 2 * n * n
+        // Row products, plus a tile of B and M made per row block and neighbour.
+        let dense = n * neighbors.count + n * n * (n / Self.denseRowBlock + 2)
         return walks > dense / 4
     }
 
