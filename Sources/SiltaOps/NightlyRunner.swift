@@ -139,7 +139,7 @@ public enum NightlyRunner {
             }
         } else {
             set.discard()
-            logger.warning("a report job failed: last night's reports stay at the top of \(options.reports)")
+            logger.warning("tonight's reports are not all written: last night's reports stay at the top of \(options.reports)")
         }
         if summary.reportsComplete {
             do {
