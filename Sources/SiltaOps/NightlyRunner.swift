@@ -127,15 +127,18 @@ public enum NightlyRunner {
 
         var summary = NightlySummary(options: options, started: started, outcomes: outcomes)
         var exit = summary.pipelineExit
+        /// A step after the jobs failed: logged, and its code is the night's unless a job failed first.
+        func stepFailed(_ what: String, _ error: any Error, then advice: String = "") {
+            let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
+            logger.error("could not \(what): \(error) (exit \(code.rawValue): \(code.meaning))\(advice)")
+            if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+        }
         if summary.jobsComplete {
             do {
                 summary.published = try set.publish()
                 logger.info("published \(summary.published.count) report file(s) in \(options.reports)")
             } catch {
-                let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
-                logger.error(
-                    "could not publish tonight's reports: \(error) (exit \(code.rawValue): \(code.meaning)); the next night finishes or undoes it")
-                if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+                stepFailed("publish tonight's reports", error, then: "; the next night finishes the publication")
             }
         } else {
             set.discard()
@@ -156,10 +159,8 @@ public enum NightlyRunner {
                     ? "" : "; removed \(summary.removed.joined(separator: ", ")) (older than KEEP_DAYS \(options.keepDays))"
                 logger.info("kept \(summary.history!) in \(options.reports)\(pruned)")
             } catch {
-                let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
-                logger.error("could not keep the dated copy of the reports: \(error) (exit \(code.rawValue): \(code.meaning))")
+                stepFailed("keep the dated copy of the reports", error)
                 summary.history = nil
-                if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
             }
         }
         summary.exitCode = exit
@@ -169,9 +170,7 @@ public enum NightlyRunner {
             try FileSystem.createDirectory(options.reports)
             try AtomicFileWriter.write(summary.json(), to: options.reports + "/run_summary.json")
         } catch {
-            let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
-            logger.error("could not write run_summary.json: \(error) (exit \(code.rawValue): \(code.meaning))")
-            if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+            stepFailed("write run_summary.json", error)
             summary.exitCode = exit
         }
         do {
@@ -182,9 +181,7 @@ public enum NightlyRunner {
             }
             try AtomicFileWriter.write(summary.prometheus(previousSuccess: lastSuccess).render(), to: options.promPath)
         } catch {
-            let code = (error as? SystemError).map(SiltaExit.forWriting) ?? .failure
-            logger.error("could not write \(options.promPath): \(error) (exit \(code.rawValue): \(code.meaning))")
-            if exit == 0 || exit == SiltaExit.damagedInput.rawValue { exit = code.rawValue }
+            stepFailed("write \(options.promPath)", error)
         }
         let line = "done in \(Clocks.seconds(summary.seconds)) s: exit \(exit) (\(NightlySummary.meaning(of: exit)))"
         if exit == 0 { logger.info("\(line)") } else { logger.error("\(line)") }
