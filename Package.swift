@@ -66,7 +66,6 @@ let package = Package(
         /// reject reasons).
         .target(
             name: "SiltaEvents",
-            dependencies: ["SiltaSupport"],
             swiftSettings: strict
         ),
         /// The warehouse: the binary store of ingested events, its manifest and
@@ -139,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "generate-logs",
             dependencies: [
-                "SiltaJobKit", "SiltaGenerator", "SiltaEvents", "SiltaIngest", "SiltaSupport",
+                "SiltaJobKit", "SiltaGenerator", "SiltaEvents", "SiltaSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

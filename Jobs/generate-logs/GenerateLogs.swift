@@ -2,7 +2,6 @@ import ArgumentParser
 import Logging
 import SiltaEvents
 import SiltaGenerator
-import SiltaIngest
 import SiltaJobKit
 import SiltaSupport
 

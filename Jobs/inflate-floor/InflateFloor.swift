@@ -27,10 +27,11 @@ struct InflateFloor: ParsableCommand {
     func run() throws {
         let files = try DirectoryWalk.files(under: logs, suffixes: [LogCompression.gzipSuffix]).files
         let totals = Totals()
+        let queue = WorkQueue(count: files.count)
         let group = DispatchGroup()
         for w in 0..<max(1, workers) {
             DispatchQueue(label: "silta.inflate-\(w)").async(group: group) {
-                while let i = totals.claim(files.count) {
+                while let i = queue.claim() {
                     if let r = try? InflateOnly.drain(path: files[i].fullPath) { totals.add(r.compressed, r.uncompressed) }
                 }
             }
@@ -42,17 +43,8 @@ struct InflateFloor: ParsableCommand {
 
 final class Totals: @unchecked Sendable {
     private let monitor = Monitor()
-    private var next = 0
     private(set) var compressed = 0
     private(set) var uncompressed = 0
-
-    func claim(_ count: Int) -> Int? {
-        monitor.locked {
-            guard next < count else { return nil }
-            next += 1
-            return next - 1
-        }
-    }
 
     func add(_ c: Int, _ u: Int) {
         monitor.locked {

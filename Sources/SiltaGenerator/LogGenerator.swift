@@ -194,25 +194,22 @@ struct FrozenCells: Sendable {
 /// Hands out files to workers and keeps their results.
 final class ResultStore: @unchecked Sendable {
     private var results: [Result<GeneratorSummary, any Error>?]
-    private var next = 0
+    private let queue: WorkQueue
     private let monitor = Monitor()
 
-    init(count: Int) { results = Array(repeating: nil, count: count) }
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+        queue = WorkQueue(count: count)
+    }
 
     /// The next file to write, or nil when all are taken.
-    func claim() -> Int? {
-        monitor.locked {
-            guard next < results.count else { return nil }
-            next += 1
-            return next - 1
-        }
-    }
+    func claim() -> Int? { queue.claim() }
 
     /// Fails every file not written yet.
     func fail(_ error: any Error) {
+        queue.drain()
         monitor.locked {
             for i in results.indices where results[i] == nil { results[i] = .failure(error) }
-            next = results.count
         }
     }
 

@@ -285,12 +285,6 @@ public enum IngestRunner {
     }
 }
 
-/// A buffer written by `concurrentPerform` iterations, each at its own index.
-struct SendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
-}
-
 func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
     guard seconds > 0 else { return "-" }
     return String(Int((Double(bytes) / 1e6 / seconds).rounded()))

@@ -12,11 +12,12 @@ public enum CommunityWorkers {
     ) -> [Result?] {
         let order = input.communitiesLargestFirst
         let store = ResultSlots<Result>(count: input.communityCount)
+        let queue = WorkQueue(count: order.count)
         let group = DispatchGroup()
         for w in 0..<max(1, min(workers, order.count)) {
             DispatchQueue(label: "silta.metrics.worker-\(w)").async(group: group) {
                 var state = makeState()
-                while let next = store.claim(order.count) {
+                while let next = queue.claim() {
                     let c = order[next]
                     store.set(Int(c), body(c, &state))
                 }
@@ -27,21 +28,12 @@ public enum CommunityWorkers {
     }
 }
 
-/// Results written by workers, one slot each, and the shared queue position.
+/// Results written by workers, one slot each.
 final class ResultSlots<Result>: @unchecked Sendable {
     private let monitor = Monitor()
-    private var next = 0
     private(set) var results: [Result?]
 
     init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func claim(_ total: Int) -> Int? {
-        monitor.locked {
-            guard next < total else { return nil }
-            next += 1
-            return next - 1
-        }
-    }
 
     func set(_ i: Int, _ r: Result) { monitor.locked { results[i] = r } }
 }

@@ -97,7 +97,7 @@ public final class MetricsInput: @unchecked Sendable {
             claimTs.deallocate()
         }
         let parts = max(1, min(workers, contents / 65_536 + 1))
-        let shared = (SendablePointer(author), SendablePointer(community), SendablePointer(claimTs))
+        let shared = (SendableBuffer(author), SendableBuffer(community), SendableBuffer(claimTs))
         for b in blocks {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let lo = UInt32(contents * part / parts)
@@ -243,12 +243,6 @@ public struct CommunityEvents: Sendable {
         mentionEnds = newEnds
         mentions = newMentions
     }
-}
-
-/// A pointer shared by `concurrentPerform` iterations that write disjoint parts.
-struct SendablePointer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
 #if canImport(Glibc)

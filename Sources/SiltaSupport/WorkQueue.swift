@@ -1,0 +1,31 @@
+/// The next item for Dispatch workers that take items one at a time: each
+/// index below ``count`` is handed out once, in order, whichever worker
+/// asks. The results stay in the caller's own slots, so the output never
+/// depends on which worker took which item.
+public final class WorkQueue: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var next = 0
+    /// Items in the queue.
+    public let count: Int
+
+    public init(count: Int) { self.count = count }
+
+    /// The next index, or `nil` when every item was handed out.
+    public func claim() -> Int? {
+        monitor.locked {
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    /// Hands out nothing more (after a failure, say).
+    public func drain() { monitor.locked { next = count } }
+}
+
+/// A buffer written by concurrent iterations, each at its own indices
+/// (`concurrentPerform` over disjoint parts).
+public struct SendableBuffer<T>: @unchecked Sendable {
+    public let buffer: UnsafeMutableBufferPointer<T>
+    public init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
