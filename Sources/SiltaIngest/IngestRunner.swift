@@ -203,6 +203,9 @@ public enum IngestRunner {
                     report.lines += t.lines
                     report.accepted += t.accepted
                     report.duplicates += t.duplicates
+                    for (reason, count) in zip(RejectReason.allCases, t.rejectedByReason) where count > 0 {
+                        report.rejected[reason, default: 0] += count
+                    }
                     let reasons = zip(RejectReason.allCases, t.rejectedByReason).filter { $0.1 > 0 }.map { "\($0.0.name) \($0.1)" }
                     let rejects = reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"
                     switch end {
@@ -234,9 +237,6 @@ public enum IngestRunner {
             progress(
                 "read \(report.filesRead) file(s), \(report.lines) lines in \(Clocks.seconds(readSeconds)) s "
                     + "(\(megabytesPerSecond(report.bytesUncompressed, readSeconds)) MB/s uncompressed)")
-            for (reason, count) in zip(RejectReason.allCases, merger.rejectedByReason) where count > 0 {
-                report.rejected[reason] = count
-            }
             for (type, count) in zip(EventType.allCases, merger.byType) where count > 0 {
                 report.acceptedByType[type] = count
             }

@@ -45,7 +45,6 @@ struct Merger {
     /// An instant a day after ingest started (UTC epoch milliseconds).
     var futureAfter: Int64 = .max
     private(set) var byType = [Int](repeating: 0, count: EventType.allCases.count)
-    private(set) var rejectedByReason = [Int](repeating: 0, count: RejectReason.allCases.count)
     private(set) var tally = FileTally()
 
     init(existing runs: [RunFile], manifest: Manifest, location: WarehouseLocation, generation: UInt64, blockRows: Int) {
@@ -156,7 +155,6 @@ struct Merger {
     private mutating func reject(file: String, line: Int, reason: RejectReason, raw: ArraySlice<UInt8>, length: Int) throws {
         tally.lines += 1
         tally.rejected += 1
-        rejectedByReason[Int(reason.rawValue)] += 1
         tally.rejectedByReason[Int(reason.rawValue)] += 1
         try rejects.write(file: file, line: line, reason: reason, raw: raw, length: length)
     }
