@@ -30,8 +30,9 @@ public enum JobEntry {
     /// `message` with each option `make run-jobs` sets written as its make variable first.
     public static func inMakeWords(_ message: String) -> String {
         var out = message
-        // Longer options first, so that `--wait` does not match inside `--ingest-wait`.
-        for (option, variable) in makeVariables.sorted(by: { $0.option.count > $1.option.count }) {
+        // Whole options only (`--wait` is not in `--ingest-wait`), and an
+        // option already written `VARIABLE (--option)` is left as it is.
+        for (option, variable) in makeVariables {
             out = replaceWhole(option, with: "\(variable) (\(option))", in: out)
         }
         return out
