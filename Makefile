@@ -32,13 +32,11 @@ DESTDIR   ?=
 SWIFT     ?= swift
 RELEASE   := .build/release
 BIN       := $(if $(strip $(SILTA_BIN)),$(SILTA_BIN),$(RELEASE))
-# The jobs `make install` installs.
-INSTALL_JOBS := nightly ingest engagement social-capital bridging generate-logs
 
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs install test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
+.PHONY: all build run-jobs install install-build test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
 
 all: build
 
@@ -84,16 +82,21 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 # and the wrapper into PREFIX/share/silta (docs/operations.md).
 INSTALL_BUILD := .build-install
 SWIFT_RUNTIME  = $(shell d=$$(dirname "$$(command -v $(SWIFT))")/../lib/swift/linux; [ -d "$$d" ] && cd "$$d" && pwd -P)
-install:
+# The jobs it installs: every job of the catalog
+# (Sources/SiltaReportJobs/ReportCatalog.swift), as the built nightly lists them.
+INSTALL_JOBS   = $(shell LD_LIBRARY_PATH="$(SWIFT_RUNTIME)" "$(INSTALL_BUILD)/release/nightly" --list-jobs | cut -f1)
+install-build:
 	$(SWIFT) build -c release --scratch-path $(INSTALL_BUILD) -Xswiftc -no-toolchain-stdlib-rpath \
 		-Xlinker -rpath -Xlinker '$$ORIGIN/../../lib/silta'
+install: install-build
+	@[ -n "$(SWIFT_RUNTIME)" ] || { echo "install: cannot find the Swift runtime beside $(SWIFT)"; exit 1; }
+	@[ -n "$(strip $(INSTALL_JOBS))" ] || { echo "install: $(INSTALL_BUILD)/release/nightly --list-jobs listed no job"; exit 1; }
 	install -d "$(DESTDIR)$(PREFIX)/libexec/silta" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/silta" \
 		"$(DESTDIR)$(PREFIX)/share/silta/cron" "$(DESTDIR)$(PREFIX)/share/doc/silta"
 	for job in $(INSTALL_JOBS); do \
 		install -m 0755 "$(INSTALL_BUILD)/release/$$job" "$(DESTDIR)$(PREFIX)/libexec/silta/$$job" || exit 1; \
 		ln -sf "../libexec/silta/$$job" "$(DESTDIR)$(PREFIX)/bin/silta-$$job" || exit 1; \
 	done
-	@[ -n "$(SWIFT_RUNTIME)" ] || { echo "install: cannot find the Swift runtime beside $(SWIFT)"; exit 1; }
 	for job in $(INSTALL_JOBS); do LD_LIBRARY_PATH="$(SWIFT_RUNTIME)" ldd "$(INSTALL_BUILD)/release/$$job"; done \
 		| awk -v rt="$(SWIFT_RUNTIME)/" 'index($$3, rt) == 1 { print $$3 }' | sort -u \
 		| while read -r lib; do install -m 0644 "$$lib" "$(DESTDIR)$(PREFIX)/lib/silta/" || exit 1; done

@@ -19,17 +19,19 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The report jobs: each a thin executable in `Jobs/<name>` over its entry in
+/// `SiltaReportJobs`' catalog (ReportCatalog.swift), which names them again for
+/// `nightly`; a test checks that the two lists agree.
+let reportJobs = ["engagement", "social-capital", "bridging"]
+
 let package = Package(
     name: "silta",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ingest", targets: ["ingest"]),
         .executable(name: "generate-logs", targets: ["generate-logs"]),
-        .executable(name: "engagement", targets: ["engagement"]),
-        .executable(name: "social-capital", targets: ["social-capital"]),
-        .executable(name: "bridging", targets: ["bridging"]),
         .executable(name: "nightly", targets: ["nightly"]),
-    ],
+    ] + reportJobs.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -101,11 +103,23 @@ let package = Package(
             dependencies: ["SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaReports"],
             swiftSettings: strict
         ),
-        /// What every job shares: common options, exit codes, logging.
+        /// The frame every job shares: common options, exit codes, logging,
+        /// run records, the progress bar.
         .target(
             name: "SiltaJobKit",
             dependencies: [
-                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports", "SiltaLogReader",
+                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaLogReader",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        /// The catalog of jobs and reports, the report options, and the
+        /// driver every report job runs in.
+        .target(
+            name: "SiltaReportJobs",
+            dependencies: [
+                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports", "SiltaJobKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +131,8 @@ let package = Package(
         .target(
             name: "SiltaOps",
             dependencies: [
-                "SiltaSupport", "SiltaEvents", "SiltaJobKit",
+                "SiltaSupport", "SiltaEvents", "SiltaJobKit", "SiltaReportJobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -147,41 +162,10 @@ let package = Package(
         ),
 
         .executableTarget(
-            name: "engagement",
-            dependencies: [
-                "SiltaJobKit", "SiltaMetrics", "SiltaSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Jobs/engagement",
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "social-capital",
-            dependencies: [
-                "SiltaJobKit", "SiltaMetrics", "SiltaSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Jobs/social-capital",
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "bridging",
-            dependencies: [
-                "SiltaJobKit", "SiltaMetrics", "SiltaSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Jobs/bridging",
-            swiftSettings: strict
-        ),
-        .executableTarget(
             name: "nightly",
             dependencies: [
-                "SiltaJobKit", "SiltaOps", "SiltaSupport",
+                "SiltaJobKit", "SiltaOps", "SiltaReportJobs", "SiltaSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Jobs/nightly",
             swiftSettings: strict
@@ -251,12 +235,22 @@ let package = Package(
             name: "SiltaTests",
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
-                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaOps", "CZlib",
+                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaReportJobs", "SiltaOps", "CZlib",
                 "SiltaIngestCheck",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/SiltaTests",
             swiftSettings: strict
         ),
-    ]
+    ] + reportJobs.map { job in
+        .executableTarget(
+            name: job,
+            dependencies: [
+                "SiltaJobKit", "SiltaReportJobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Jobs/" + job,
+            swiftSettings: strict
+        )
+    }
 )

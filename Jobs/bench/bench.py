@@ -23,6 +23,12 @@ BIN = ".build/release"
 DAYS = 90
 
 
+def report_jobs():
+    """The report jobs of the catalog, as the built nightly lists them."""
+    listing = subprocess.check_output([BIN + "/nightly", "--list-jobs"], text=True)
+    return [line.split("\t")[0] for line in listing.splitlines() if line.split("\t")[1] == "report"]
+
+
 def run(cmd, env=None, stdout=subprocess.DEVNULL):
     """Runs cmd; returns (wall, cpu, peak RSS in MB, exit code, stdout text)."""
     start = time.perf_counter()
@@ -104,7 +110,7 @@ def bench_size(events, workers, budget):
     measure("silta ingest, 1 worker", [BIN + "/ingest", "--logs", logs, "--warehouse", root + "/one-worker", "--reports", root + "/one",
                                        "--workers", "1", "--quiet"])
     measure("silta ingest", [BIN + "/ingest", "--logs", logs] + common)
-    for job in ("engagement", "social-capital", "bridging"):
+    for job in report_jobs():
         measure("silta " + job, [BIN + "/" + job] + common)
     make = ["make", "--no-print-directory", "run-jobs", "LOGS=" + logs, "WAREHOUSE=" + root + "/full", "REPORTS=" + root + "/full-reports",
             "WORKERS=%d" % workers]

@@ -65,18 +65,18 @@ struct Ingest: ParsableCommand {
                 + "\(report.accepted) accepted (\(report.duplicates) duplicates), \(report.rejectedTotal) rejected, "
                 + "\(report.damagedFiles.count) damaged"
             logger.info("\(summary)")
-            record.set("files_read", .integer(report.filesRead))
-            record.set("files_skipped", .integer(report.filesSkipped))
-            record.set("files_damaged", .integer(report.damagedFiles.count))
-            record.set("lines", .integer(report.lines))
-            record.set("events_ingested", .integer(report.stored))
-            record.set("duplicates", .integer(report.duplicates))
-            record.set("future_events", .integer(report.futureEvents))
-            record.set("lines_rejected", .integer(report.rejectedTotal))
-            record.set("bytes_compressed", .integer(report.bytesCompressed))
-            record.set("bytes_uncompressed", .integer(report.bytesUncompressed))
-            record.set("warehouse_events", .integer(Int(report.warehouseEvents)))
-            record.set("warehouse_generation", .integer(Int(report.generation)))
+            record.set(.filesRead, .integer(report.filesRead))
+            record.set(.filesSkipped, .integer(report.filesSkipped))
+            record.set(.filesDamaged, .integer(report.damagedFiles.count))
+            record.set(.lines, .integer(report.lines))
+            record.set(.eventsIngested, .integer(report.stored))
+            record.set(.duplicates, .integer(report.duplicates))
+            record.set(.futureEvents, .integer(report.futureEvents))
+            record.set(.linesRejected, .integer(report.rejectedTotal))
+            record.set(.bytesCompressed, .integer(report.bytesCompressed))
+            record.set(.bytesUncompressed, .integer(report.bytesUncompressed))
+            record.set(.warehouseEvents, .integer(Int(report.warehouseEvents)))
+            record.set(.warehouseGeneration, .integer(Int(report.generation)))
             return report.damagedFiles.isEmpty ? .success : .damagedInput
         }
     }

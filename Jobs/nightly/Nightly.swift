@@ -1,19 +1,20 @@
 import ArgumentParser
 import SiltaJobKit
 import SiltaOps
+import SiltaReportJobs
 import SiltaSupport
 
 @main
 struct Nightly: ParsableCommand {
-    static func main() { JobEntry.main(Self.self, job: "nightly") }
+    static func main() { JobEntry.main(Self.self, job: ReportCatalog.nightly) }
 
     static let configuration = CommandConfiguration(
-        commandName: "nightly",
+        commandName: ReportCatalog.nightly,
         abstract: "Runs the whole night: ingest, every report, run summary, dated copy, monitoring file.",
         discussion: """
             What `make run-jobs` calls. Under a lock (WAREHOUSE/nightly.lock) that keeps two nights \
-            apart, it runs ingest, then engagement, social-capital and bridging (each a child process, \
-            found next to this executable or in --bin-dir; the three at once when --workers is more \
+            apart, it runs ingest, then \(reportJobNames) (each a child process, \
+            found next to this executable or in --bin-dir; all at once when --workers is more \
             than 1). Then it writes REPORTS/run_summary.json \
             (each job's exit code and figures), keeps a dated copy of the reports in \
             REPORTS/history/YYYY-MM-DD/ (the as-of date) when every report was written, removes copies \
@@ -23,58 +24,39 @@ struct Nightly: ParsableCommand {
             killed by signal N; 127 when a job could not be started); else 2 when ingest found damaged \
             files; else 0. 75 also when another nightly run holds the lock: then nothing is run or written.
             """,
-        version: SiltaVersion.of("nightly"))
+        version: SiltaVersion.of(ReportCatalog.nightly))
 
-    @Option(help: "Folder of activity logs, read recursively.")
-    var logs = "SampleData/logs"
+    /// "engagement, social-capital and bridging".
+    static var reportJobNames: String {
+        let names = ReportCatalog.reportJobs.map(\.job)
+        return names.dropLast().joined(separator: ", ") + (names.count > 1 ? " and " : "") + (names.last ?? "")
+    }
 
+    @OptionGroup var night: NightlyOptions
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
-
-    @Option(help: "Days of dated report copies to keep in REPORTS/history (0 keeps all).")
-    var keepDays = 90
-
-    @Option(help: ArgumentHelp("The Prometheus textfile to write (default: REPORTS/silta.prom).", valueName: "file"))
-    var promFile: String?
-
-    @Option(help: ArgumentHelp("Folder of the job executables (default: this executable's folder).", valueName: "folder"))
-    var binDir: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Seconds the night's ingest waits for report jobs run by hand, which read under the warehouse lock (at least --wait).",
-            valueName: "seconds"))
-    var ingestWait = Seconds(600)
-
     @OptionGroup var readLimits: ReadLimitOptions
     @OptionGroup var links: LinksOptions
 
-    mutating func validate() throws {
-        if keepDays < 0 { throw ValidationError("--keep-days must be 0 (keep all) or more.") }
-    }
+    @Flag(help: "Print every job of Silta (job, role, the files it writes, tab-separated) and exit.")
+    var listJobs = false
 
     func run() throws {
-        let logger = SiltaLogHandler.bootstrap(job: "nightly", level: common.logLevel)
-        guard let bin = binDir ?? FileSystem.executableFolder() else {
+        if listJobs {
+            print(ReportCatalog.listing(families: report.families), terminator: "")
+            return
+        }
+        let logger = SiltaLogHandler.bootstrap(job: ReportCatalog.nightly, level: common.logLevel)
+        guard let bin = night.binDir ?? FileSystem.executableFolder() else {
             logger.error("cannot tell where the jobs are installed; pass --bin-dir (exit 64)")
             throw SiltaExit.usage.exitCode
         }
-        var options = NightlyOptions(
-            logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers, binDir: bin)
-        options.periods = report.families.map(\.rawValue)
-        options.timeZone = report.timeZone
-        options.asOf = report.asOf
-        options.keepDays = keepDays
-        options.promFile = promFile
-        options.wait = common.wait
-        options.ingestWait = ingestWait.value
-        options.readLimits = readLimits
-        options.links = links
-        options.logFlag = common.quiet ? "--quiet" : (common.verbose ? "--verbose" : nil)
-        var record = JobRecord(job: "nightly", startedAt: Clocks.epochMilliseconds())
+        let settings = NightlySettings(
+            night: night, common: common, report: report, links: links, readLimits: readLimits, binDir: bin)
+        var record = JobRecord(job: ReportCatalog.nightly, startedAt: Clocks.epochMilliseconds())
         let code: Int32
         do {
-            code = try NightlyRunner.run(options, logger: logger)
+            code = try NightlyRunner.run(settings, logger: logger)
         } catch let busy as NightlyBusy {
             logger.error("\(busy) (exit \(SiltaExit.locked.rawValue): another night is running)")
             code = SiltaExit.locked.rawValue

@@ -49,38 +49,72 @@ public struct IngestReport: Sendable, Equatable {
 
     /// The report as pretty-printed JSON, keys in a fixed order.
     public func json() -> String {
-        func q(_ s: String) -> String { JSONText.quoted(s) }
-        var out = "{\n"
-        out += "  \"schema_version\": 1,\n"
-        out += "  \"report\": \"ingest\",\n"
-        out += "  \"generated_by\": \(q(SiltaVersion.generatedBy)),\n"
-        out += "  \"files_read\": \(filesRead),\n"
-        out += "  \"files_skipped\": \(filesSkipped),\n"
-        out += "  \"lines\": \(lines),\n"
-        out += "  \"accepted\": \(accepted),\n"
-        out += "  \"duplicates\": \(duplicates),\n"
-        let reasons = RejectReason.allCases.filter { (rejected[$0] ?? 0) > 0 }
-        out += "  \"rejected\": {" + reasons.map { "\(q($0.name)): \(rejected[$0]!)" }.joined(separator: ", ") + "},\n"
-        out += "  \"rejected_total\": \(rejectedTotal),\n"
-        out += "  \"damaged_files\": ["
-        out += damagedFiles.map { "\n    {\"file\": \(q($0.file)), \"error\": \(q($0.error))}" }.joined(separator: ",")
-        out += damagedFiles.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"bytes_compressed\": \(bytesCompressed),\n"
-        out += "  \"bytes_uncompressed\": \(bytesUncompressed),\n"
-        out += "  \"seconds\": \(Clocks.seconds(seconds)),\n"
-        let types = EventType.allCases.filter { (acceptedByType[$0] ?? 0) > 0 }
-        out += "  \"by_type\": {" + types.map { "\(q($0.name)): \(acceptedByType[$0]!)" }.joined(separator: ", ") + "},\n"
-        out += "  \"stored\": \(stored),\n"
-        out += "  \"future_events\": \(futureEvents),\n"
-        out += "  \"latest_future_event\": \(latestFutureEvent.map { q(RFC3339.format(milliseconds: $0)) } ?? "null"),\n"
-        out += "  \"new_persons\": \(newPersons),\n"
-        out += "  \"new_communities\": \(newCommunities),\n"
-        out += "  \"new_contents\": \(newContents),\n"
-        out += "  \"warehouse_generation\": \(generation),\n"
-        out += "  \"warehouse_events\": \(warehouseEvents),\n"
-        out += "  \"rejects_file\": \(rejectsFile.map(q) ?? "null"),\n"
-        out += "  \"workers\": \(workers)\n"
-        out += "}\n"
-        return out
+        var w = JSONWriter()
+        w.beginObject(.lines(indent: 2))
+        w.key("schema_version")
+        w.integer(1)
+        w.key("report")
+        w.string("ingest")
+        w.key("generated_by")
+        w.string(SiltaVersion.generatedBy)
+        for (key, n) in [("files_read", filesRead), ("files_skipped", filesSkipped), ("lines", lines), ("accepted", accepted),
+                         ("duplicates", duplicates)] {
+            w.key(key)
+            w.integer(n)
+        }
+        w.key("rejected")
+        w.beginObject(.spaced)
+        for reason in RejectReason.allCases where (rejected[reason] ?? 0) > 0 {
+            w.key(reason.name)
+            w.integer(rejected[reason]!)
+        }
+        w.endObject()
+        w.key("rejected_total")
+        w.integer(rejectedTotal)
+        w.key("damaged_files")
+        w.beginArray(.lines(indent: 4))
+        for damaged in damagedFiles {
+            w.beginObject(.spaced)
+            w.key("file")
+            w.string(damaged.file)
+            w.key("error")
+            w.string(damaged.error)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("bytes_compressed")
+        w.integer(bytesCompressed)
+        w.key("bytes_uncompressed")
+        w.integer(bytesUncompressed)
+        w.key("seconds")
+        w.value { $0 += Array(Clocks.seconds(seconds).utf8) }
+        w.key("by_type")
+        w.beginObject(.spaced)
+        for type in EventType.allCases where (acceptedByType[type] ?? 0) > 0 {
+            w.key(type.name)
+            w.integer(acceptedByType[type]!)
+        }
+        w.endObject()
+        w.key("stored")
+        w.integer(stored)
+        w.key("future_events")
+        w.integer(futureEvents)
+        w.key("latest_future_event")
+        w.string(latestFutureEvent.map { RFC3339.format(milliseconds: $0) })
+        for (key, n) in [("new_persons", newPersons), ("new_communities", newCommunities), ("new_contents", newContents)] {
+            w.key(key)
+            w.integer(n)
+        }
+        w.key("warehouse_generation")
+        w.integer(generation)
+        w.key("warehouse_events")
+        w.integer(warehouseEvents)
+        w.key("rejects_file")
+        w.string(rejectsFile)
+        w.key("workers")
+        w.integer(workers)
+        w.endObject()
+        w.finishLine()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 }

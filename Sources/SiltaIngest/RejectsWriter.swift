@@ -22,7 +22,7 @@ final class RejectsWriter {
     /// True once at least one line was written.
     var hasContent: Bool { writer != nil }
 
-    private var out: [UInt8] = []
+    private var w = JSONWriter()
     private var lastFile = ""
     private var quotedFile: [UInt8] = []
 
@@ -32,14 +32,6 @@ final class RejectsWriter {
             lastFile = file
             quotedFile = JSONText.quoted(Array(file.utf8))
         }
-        out.removeAll(keepingCapacity: true)
-        out += Self.fileKey
-        out += quotedFile
-        out += Self.lineKey
-        out.append(contentsOf: String(line).utf8)
-        out += Self.reasonKey
-        out.append(contentsOf: reason.name.utf8)
-        out += Self.reasonEnd
         var kept = raw
         let truncated = length > kept.count
         if truncated {
@@ -56,27 +48,30 @@ final class RejectsWriter {
                 if lead + length > end && lead > start { kept = kept[..<lead] }
             }
         }
-        let valid = kept.withUnsafeBytes { UTF8Validation.isValid($0) }
-        if valid {
-            out += Self.rawKey
-            JSONText.appendQuoted(kept, to: &out)
+        w.beginObject(.compact)
+        w.key("file")
+        w.value { $0 += quotedFile }
+        w.key("line")
+        w.integer(line)
+        w.key("reason")
+        w.string(reason.name)
+        if kept.withUnsafeBytes({ UTF8Validation.isValid($0) }) {
+            w.key("raw")
+            w.string(bytes: kept)
         } else {
-            out += Self.base64Key
-            out.append(contentsOf: JSONText.base64(raw).utf8)
-            out.append(0x22)
+            w.key("raw_base64")
+            w.string(JSONText.base64(raw))
         }
-        if truncated { out.append(contentsOf: ",\"raw_length\":\(length),\"raw_truncated\":true".utf8) }
-        out += Self.end
-        try writer!.write(out)
+        if truncated {
+            w.key("raw_length")
+            w.integer(length)
+            w.key("raw_truncated")
+            w.bool(true)
+        }
+        w.endObject()
+        w.finishLine()
+        try writer!.write(w.take())
     }
-
-    private static let fileKey = Array("{\"file\":".utf8)
-    private static let lineKey = Array(",\"line\":".utf8)
-    private static let reasonKey = Array(",\"reason\":\"".utf8)
-    private static let reasonEnd = Array("\",".utf8)
-    private static let rawKey = Array("\"raw\":".utf8)
-    private static let base64Key = Array("\"raw_base64\":\"".utf8)
-    private static let end = Array("}\n".utf8)
 
     /// Makes the file visible (flushed and renamed into place).
     func commit() throws { try writer?.commit() }

@@ -9,31 +9,43 @@ import Darwin
 
 /// Options every job shares, with the defaults of reports.md.
 public struct CommonOptions: ParsableArguments, Sendable {
-    @Option(help: "The pipeline's store of ingested events and its state.")
+    /// The long names of the options, which ``arguments(reports:wait:runRecord:)`` uses too.
+    enum Name {
+        static let warehouse = "warehouse"
+        static let reports = "reports"
+        static let workers = "workers"
+        static let wait = "wait"
+        static let runRecord = "run-record"
+        static let quiet = "quiet"
+        static let verbose = "verbose"
+    }
+
+    @Option(name: .customLong(Name.warehouse), help: "The pipeline's store of ingested events and its state.")
     public var warehouse = "var/warehouse"
 
-    @Option(help: "Where reports are written.")
+    @Option(name: .customLong(Name.reports), help: "Where reports are written.")
     public var reports = "var/reports"
 
-    @Option(name: .customLong("workers"), help: ArgumentHelp("Concurrent workers.", valueName: "n"))
+    @Option(name: .customLong(Name.workers), help: ArgumentHelp("Concurrent workers.", valueName: "n"))
     public var workerCount: WorkerCount = .processors
 
     @Option(
-        name: .customLong("wait"),
+        name: .customLong(Name.wait),
         help: ArgumentHelp(
             "Seconds to wait when another run holds the warehouse lock; 0 exits at once with code 75.", valueName: "seconds"))
     public var waitSeconds = Seconds(0)
 
     @Option(
+        name: .customLong(Name.runRecord),
         help: ArgumentHelp(
             "Also write what this run did (exit code, times, figures) to this JSON file; the nightly job reads it.",
             valueName: "file"))
     public var runRecord: String?
 
-    @Flag(name: .shortAndLong, help: "Log only warnings and errors.")
+    @Flag(name: [.customShort("q"), .customLong(Name.quiet)], help: "Log only warnings and errors.")
     public var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Log every step in detail.")
+    @Flag(name: [.customShort("v"), .customLong(Name.verbose)], help: "Log every step in detail.")
     public var verbose = false
 
     public init() {}
@@ -51,5 +63,17 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     /// The log level the flags ask for.
     public var logLevel: Logger.Level { quiet ? .warning : (verbose ? .debug : .info) }
+
+    /// The arguments that give a child job these settings, with its own
+    /// reports folder, lock wait and run record.
+    public func arguments(reports: String, wait: Double, runRecord: String) -> [String] {
+        var out = [
+            "--" + Name.warehouse, warehouse, "--" + Name.reports, reports, "--" + Name.workers, String(workers),
+            "--" + Name.wait, Seconds(wait).argument, "--" + Name.runRecord, runRecord,
+        ]
+        if quiet { out.append("--" + Name.quiet) }
+        if verbose { out.append("--" + Name.verbose) }
+        return out
+    }
 
 }

@@ -19,13 +19,40 @@ public struct JobRecord: Sendable {
         case text(String)
     }
 
+    /// Every figure a job reports, by the name it has in the record, in
+    /// `run_summary.json` and in the Prometheus file's sources: the job sets
+    /// it and the night reads it through the same case.
+    public enum Figure: String, CaseIterable, Sendable {
+        // ingest
+        case filesRead = "files_read"
+        case filesSkipped = "files_skipped"
+        case filesDamaged = "files_damaged"
+        case lines
+        case eventsIngested = "events_ingested"
+        case duplicates
+        case futureEvents = "future_events"
+        case linesRejected = "lines_rejected"
+        case bytesCompressed = "bytes_compressed"
+        case bytesUncompressed = "bytes_uncompressed"
+        case warehouseEvents = "warehouse_events"
+        case warehouseGeneration = "warehouse_generation"
+        // report jobs
+        case events
+        case communities
+        case tables
+        case rows
+        case timeZone = "time_zone"
+        case asOf = "as_of"
+        case asOfDate = "as_of_date"
+    }
+
     public var job: String
     public var exitCode: Int32 = 0
     /// UTC epoch milliseconds.
     public var startedAt: Int64
     public var endedAt: Int64
-    /// Named figures, in the order they are written.
-    public private(set) var figures: [(name: String, value: Value)] = []
+    /// The figures, in the order they are written.
+    public private(set) var figures: [(figure: Figure, value: Value)] = []
 
     public init(job: String, startedAt: Int64) {
         self.job = job
@@ -33,22 +60,48 @@ public struct JobRecord: Sendable {
         self.endedAt = startedAt
     }
 
-    /// Sets figure `name`, replacing an earlier value.
-    public mutating func set(_ name: String, _ value: Value) {
-        if let i = figures.firstIndex(where: { $0.name == name }) {
+    /// Sets `figure`, replacing an earlier value.
+    public mutating func set(_ figure: Figure, _ value: Value) {
+        if let i = figures.firstIndex(where: { $0.figure == figure }) {
             figures[i].value = value
         } else {
-            figures.append((name, value))
+            figures.append((figure, value))
         }
     }
 
     /// The record as one JSON object, with a final newline.
     public func json() -> String {
-        let seconds = Double(endedAt - startedAt) / 1000
-        return "{\"job\":\(JSONText.quoted(job)),\"exit_code\":\(exitCode),"
-            + "\"started_at\":\"\(RFC3339.format(milliseconds: startedAt))\","
-            + "\"ended_at\":\"\(RFC3339.format(milliseconds: endedAt))\",\"seconds\":\(seconds),"
-            + "\"figures\":\(figuresJSON)}\n"
+        var w = JSONWriter()
+        w.beginObject(.compact)
+        w.key("job")
+        w.string(job)
+        w.key("exit_code")
+        w.integer(exitCode)
+        w.key("started_at")
+        w.string(RFC3339.format(milliseconds: startedAt))
+        w.key("ended_at")
+        w.string(RFC3339.format(milliseconds: endedAt))
+        w.key("seconds")
+        w.number(Double(endedAt - startedAt) / 1000)
+        w.key("figures")
+        writeFigures(to: &w)
+        w.endObject()
+        w.finishLine()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The figures as one compact JSON object, in their order.
+    public func writeFigures(to w: inout JSONWriter) {
+        w.beginObject(.compact)
+        for (figure, value) in figures {
+            w.key(figure.rawValue)
+            switch value {
+            case .integer(let n): w.integer(n)
+            case .number(let x): w.number(x)
+            case .text(let s): w.string(s)
+            }
+        }
+        w.endObject()
     }
 }
 
@@ -96,7 +149,8 @@ public enum JobFrame {
 
 extension JobRecord {
     /// Reads a record that ``json()`` wrote; `nil` when `bytes` is not one.
-    /// Figures come back sorted by name.
+    /// Figures come back sorted by name; names no ``Figure`` has (from
+    /// another version of Silta) are left out.
     public init?(json bytes: [UInt8]) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
             let job = object["job"] as? String, let code = object["exit_code"] as? Int,
@@ -108,37 +162,25 @@ extension JobRecord {
         exitCode = Int32(truncatingIfNeeded: code)
         endedAt = ended
         for name in figures.keys.sorted() {
+            guard let figure = Figure(rawValue: name) else { continue }
             switch figures[name] {
-            case let s as String: set(name, .text(s))
-            case let n as Int: set(name, .integer(n))
-            case let x as Double: set(name, .number(x))
+            case let s as String: set(figure, .text(s))
+            case let n as Int: set(figure, .integer(n))
+            case let x as Double: set(figure, .number(x))
             default: continue
             }
         }
     }
 
-    /// The figure `name` as an integer, when it is one.
-    public func integer(_ name: String) -> Int? {
-        guard case .integer(let n)? = figures.first(where: { $0.name == name })?.value else { return nil }
+    /// `figure` as an integer, when it is one.
+    public func integer(_ figure: Figure) -> Int? {
+        guard case .integer(let n)? = figures.first(where: { $0.figure == figure })?.value else { return nil }
         return n
     }
 
-    /// The figure `name` as text, when it is text.
-    public func text(_ name: String) -> String? {
-        guard case .text(let s)? = figures.first(where: { $0.name == name })?.value else { return nil }
+    /// `figure` as text, when it is text.
+    public func text(_ figure: Figure) -> String? {
+        guard case .text(let s)? = figures.first(where: { $0.figure == figure })?.value else { return nil }
         return s
-    }
-
-    /// The figures as one JSON object, in their order.
-    public var figuresJSON: String {
-        "{" + figures.map { JSONText.quoted($0.name) + ":" + Self.jsonValue($0.value) }.joined(separator: ",") + "}"
-    }
-
-    static func jsonValue(_ value: Value) -> String {
-        switch value {
-        case .integer(let n): String(n)
-        case .number(let x): x.isFinite ? String(x) : "null"
-        case .text(let s): JSONText.quoted(s)
-        }
     }
 }

@@ -6,13 +6,20 @@ import SiltaLogReader
 /// A file that reaches a limit is cut there, reported as damaged, and not
 /// recorded as ingested, so that a raised limit reads it in full next night.
 public struct ReadLimitOptions: ParsableArguments, Sendable {
+    /// The long names of the options, which ``arguments`` uses too.
+    enum Name {
+        static let maxFileBytes = "max-file-bytes"
+        static let maxFileSeconds = "max-file-seconds"
+    }
+
     @Option(
+        name: .customLong(Name.maxFileBytes),
         help: ArgumentHelp(
             "Most bytes one log file may yield after inflating, with an optional K, M, G or T suffix (powers of 1024).",
             valueName: "size"))
     public var maxFileBytes = "64G"
 
-    @Option(name: .customLong("max-file-seconds"), help: ArgumentHelp("Most seconds reading one log file may take.", valueName: "seconds"))
+    @Option(name: .customLong(Name.maxFileSeconds), help: ArgumentHelp("Most seconds reading one log file may take.", valueName: "seconds"))
     public var maxFileTime = Seconds(3600)
 
     /// Most seconds reading one log file may take.
@@ -34,7 +41,7 @@ public struct ReadLimitOptions: ParsableArguments, Sendable {
     }
 
     /// The arguments that give a child job these settings.
-    public var arguments: [String] { ["--max-file-bytes", maxFileBytes, "--max-file-seconds", maxFileTime.argument] }
+    public var arguments: [String] { ["--" + Name.maxFileBytes, maxFileBytes, "--" + Name.maxFileSeconds, maxFileTime.argument] }
 
     /// `64G` → 68719476736; a plain number is bytes; `nil` when it is no size.
     public static func bytes(_ text: String) -> Int? {

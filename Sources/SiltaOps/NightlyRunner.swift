@@ -1,8 +1,10 @@
+import ArgumentParser
 import Dispatch
 import Logging
 import Synchronization
 import SiltaEvents
 import SiltaJobKit
+import SiltaReportJobs
 import SiltaSupport
 
 #if canImport(Glibc)
@@ -11,44 +13,70 @@ import Glibc
 import Darwin
 #endif
 
-/// What a nightly run is asked to do: the make variables of reports.md and
-/// the operations settings (history retention, the Prometheus file).
-public struct NightlyOptions: Sendable {
-    public var logs: String
-    public var warehouse: String
-    public var reports: String
-    public var workers: Int
-    public var periods: [String] = ["day", "week", "month"]
-    public var timeZone = "UTC"
-    public var asOf: String?
-    /// Days of dated report copies to keep; 0 keeps all.
+/// The options only the night has (reports.md: `LOGS`, `KEEP_DAYS`,
+/// `PROM_FILE`, `INGEST_WAIT`), declared once for `nightly`'s command line.
+public struct NightlyOptions: ParsableArguments, Sendable {
+    @Option(help: "Folder of activity logs, read recursively.")
+    public var logs = "SampleData/logs"
+
+    @Option(help: "Days of dated report copies to keep in REPORTS/history (0 keeps all).")
     public var keepDays = 90
-    /// Where `silta.prom` goes; `nil` for `REPORTS/silta.prom`.
+
+    @Option(help: ArgumentHelp("The Prometheus textfile to write (default: REPORTS/silta.prom).", valueName: "file"))
     public var promFile: String?
-    /// Seconds to wait for the nightly lock (and, in the report jobs, the warehouse lock).
-    public var wait: Double = 0
-    /// Seconds the night's ingest waits for the warehouse lock (report jobs
-    /// run by hand read under it); at least ``wait``.
-    public var ingestWait: Double = 600
-    /// What one log file may cost ingest.
-    public var readLimits = ReadLimitOptions()
-    /// The community-links setting of the bridging job.
-    public var links = LinksOptions()
+
+    @Option(help: ArgumentHelp("Folder of the job executables (default: this executable's folder).", valueName: "folder"))
+    public var binDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds the night's ingest waits for report jobs run by hand, which read under the warehouse lock (at least --wait).",
+            valueName: "seconds"))
+    public var ingestWait = Seconds(600)
+
+    public init() {}
+
+    public mutating func validate() throws {
+        if keepDays < 0 { throw ValidationError("--keep-days must be 0 (keep all) or more.") }
+    }
+}
+
+/// What a nightly run is asked to do: the option groups the jobs parse,
+/// as `nightly` parsed them, passed on to each child by the groups' own
+/// ``CommonOptions/arguments(reports:wait:runRecord:)`` and `arguments`.
+public struct NightlySettings: Sendable {
+    public var night: NightlyOptions
+    public var common: CommonOptions
+    public var report: ReportOptions
+    public var links: LinksOptions
+    public var readLimits: ReadLimitOptions
     /// The folder holding the job executables.
     public var binDir: String
-    /// `-q` or `-v`, passed to every job.
-    public var logFlag: String?
 
-    public init(logs: String, warehouse: String, reports: String, workers: Int, binDir: String) {
-        self.logs = logs
-        self.warehouse = warehouse
-        self.reports = reports
-        self.workers = workers
+    public init(
+        night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions, readLimits: ReadLimitOptions,
+        binDir: String
+    ) {
+        self.night = night
+        self.common = common
+        self.report = report
+        self.links = links
+        self.readLimits = readLimits
         self.binDir = binDir
     }
 
+    public var logs: String { night.logs }
+    public var warehouse: String { common.warehouse }
+    public var reports: String { common.reports }
+    public var workers: Int { common.workers }
+    /// Seconds to wait for the nightly lock (and, in the report jobs, the warehouse lock).
+    public var wait: Double { common.wait }
+    /// Days of dated report copies to keep; 0 keeps all.
+    public var keepDays: Int { night.keepDays }
+    /// Seconds the night's ingest waits for the warehouse lock: at least ``wait``.
+    public var ingestWait: Double { max(common.wait, night.ingestWait.value) }
     /// The Prometheus file's path.
-    public var promPath: String { promFile ?? reports + "/silta.prom" }
+    public var promPath: String { night.promFile ?? reports + "/silta.prom" }
 }
 
 /// How one job of the night went.
@@ -74,9 +102,10 @@ public struct JobOutcome: Sendable {
 /// then `run_summary.json`, the dated copy of the reports, the retention, and
 /// `silta.prom`.
 public enum NightlyRunner {
-    /// The jobs, in the order they run.
-    public static let ingestJob = "ingest"
-    public static let reportJobs = ["engagement", "social-capital", "bridging"]
+    /// The ingest job, which runs first.
+    public static let ingestJob = ReportCatalog.ingest
+    /// The report jobs, in the order of ``ReportCatalog/reportJobs``.
+    public static var reportJobs: [String] { ReportCatalog.reportJobs.map(\.job) }
 
     /// The lock that keeps two nights apart, in the warehouse folder.
     public static func lockPath(warehouse: String) -> String { warehouse + "/nightly.lock" }
@@ -86,7 +115,7 @@ public enum NightlyRunner {
     /// - Throws: ``FileLock/Busy`` when another night holds the lock (nothing
     ///   is run or written then), or a ``SystemError`` when the warehouse
     ///   folder cannot be created.
-    public static func run(_ options: NightlyOptions, logger: Logger) throws -> SiltaExit.RawValue {
+    public static func run(_ options: NightlySettings, logger: Logger) throws -> SiltaExit.RawValue {
         let started = Clocks.epochMilliseconds()
         let clockStart = Clocks.monotonicSeconds()
         try FileSystem.createDirectory(options.warehouse)
@@ -110,14 +139,11 @@ public enum NightlyRunner {
         var outcomes: [JobOutcome] = []
         let ingest = runJob(
             ingestJob, arguments: ["--logs", options.logs] + options.readLimits.arguments, options, recordFolder: recordFolder,
-            reports: options.reports, wait: max(options.wait, options.ingestWait), logger: logger)
+            reports: options.reports, wait: options.ingestWait, logger: logger)
         outcomes.append(ingest)
         let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue
-        var reportArguments = ["--periods"] + options.periods + ["--time-zone", options.timeZone]
-        if let asOf = options.asOf { reportArguments += ["--as-of", asOf] }
         if ingest.completed {
-            outcomes += runReportJobs(
-                arguments: reportArguments, options, recordFolder: recordFolder, reports: set.staging, logger: logger)
+            outcomes += runReportJobs(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
         } else {
             for job in reportJobs {
                 logger.warning("\(job): not run, because ingest failed (exit \(ingestCode))")
@@ -194,24 +220,22 @@ public enum NightlyRunner {
     /// different report files); one after the other with one worker, so that
     /// `WORKERS=1` keeps the night on one core. Outcomes come back in
     /// ``reportJobs`` order either way.
-    static func runReportJobs(
-        arguments: [String], _ options: NightlyOptions, recordFolder: String, reports: String, logger: Logger
-    ) -> [JobOutcome] {
-        let run: @Sendable (String) -> JobOutcome = { job in
-            let own = job == "bridging" ? options.links.arguments : []
+    static func runReportJobs(_ options: NightlySettings, recordFolder: String, reports: String, logger: Logger) -> [JobOutcome] {
+        let jobs = ReportCatalog.reportJobs
+        let run: @Sendable (ReportJobSpec) -> JobOutcome = { spec in
+            let own = options.report.arguments + (spec.takesLinks ? options.links.arguments : [])
             return runJob(
-                job, arguments: arguments + own, options, recordFolder: recordFolder, reports: reports, wait: options.wait,
-                logger: logger)
+                spec.job, arguments: own, options, recordFolder: recordFolder, reports: reports, wait: options.wait, logger: logger)
         }
-        guard options.workers > 1 else { return reportJobs.map(run) }
+        guard options.workers > 1 else { return jobs.map(run) }
         // One queue each (not concurrentPerform, which runs only as many at
         // once as there are processors): the three start together and each
         // thread just waits for its child.
-        let outcomes = Mutex([JobOutcome?](repeating: nil, count: reportJobs.count))
+        let outcomes = Mutex([JobOutcome?](repeating: nil, count: jobs.count))
         let group = DispatchGroup()
-        for (k, job) in reportJobs.enumerated() {
-            DispatchQueue(label: "silta.nightly." + job).async(group: group) {
-                let outcome = run(job)
+        for (k, spec) in jobs.enumerated() {
+            DispatchQueue(label: "silta.nightly." + spec.job).async(group: group) {
+                let outcome = run(spec)
                 outcomes.withLock { $0[k] = outcome }
             }
         }
@@ -221,16 +245,12 @@ public enum NightlyRunner {
 
     /// Runs one job as a child process and reads its record.
     static func runJob(
-        _ job: String, arguments: [String], _ options: NightlyOptions, recordFolder: String, reports: String, wait: Double,
+        _ job: String, arguments: [String], _ options: NightlySettings, recordFolder: String, reports: String, wait: Double,
         logger: Logger
     ) -> JobOutcome {
         let recordPath = recordFolder + "/" + job + ".json"
         try? FileSystem.remove(recordPath)
-        var all = arguments + [
-            "--warehouse", options.warehouse, "--reports", reports, "--workers", String(options.workers),
-            "--wait", String(wait), "--run-record", recordPath,
-        ]
-        if let flag = options.logFlag { all.append(flag) }
+        let all = arguments + options.common.arguments(reports: reports, wait: wait, runRecord: recordPath)
         let start = Clocks.monotonicSeconds()
         var outcome = JobOutcome(job: job)
         do {

@@ -4,7 +4,7 @@ import SiltaSupport
 
 /// `run_summary.json` and `silta.prom`: what one night did.
 public struct NightlySummary: Sendable {
-    public var options: NightlyOptions
+    public var options: NightlySettings
     /// UTC epoch milliseconds.
     public var started: Int64
     public var ended: Int64
@@ -16,7 +16,7 @@ public struct NightlySummary: Sendable {
     /// Dated copies removed by the retention.
     public var removed: [String] = []
 
-    public init(options: NightlyOptions, started: Int64, outcomes: [JobOutcome]) {
+    public init(options: NightlySettings, started: Int64, outcomes: [JobOutcome]) {
         self.options = options
         self.started = started
         self.ended = started
@@ -50,7 +50,7 @@ public struct NightlySummary: Sendable {
     /// The as-of date of the reports in their time zone; without events, the
     /// UTC date the night started.
     public var historyDate: String {
-        if let d = reportRecord?.text("as_of_date"), ReportHistory.day(of: d) != nil { return d }
+        if let d = reportRecord?.text(.asOfDate), ReportHistory.day(of: d) != nil { return d }
         return RFC3339.formatDate(days: Int(started / 86_400_000))
     }
 
@@ -66,39 +66,77 @@ public struct NightlySummary: Sendable {
 
     /// The summary as pretty-printed JSON, keys in a fixed order.
     public func json() -> String {
-        func q(_ s: String) -> String { JSONText.quoted(s) }
-        func opt(_ s: String?) -> String { s.map(q) ?? "null" }
-        var out = "{\n"
-        out += "  \"schema_version\": 1,\n"
-        out += "  \"report\": \"run_summary\",\n"
-        out += "  \"generated_by\": \(q(SiltaVersion.generatedBy)),\n"
-        out += "  \"started_at\": \(q(RFC3339.format(milliseconds: started))),\n"
-        out += "  \"ended_at\": \(q(RFC3339.format(milliseconds: ended))),\n"
-        out += "  \"seconds\": \(Clocks.seconds(seconds)),\n"
-        out += "  \"exit_code\": \(exitCode),\n"
-        out += "  \"meaning\": \(q(Self.meaning(of: exitCode))),\n"
-        out += "  \"reports_complete\": \(reportsComplete),\n"
-        out += "  \"as_of\": \(opt(reportRecord?.text("as_of"))),\n"
-        out += "  \"as_of_date\": \(opt(reportRecord?.text("as_of_date"))),\n"
-        out += "  \"time_zone\": \(q(options.timeZone)),\n"
-        out += "  \"history\": \(opt(history)),\n"
-        out += "  \"history_removed\": [" + removed.map { q("history/" + $0) }.joined(separator: ", ") + "],\n"
-        out += "  \"settings\": {\"logs\": \(q(options.logs)), \"warehouse\": \(q(options.warehouse)), "
-        out += "\"reports\": \(q(options.reports)), \"workers\": \(options.workers), "
-        out += "\"periods\": [" + options.periods.map(q).joined(separator: ", ") + "], "
-        out += "\"keep_days\": \(options.keepDays), \"prom_file\": \(q(options.promPath))},\n"
-        out += "  \"jobs\": ["
-        out += outcomes.map { o in
-            var j = "\n    {\"job\": \(q(o.job)), "
-            j += "\"exit_code\": \(o.ending.map { String($0.code) } ?? "null"), "
-            j += "\"meaning\": \(o.ending.map { q(Self.meaning(of: $0.code)) } ?? "null"), "
-            j += "\"seconds\": \(o.seconds.map(Clocks.seconds) ?? "null"), "
-            j += "\"note\": \(opt(o.note)), "
-            j += "\"figures\": \(o.record?.figuresJSON ?? "null")}"
-            return j
-        }.joined(separator: ",")
-        out += "\n  ]\n}\n"
-        return out
+        var w = JSONWriter()
+        w.beginObject(.lines(indent: 2))
+        w.key("schema_version")
+        w.integer(1)
+        w.key("report")
+        w.string("run_summary")
+        w.key("generated_by")
+        w.string(SiltaVersion.generatedBy)
+        w.key("started_at")
+        w.string(RFC3339.format(milliseconds: started))
+        w.key("ended_at")
+        w.string(RFC3339.format(milliseconds: ended))
+        w.key("seconds")
+        w.value { $0 += Array(Clocks.seconds(seconds).utf8) }
+        w.key("exit_code")
+        w.integer(exitCode)
+        w.key("meaning")
+        w.string(Self.meaning(of: exitCode))
+        w.key("reports_complete")
+        w.bool(reportsComplete)
+        w.key("as_of")
+        w.string(reportRecord?.text(.asOf))
+        w.key("as_of_date")
+        w.string(reportRecord?.text(.asOfDate))
+        w.key("time_zone")
+        w.string(options.report.timeZone)
+        w.key("history")
+        w.string(history)
+        w.key("history_removed")
+        w.beginArray(.spaced)
+        for r in removed { w.string("history/" + r) }
+        w.endArray()
+        w.key("settings")
+        w.beginObject(.spaced)
+        for (key, value) in [("logs", options.logs), ("warehouse", options.warehouse), ("reports", options.reports)] {
+            w.key(key)
+            w.string(value)
+        }
+        w.key("workers")
+        w.integer(options.workers)
+        w.key("periods")
+        w.beginArray(.spaced)
+        for f in options.report.families { w.string(f.rawValue) }
+        w.endArray()
+        w.key("keep_days")
+        w.integer(options.keepDays)
+        w.key("prom_file")
+        w.string(options.promPath)
+        w.endObject()
+        w.key("jobs")
+        w.beginArray(.lines(indent: 4))
+        for o in outcomes {
+            w.beginObject(.spaced)
+            w.key("job")
+            w.string(o.job)
+            w.key("exit_code")
+            if let code = o.ending?.code { w.integer(code) } else { w.null() }
+            w.key("meaning")
+            w.string(o.ending.map { Self.meaning(of: $0.code) })
+            w.key("seconds")
+            if let s = o.seconds { w.value { $0 += Array(Clocks.seconds(s).utf8) } } else { w.null() }
+            w.key("note")
+            w.string(o.note)
+            w.key("figures")
+            if let record = o.record { record.writeFigures(to: &w) } else { w.null() }
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        w.finishLine()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// The metric that carries the last success over from night to night.
@@ -112,7 +150,7 @@ public struct NightlySummary: Sendable {
         let endSeconds = Double(ended) / 1000
         let success = exitCode == 0
         let ingest = ingestRecord
-        func figure(_ name: String) -> Double { Double(ingest?.integer(name) ?? 0) }
+        func figure(_ f: JobRecord.Figure) -> Double { Double(ingest?.integer(f) ?? 0) }
         typealias F = PrometheusText.Family
         return PrometheusText(families: [
             F("silta_last_run_start_timestamp_seconds", help: "When the last nightly run started (Unix time).", value: startSeconds),
@@ -123,12 +161,12 @@ public struct NightlySummary: Sendable {
             F("silta_last_run_success", help: "1 when the last nightly run exited 0, else 0.", value: success ? 1 : 0),
             F(Self.lastSuccessMetric, help: "When the last nightly run that exited 0 ended (Unix time); 0 if none yet.",
               value: success ? endSeconds : (previousSuccess ?? 0)),
-            F("silta_events_ingested", help: "New events the last run stored in the warehouse.", value: figure("events_ingested")),
-            F("silta_lines_rejected", help: "Log lines the last run rejected (see WAREHOUSE/rejects).", value: figure("lines_rejected")),
-            F("silta_damaged_files", help: "Log files the last run found damaged or unreadable.", value: figure("files_damaged")),
+            F("silta_events_ingested", help: "New events the last run stored in the warehouse.", value: figure(.eventsIngested)),
+            F("silta_lines_rejected", help: "Log lines the last run rejected (see WAREHOUSE/rejects).", value: figure(.linesRejected)),
+            F("silta_damaged_files", help: "Log files the last run found damaged or unreadable.", value: figure(.filesDamaged)),
             F("silta_future_events", help: "New events the last run found dated more than a day ahead of the clock.",
-              value: figure("future_events")),
-            F("silta_warehouse_events", help: "Events in the warehouse after the last run.", value: figure("warehouse_events")),
+              value: figure(.futureEvents)),
+            F("silta_warehouse_events", help: "Events in the warehouse after the last run.", value: figure(.warehouseEvents)),
             F("silta_job_exit_code", help: "Each job's exit code in the last run; -1 when it did not run.",
               samples: outcomes.map { ([("job", $0.job)], Double($0.ending?.code ?? -1)) }),
             F("silta_job_duration_seconds", help: "Each job's running time in the last run; 0 when it did not run.",

@@ -264,43 +264,58 @@ struct CSVFormatter {
     mutating func finish(emit: ([UInt8]) throws -> Void) throws { try emit(out) }
 }
 
-/// A JSON twin being formatted row by row, handed on in pieces.
+/// A JSON twin being formatted row by row, handed on in pieces:
+///
+///     {"schema_version": 1, "report": "engagement", "period": "weekly", "time_zone": "UTC", "as_of": ..., "generated_by": ...,
+///      "columns": ["period_start", ...],
+///      "rows": [
+///       {"period_start": "2026-10-05", ...},
+///       ...
+///      ]}
 struct JSONFormatter {
-    private var out: [UInt8]
+    private var w = JSONWriter(reservingCapacity: ReportFormat.pieceBytes + 4096)
     private let keys: [[UInt8]]
     private(set) var rows = 0
 
     init(_ table: ReportTable, context: ReportContext) {
-        func q(_ s: String) -> [UInt8] { JSONText.quoted(Array(s.utf8)) }
-        out = Array("{\"schema_version\": 1, \"report\": ".utf8) + q(table.report)
-        out.reserveCapacity(ReportFormat.pieceBytes + 4096)
-        out += Array(", \"period\": ".utf8) + q(table.period)
-        out += Array(", \"time_zone\": ".utf8) + q(context.timeZone)
-        out += Array(", \"as_of\": ".utf8) + (context.asOf.map { q(RFC3339.format(milliseconds: $0)) } ?? Array("null".utf8))
-        out += Array(", \"generated_by\": ".utf8) + q(SiltaVersion.generatedBy)
-        out += Array(",\n \"columns\": [".utf8) + table.columns.map(q).joined(separator: Array(", ".utf8)) + [0x5D]
-        out += Array(",\n \"rows\": [".utf8)
-        keys = table.columns.map { q($0) + Array(": ".utf8) }
+        w.beginObject(.spaced)
+        w.key("schema_version")
+        w.integer(1)
+        w.key("report")
+        w.string(table.report)
+        w.key("period")
+        w.string(table.period)
+        w.key("time_zone")
+        w.string(context.timeZone)
+        w.key("as_of")
+        w.string(context.asOf.map { RFC3339.format(milliseconds: $0) })
+        w.key("generated_by")
+        w.string(SiltaVersion.generatedBy)
+        w.key("columns", newLine: 1)
+        w.beginArray(.spaced)
+        for c in table.columns { w.string(c) }
+        w.endArray()
+        w.key("rows", newLine: 1)
+        w.beginArray(.lines(indent: 2, closing: 1))
+        keys = table.columns.map { JSONText.quoted(Array($0.utf8)) }
     }
 
     mutating func row(_ row: [ReportValue], emit: ([UInt8]) throws -> Void) throws {
-        out.append(contentsOf: (rows == 0 ? "\n  {" : ",\n  {").utf8)
+        w.beginObject(.spaced)
         for (k, value) in row.enumerated() {
-            if k > 0 {
-                out.append(0x2C)
-                out.append(0x20)
-            }
-            out.append(contentsOf: keys[k])
-            ReportFormat.appendJSON(value, to: &out)
+            w.key(quoted: keys[k])
+            w.value { ReportFormat.appendJSON(value, to: &$0) }
         }
-        out.append(0x7D)
+        w.endObject()
         rows += 1
-        try ReportFormat.handOnFullPiece(&out, emit)
+        if w.bytes.count >= ReportFormat.pieceBytes { try emit(w.take()) }
     }
 
     mutating func finish(emit: ([UInt8]) throws -> Void) throws {
-        out += Array((rows == 0 ? "]}\n" : "\n ]}\n").utf8)
-        try emit(out)
+        w.endArray()
+        w.endObject()
+        w.finishLine()
+        try emit(w.take())
     }
 }
 

@@ -13,7 +13,9 @@ import Testing
         try ingest(logs: s.sub("logs"), warehouse: s.sub("wh"))
         func links(_ n: Int) throws -> [PeriodFamily: Rows] {
             try reportTables(warehouse: s.sub("wh")) { input, settings in
-                BridgingReport.tables(input, settings: settings, linksMinShared: n).enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+                var settings = settings
+                settings.linksMinShared = n
+                return BridgingReport.tables(input, settings: settings).filter { $0.report == "community_links" }
             }
         }
         let all = try links(1)

@@ -1,6 +1,7 @@
 import Foundation
 import SiltaEvents
 import SiltaJobKit
+import SiltaReportJobs
 import SiltaOps
 import SiltaSupport
 import Testing
@@ -136,17 +137,20 @@ import Testing
         var record = JobRecord(job: "ingest", startedAt: 1_795_959_669_000)
         record.endedAt = 1_795_959_674_290
         record.exitCode = 2
-        record.set("files_read", .integer(360))
-        record.set("as_of_date", .text("2026-11-28 \"q\""))
-        record.set("rate", .number(170.5))
-        record.set("files_read", .integer(361))
+        record.set(.filesRead, .integer(360))
+        record.set(.asOfDate, .text("2026-11-28 \"q\""))
+        record.set(.bytesUncompressed, .number(170.5))
+        record.set(.filesRead, .integer(361))
         let text = record.json()
         #expect(text.hasPrefix("{\"job\":\"ingest\",\"exit_code\":2,\"started_at\":\"2026-11-29T13:41:09.000Z\""))
         let back = try #require(JobRecord(json: Array(text.utf8)))
         #expect(back.exitCode == 2 && back.endedAt == record.endedAt)
-        #expect(back.integer("files_read") == 361)
-        #expect(back.text("as_of_date") == "2026-11-28 \"q\"")
-        #expect(back.figures.map(\.name) == ["as_of_date", "files_read", "rate"])
+        #expect(back.integer(.filesRead) == 361)
+        #expect(back.text(.asOfDate) == "2026-11-28 \"q\"")
+        #expect(back.figures.map(\.figure.rawValue) == ["as_of_date", "bytes_uncompressed", "files_read"])
+        // A figure of another Silta version is left out, not an error.
+        let newer = try #require(JobRecord(json: Array(text.replacingOccurrences(of: "\"files_read\"", with: "\"files_later\"").utf8)))
+        #expect(newer.figures.map(\.figure) == [.asOfDate, .bytesUncompressed])
         #expect(JobRecord(json: Array("{\"job\":1}".utf8)) == nil)
         #expect(JobRecord(json: Array("not json".utf8)) == nil)
     }

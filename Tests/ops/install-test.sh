@@ -16,7 +16,10 @@ fail() { echo "install-test: FAIL: $*" >&2; exit 1; }
 make -C "$repo" --no-print-directory install PREFIX="$prefix" >"$scratch/install.log" 2>&1 \
     || { tail -n 30 "$scratch/install.log" >&2; fail "make install"; }
 
-for job in nightly ingest engagement social-capital bridging generate-logs; do
+# Every job of the catalog, as the installed nightly lists them.
+jobs=$("$prefix/bin/silta-nightly" --list-jobs | cut -f1) || fail "silta-nightly --list-jobs"
+[ -n "$jobs" ] || fail "silta-nightly --list-jobs listed nothing"
+for job in $jobs; do
     [ -x "$prefix/libexec/silta/$job" ] || fail "$job not installed"
     version=$("$prefix/bin/silta-$job" --version) || fail "silta-$job --version"
     [ -n "$version" ] || fail "silta-$job --version printed nothing"

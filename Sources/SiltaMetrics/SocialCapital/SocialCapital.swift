@@ -4,10 +4,22 @@ import SiltaReports
 /// Social capital per community and period (metrics.md "Social capital"):
 /// the measures of the interaction graph of each period.
 public enum SocialCapital {
-    /// The metric columns, in metrics.md's order.
-    public static let columns = [
-        "nodes", "edges", "interactions", "density", "reciprocity", "transitivity", "avg_clustering", "components",
-        "largest_component_share", "mean_constraint", "mean_effective_size", "bonding_index", "bridging_index",
+    /// The columns of `social_capital_*`, in metrics.md's order: each name
+    /// next to the measure of the period's graph it shows.
+    public static let columns: [MetricColumn<InteractionGraph.Measures>] = [
+        MetricColumn("nodes") { .integer($0.nodes) },
+        MetricColumn("edges") { .integer($0.edges) },
+        MetricColumn("interactions") { .integer($0.interactions) },
+        MetricColumn("density") { $0.density.map { .number($0) } ?? .empty },
+        MetricColumn("reciprocity") { .number($0.reciprocity) },
+        MetricColumn("transitivity") { .number($0.transitivity) },
+        MetricColumn("avg_clustering") { .number($0.averageClustering) },
+        MetricColumn("components") { .integer($0.components) },
+        MetricColumn("largest_component_share") { .number($0.largestComponentShare) },
+        MetricColumn("mean_constraint") { .number($0.meanConstraint) },
+        MetricColumn("mean_effective_size") { .number($0.meanEffectiveSize) },
+        MetricColumn("bonding_index") { .number($0.bondingIndex) },
+        MetricColumn("bridging_index") { .number($0.bridgingIndex) },
     ]
 
     /// The interactions of event `i` (events.md "Interactions"), self-interactions dropped.
@@ -40,7 +52,7 @@ public enum SocialCapital {
         guard e.count > 0 else { return [] }
         let period = days.map { family.index(ofLocalDay: $0) }
         var out: [(Int, [(Int32, Int32)], Int, [UInt32])] = []
-        for group in Engagement.groupByPeriod(period) {
+        for group in PeriodGroups.of(period) {
             var persons: [UInt32] = []
             var pairs: [(Int32, Int32)] = []
             func node(_ p: UInt32) -> Int32 {
@@ -76,20 +88,10 @@ public enum SocialCapital {
         var result: [PeriodFamily: [MetricRow]] = [:]
         for family in families {
             result[family] = graphs(of: e, family: family, days: days, scratch: scratch).map { g in
-                MetricRow(period: g.period, community: community, values: values(g.graph.measures(workers: workers)))
+                MetricRow(period: g.period, community: community, values: columns.cells(g.graph.measures(workers: workers)))
             }
         }
         return result
-    }
-
-    /// A row's metric cells, indices from unrounded values.
-    public static func values(_ m: InteractionGraph.Measures) -> [ReportValue] {
-        [
-            .integer(m.nodes), .integer(m.edges), .integer(m.interactions), m.density.map { .number($0) } ?? .empty,
-            .number(m.reciprocity), .number(m.transitivity), .number(m.averageClustering), .integer(m.components),
-            .number(m.largestComponentShare), .number(m.meanConstraint), .number(m.meanEffectiveSize),
-            .number(m.bondingIndex), .number(m.bridgingIndex),
-        ]
     }
 }
 
@@ -105,7 +107,7 @@ public enum SocialCapitalReport {
         }
         return settings.families.map { family in
             input.communityTable(
-                report: "social_capital", family: family, metricColumns: SocialCapital.columns,
+                report: "social_capital", family: family, metricColumns: SocialCapital.columns.names(),
                 rows: perCommunity.flatMap { $0?[family] ?? [] }, settings: settings)
         }
     }

@@ -1,13 +1,17 @@
 import SiltaEvents
 import SiltaReports
 
-/// Everything a report job needs to know about the periods it reports.
+/// Everything a report job's computation is told: the periods it reports,
+/// the workers it may use, and the settings of single reports.
 public struct ReportSettings: Sendable {
     public var families: [PeriodFamily]
     public var zone: ReportZone
     /// The as-of instant: `--as-of`, or the latest event; `nil` without events.
     public var asOf: Int64?
     public var workers: Int
+    /// Community links: the shared creators a pair needs without a share
+    /// (`--links-min-shared`; metrics.md "Community links").
+    public var linksMinShared = 1
 
     public init(families: [PeriodFamily], zone: ReportZone, asOf: Int64?, workers: Int) {
         self.families = families
@@ -57,24 +61,5 @@ extension MetricsInput {
             ] + r.values
         }
         return table
-    }
-}
-
-/// The `engagement_daily|weekly|monthly` tables.
-public enum EngagementReport {
-    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
-        let replies = ReplyIndex(input: input)
-        let persons = input.snapshot.persons.count
-        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Engagement.Scratch(persons: persons) }) {
-            c, scratch in
-            Engagement.rows(
-                of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, replies: replies,
-                scratch: scratch)
-        }
-        return settings.families.map { family in
-            let rows = perCommunity.flatMap { $0?[family] ?? [] }
-            return input.communityTable(
-                report: "engagement", family: family, metricColumns: Engagement.columns, rows: rows, settings: settings)
-        }
     }
 }

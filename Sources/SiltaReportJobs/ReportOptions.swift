@@ -1,25 +1,41 @@
 import ArgumentParser
 import Foundation
 import SiltaEvents
+import SiltaJobKit
 import SiltaMetrics
 
 /// Options every report job shares (reports.md: `PERIODS`, `TZ_NAME`, `AS_OF`).
 public struct ReportOptions: ParsableArguments, Sendable {
+    /// The long names of the options, which ``arguments`` uses too.
+    enum Name {
+        static let periods = "periods"
+        static let timeZone = "time-zone"
+        static let asOf = "as-of"
+    }
+
     @Option(
+        name: .customLong(Name.periods),
         parsing: .upToNextOption,
         help: ArgumentHelp("Period families to report: day, week, month (space- or comma-separated).", valueName: "families"))
     public var periods: [String] = ["day", "week", "month"]
 
-    @Option(help: "Report time zone, an IANA name such as UTC or Europe/Helsinki.")
+    @Option(name: .customLong(Name.timeZone), help: "Report time zone, an IANA name such as UTC or Europe/Helsinki.")
     public var timeZone = "UTC"
 
     @Option(
+        name: .customLong(Name.asOf),
         help: ArgumentHelp(
             "The as-of instant: RFC 3339, or a date YYYY-MM-DD for the end of that day in --time-zone. It filters nothing; it decides `complete`. Without it, the latest event.",
             valueName: "instant"))
     public var asOf: String?
 
     public init() {}
+
+    /// The arguments that give a child job these settings.
+    public var arguments: [String] {
+        ["--" + Name.periods] + families.map(\.rawValue) + ["--" + Name.timeZone, timeZone]
+            + (asOf.map { ["--" + Name.asOf, $0] } ?? [])
+    }
 
     /// The families asked for, in day, week, month order, each once.
     public var families: [PeriodFamily] {
@@ -91,7 +107,10 @@ public struct ReportOptions: ParsableArguments, Sendable {
 /// The community-links option (metrics.md "Community links"; make
 /// `LINKS_MIN_SHARED`): `bridging` reads it, `nightly` passes it on.
 public struct LinksOptions: ParsableArguments, Sendable {
+    static let flag = "links-min-shared"
+
     @Option(
+        name: .customLong(flag),
         help: ArgumentHelp(
             "Community links: keep a pair of communities only with at least this many shared creators, or a share between them.",
             valueName: "n"))
@@ -104,5 +123,5 @@ public struct LinksOptions: ParsableArguments, Sendable {
     }
 
     /// The arguments that give a child job this setting.
-    public var arguments: [String] { ["--links-min-shared", String(linksMinShared)] }
+    public var arguments: [String] { ["--" + Self.flag, String(linksMinShared)] }
 }

@@ -1,25 +1,77 @@
 import SiltaEvents
 import SiltaReports
 
-/// One row of an engagement report before its identity columns are added.
-public struct MetricRow: Sendable {
-    /// The period's index in its family.
-    public var period: Int
-    /// The community id (``MetricsInput/none`` for organisation-wide rows).
-    public var community: UInt32
-    /// The metric columns, in the report's order.
-    public var values: [ReportValue]
-}
-
 /// Engagement per community and period (metrics.md "Engagement").
 public enum Engagement {
-    /// The metric columns, in metrics.md's order.
-    public static let columns = [
-        "events", "views", "posts", "replies", "reactions", "shares", "joins", "leaves",
-        "active_users", "creators", "reactors", "lurkers", "members", "new_members",
-        "lurker_share", "retention_rate", "response_rate", "median_response_s",
-        "new_creators", "core_creators", "creator_gini", "interactions", "unresolved_parents",
+    /// The columns of `engagement_*`, in metrics.md's order: each name next
+    /// to its formula over one period's ``Figures``.
+    public static let columns: [MetricColumn<Figures>] = [
+        MetricColumn("events") { .integer($0.events) },
+        MetricColumn("views") { .integer($0.count(.view)) },
+        MetricColumn("posts") { .integer($0.count(.post)) },
+        MetricColumn("replies") { .integer($0.count(.reply)) },
+        MetricColumn("reactions") { .integer($0.count(.react)) },
+        MetricColumn("shares") { .integer($0.count(.share)) },
+        MetricColumn("joins") { .integer($0.count(.join)) },
+        MetricColumn("leaves") { .integer($0.count(.leave)) },
+        MetricColumn("active_users") { .integer($0.activeUsers) },
+        MetricColumn("creators") { .integer($0.creators) },
+        MetricColumn("reactors") { .integer($0.reactors) },
+        MetricColumn("lurkers") { .integer($0.lurkers) },
+        MetricColumn("members") { .integer($0.members) },
+        MetricColumn("new_members") { .integer($0.newMembers) },
+        MetricColumn("lurker_share") { share($0.lurkers, of: $0.activeUsers) },
+        MetricColumn("retention_rate") { share($0.retained, of: $0.previousActive) },
+        MetricColumn("response_rate") { share($0.responseDelays.count, of: $0.posts) },
+        MetricColumn("median_response_s") { median($0.responseDelays) },
+        MetricColumn("new_creators") { .integer($0.newCreators) },
+        MetricColumn("core_creators") { coreCreators($0.creations) },
+        MetricColumn("creator_gini") { gini($0.creations) },
+        MetricColumn("interactions") { .integer($0.interactions) },
+        MetricColumn("unresolved_parents") { .integer($0.unresolvedParents) },
     ]
+
+    /// What one community's period adds up to: the named figures the
+    /// ``columns`` are computed from.
+    public struct Figures: Sendable {
+        /// Events of the period.
+        public var events = 0
+        /// Events by type, indexed by ``EventType/rawValue``.
+        public var byType = [Int](repeating: 0, count: EventType.allCases.count)
+        /// Distinct persons with any event.
+        public var activeUsers = 0
+        /// Active persons with a `post`, `reply` or `share`.
+        public var creators = 0
+        /// Active persons with a `react` and no creation.
+        public var reactors = 0
+        /// Members at the period's end.
+        public var members = 0
+        /// Persons whose first event in the community falls in the period.
+        public var newMembers = 0
+        /// Persons active in this period and the one before.
+        public var retained = 0
+        /// Persons active in the period before (0 when it had no events).
+        public var previousActive = 0
+        /// `post` events.
+        public var posts = 0
+        /// For each answered post, the delay to its first answer (ms).
+        public var responseDelays: [Int64] = []
+        /// Creators whose first creation in the community falls in the period.
+        public var newCreators = 0
+        /// Each creator's `post`+`reply`+`share` count.
+        public var creations: [Int] = []
+        /// Directed person-to-person interactions made by the period's events.
+        public var interactions = 0
+        /// `reply`, `react` and `share` events whose parent's author is unknown.
+        public var unresolvedParents = 0
+
+        public init() {}
+
+        /// Active persons who neither create nor react.
+        public var lurkers: Int { activeUsers - creators - reactors }
+        /// Events of `type`.
+        public func count(_ type: EventType) -> Int { byType[Int(type.rawValue)] }
+    }
 
     /// Per-worker scratch: a person-to-local-index map as large as the
     /// number of persons, reused from community to community.
@@ -62,36 +114,6 @@ public enum Engagement {
         return result
     }
 
-    /// Groups event indices by period (stable: time order within a period), periods ascending.
-    static func groupByPeriod(_ period: [Int]) -> [(period: Int, events: ArraySlice<Int>)] {
-        let n = period.count
-        let lo = period.min()!
-        let hi = period.max()!
-        var order: [Int]
-        var bounds: [(Int, Int, Int)] = []  // period, start, end
-        if hi - lo <= 4 * n + 4096 {
-            var counts = [Int](repeating: 0, count: hi - lo + 2)
-            for p in period { counts[p - lo + 1] += 1 }
-            for k in 1..<counts.count { counts[k] += counts[k - 1] }
-            order = [Int](repeating: 0, count: n)
-            var next = counts
-            for i in 0..<n {
-                let k = period[i] - lo
-                order[next[k]] = i
-                next[k] += 1
-            }
-            for k in 0..<(hi - lo + 1) where counts[k + 1] > counts[k] { bounds.append((lo + k, counts[k], counts[k + 1])) }
-        } else {
-            order = (0..<n).sorted { (period[$0], $0) < (period[$1], $1) }
-            var start = 0
-            for k in 1...n where k == n || period[order[k]] != period[order[start]] {
-                bounds.append((period[order[start]], start, k))
-                start = k
-            }
-        }
-        return bounds.map { ($0.0, order[$0.1..<$0.2]) }
-    }
-
     static func familyRows(
         _ e: CommunityEvents, community: UInt32, local: [Int32], personCount: Int, period: [Int], family: PeriodFamily,
         zone: ReportZone, replies: ReplyIndex
@@ -107,7 +129,7 @@ public enum Engagement {
             if EventType(rawValue: e.type[i])!.createsContent && firstCreatePeriod[p] == .min { firstCreatePeriod[p] = period[i] }
         }
         var lastActive = [Int](repeating: .min, count: personCount)
-        var flags = [UInt8](repeating: 0, count: personCount)
+        var role = [Role](repeating: [], count: personCount)
         var createCount = [Int](repeating: 0, count: personCount)
         var isMember = [Bool](repeating: false, count: personCount)
         var memberCount = 0
@@ -115,65 +137,57 @@ public enum Engagement {
 
         var rows: [MetricRow] = []
         var previous: (period: Int, active: Int)? = nil
-        for group in groupByPeriod(period) {
+        for group in PeriodGroups.of(period) {
             let P = group.period
-            var byType = [Int](repeating: 0, count: EventType.allCases.count)
+            var f = Figures()
+            f.events = group.events.count
             var active: [Int32] = []
-            var retained = 0
-            var posts = 0
-            var delays: [Int64] = []
-            var interactions = 0
-            var unresolved = 0
             for i in group.events {
                 let type = EventType(rawValue: e.type[i])!
-                byType[Int(type.rawValue)] += 1
+                f.byType[Int(type.rawValue)] += 1
                 let p = Int(local[i])
                 if lastActive[p] != P {
-                    if lastActive[p] == P - 1 { retained += 1 }
+                    if lastActive[p] == P - 1 { f.retained += 1 }
                     lastActive[p] = P
-                    flags[p] = 0
+                    role[p] = []
                     createCount[p] = 0
                     active.append(Int32(p))
                 }
                 if type.createsContent {
-                    flags[p] |= 1
+                    role[p].insert(.creator)
                     createCount[p] += 1
                 } else if type == .react {
-                    flags[p] |= 2
+                    role[p].insert(.reactor)
                 }
                 if type == .post {
-                    posts += 1
+                    f.posts += 1
                     if let d = replies.firstResponse(content: e.content[i], postActor: e.actor[i], postTs: e.ts[i]) {
-                        delays.append(d)
+                        f.responseDelays.append(d)
                     }
                 }
                 if type.needsParent {
                     let author = e.parentAuthor[i]
                     if author == none {
-                        unresolved += 1
+                        f.unresolvedParents += 1
                     } else if author != e.actor[i] {
-                        interactions += 1
+                        f.interactions += 1
                     }
                 }
                 if type.takesMentions {
-                    for m in e.mentions(of: i) where m != e.actor[i] { interactions += 1 }
+                    for m in e.mentions(of: i) where m != e.actor[i] { f.interactions += 1 }
                 }
             }
-            var creators = 0
-            var reactors = 0
-            var newMembers = 0
-            var newCreators = 0
-            var counts: [Int] = []
+            f.activeUsers = active.count
             for p32 in active {
                 let p = Int(p32)
-                if flags[p] & 1 != 0 {
-                    creators += 1
-                    counts.append(createCount[p])
-                    if firstCreatePeriod[p] == P { newCreators += 1 }
-                } else if flags[p] & 2 != 0 {
-                    reactors += 1
+                if role[p].contains(.creator) {
+                    f.creators += 1
+                    f.creations.append(createCount[p])
+                    if firstCreatePeriod[p] == P { f.newCreators += 1 }
+                } else if role[p].contains(.reactor) {
+                    f.reactors += 1
                 }
-                if firstPeriod[p] == P { newMembers += 1 }
+                if firstPeriod[p] == P { f.newMembers += 1 }
             }
             // Members at the period's end: every event before it, in time order.
             let end = family.end(of: P, in: zone)
@@ -188,26 +202,21 @@ public enum Engagement {
                 }
                 sweep += 1
             }
-            let previousActive = previous?.period == P - 1 ? previous!.active : 0
-            let activeUsers = active.count
-            var values: [ReportValue] = [.integer(group.events.count)]
-            for t in [EventType.view, .post, .reply, .react, .share, .join, .leave] { values.append(.integer(byType[Int(t.rawValue)])) }
-            values += [
-                .integer(activeUsers), .integer(creators), .integer(reactors), .integer(activeUsers - creators - reactors),
-                .integer(memberCount), .integer(newMembers),
-                .ratio(Double(activeUsers - creators - reactors), Double(activeUsers)),
-                .ratio(Double(retained), Double(previousActive)),
-                .ratio(Double(delays.count), Double(posts)),
-                median(delays),
-                .integer(newCreators),
-                coreCreators(counts),
-                gini(counts),
-                .integer(interactions), .integer(unresolved),
-            ]
-            rows.append(MetricRow(period: P, community: community, values: values))
-            previous = (P, activeUsers)
+            f.members = memberCount
+            f.previousActive = previous?.period == P - 1 ? previous!.active : 0
+            rows.append(MetricRow(period: P, community: community, values: columns.cells(f)))
+            previous = (P, f.activeUsers)
         }
         return rows
+    }
+
+    /// What a person did in the period being counted.
+    struct Role: OptionSet {
+        let rawValue: UInt8
+        /// Made a `post`, `reply` or `share`.
+        static let creator = Role(rawValue: 1)
+        /// Made a `react`.
+        static let reactor = Role(rawValue: 2)
     }
 
     /// The median delay in seconds (milliseconds exact; the mean of the two

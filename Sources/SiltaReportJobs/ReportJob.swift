@@ -1,5 +1,6 @@
 import Logging
 import SiltaEvents
+import SiltaJobKit
 import SiltaMetrics
 import SiltaReports
 import SiltaSupport
@@ -17,14 +18,14 @@ public enum ReportJob {
         warehouse lock; 1 any other failure.
         """
 
-    /// Runs a report job as its executable does: logging set up for `name`,
-    /// any error logged as one sentence and turned into its exit code.
+    /// Runs the report job `spec` as its executable does: logging set up
+    /// for it, any error logged as one sentence and turned into its exit code.
+    /// - Parameter links: the job's ``LinksOptions``, when ``ReportJobSpec/takesLinks``.
     public static func execute(
-        name: String, common: CommonOptions, report: ReportOptions,
-        compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
+        _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil
     ) throws {
-        try JobFrame.run(job: name, common: common) { logger, record in
-            try run(common: common, report: report, logger: logger, record: &record, compute: compute)
+        try JobFrame.run(job: spec.job, common: common) { logger, record in
+            try run(common: common, report: report, links: links, logger: logger, record: &record, compute: spec.compute)
             return .success
         }
     }
@@ -33,7 +34,7 @@ public enum ReportJob {
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
     /// - Parameter record: receives the figures (events, communities, rows, as-of).
     public static func run(
-        common: CommonOptions, report: ReportOptions, logger: Logger, record: inout JobRecord,
+        common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil, logger: Logger, record: inout JobRecord,
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
         let start = Clocks.monotonicSeconds()
@@ -58,9 +59,10 @@ public enum ReportJob {
         logger.info(
             "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(Clocks.seconds(loaded - start)) s"
         )
-        let settings = try ReportSettings.make(
+        var settings = try ReportSettings.make(
             input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,
             workers: common.workers)
+        if let links { settings.linksMinShared = links.linksMinShared }
         let tables = try compute(input, settings)
         let computed = Clocks.monotonicSeconds()
         let held = tables.compactMap(\.heldRowCount).reduce(0, +)
@@ -75,14 +77,14 @@ public enum ReportJob {
             logger.debug(
                 "wrote \(table.fileStem).csv/.json: \(rows.last!) rows in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s\(table.isStreamed ? " (made while written)" : "")")
         }
-        record.set("events", .integer(Int(snapshot.manifest.events)))
-        record.set("communities", .integer(input.communityCount))
-        record.set("tables", .integer(tables.count))
-        record.set("rows", .integer(rows.reduce(0, +)))
-        record.set("time_zone", .text(settings.zone.identifier))
+        record.set(.events, .integer(Int(snapshot.manifest.events)))
+        record.set(.communities, .integer(input.communityCount))
+        record.set(.tables, .integer(tables.count))
+        record.set(.rows, .integer(rows.reduce(0, +)))
+        record.set(.timeZone, .text(settings.zone.identifier))
         if let asOf = settings.asOf {
-            record.set("as_of", .text(RFC3339.format(milliseconds: asOf)))
-            record.set("as_of_date", .text(RFC3339.formatDate(days: settings.zone.localDay(asOf))))
+            record.set(.asOf, .text(RFC3339.format(milliseconds: asOf)))
+            record.set(.asOfDate, .text(RFC3339.formatDate(days: settings.zone.localDay(asOf))))
         }
         logger.info(
             "wrote \(rows.reduce(0, +)) rows: \(tables.map { $0.fileStem + ".csv/.json" }.joined(separator: ", ")) to \(common.reports); done in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"

@@ -1,0 +1,20 @@
+import SiltaReports
+
+/// The `engagement_daily|weekly|monthly` tables.
+public enum EngagementReport {
+    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
+        let replies = ReplyIndex(input: input)
+        let persons = input.snapshot.persons.count
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Engagement.Scratch(persons: persons) }) {
+            c, scratch in
+            Engagement.rows(
+                of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, replies: replies,
+                scratch: scratch)
+        }
+        return settings.families.map { family in
+            let rows = perCommunity.flatMap { $0?[family] ?? [] }
+            return input.communityTable(
+                report: "engagement", family: family, metricColumns: Engagement.columns.names(), rows: rows, settings: settings)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import SiltaReports
+
+/// One output column of a metric family: its name in the reports (and in
+/// docs/metrics.md) next to the expression that computes its cell from the
+/// family's per-period figures.
+///
+///     MetricColumn("retention_rate") { share($0.retained, of: $0.previousActive) }
+///
+/// A family lists its columns once, in report order; the table's header and
+/// every row come from that list, so a name and its formula cannot drift apart.
+public struct MetricColumn<Figures>: Sendable {
+    /// The column's name in the report header.
+    public let name: String
+    /// The cell of one period.
+    public let cell: @Sendable (Figures) -> ReportValue
+
+    public init(_ name: String, _ cell: @escaping @Sendable (Figures) -> ReportValue) {
+        self.name = name
+        self.cell = cell
+    }
+}
+
+extension Array {
+    /// The header names of these columns, in order.
+    public func names<Figures>() -> [String] where Element == MetricColumn<Figures> { map(\.name) }
+
+    /// One row's cells for `figures`, in column order.
+    public func cells<Figures>(_ figures: Figures) -> [ReportValue] where Element == MetricColumn<Figures> {
+        map { $0.cell(figures) }
+    }
+}
+
+/// `part / whole` as a ratio cell: empty when `whole` is 0 (metrics.md "Ratios").
+@inline(__always)
+public func share(_ part: Int, of whole: Int) -> ReportValue { .ratio(Double(part), Double(whole)) }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import SiltaJobKit
+import SiltaMetrics
+import SiltaReports
+import SiltaSupport
+
+/// One report a job writes: `<name>_daily|weekly|monthly`, `.csv` and `.json`.
+public struct ReportSpec: Sendable {
+    /// The report's name, the stem of its files before the period (`social_capital`).
+    public let name: String
+    /// The columns that name a row (`period_start`, `complete`, ...).
+    public let identityColumns: [String]
+    /// The metric columns, as the family declares them.
+    public let metricColumns: [String]
+
+    /// Every column, in file order.
+    public var columns: [String] { identityColumns + metricColumns }
+
+    /// The files of this report for `families`, CSV then JSON per family.
+    public func files(families: [PeriodFamily]) -> [String] {
+        families.flatMap { f in ["\(name)_\(f.adjective).csv", "\(name)_\(f.adjective).json"] }
+    }
+}
+
+/// One report job: its executable, what it writes, and how it computes it.
+public struct ReportJobSpec: Sendable {
+    /// The executable's name (`social-capital`); installed as `silta-<job>`.
+    public let job: String
+    /// The one-line `--help` overview.
+    public let abstract: String
+    /// What the reports hold, for `--help`.
+    public let contents: String
+    /// The reports it writes, in the order it writes them per family.
+    public let reports: [ReportSpec]
+    /// Whether it takes ``LinksOptions`` (`--links-min-shared`).
+    public let takesLinks: Bool
+    /// Makes the job's tables from the loaded warehouse.
+    public let compute: @Sendable (MetricsInput, ReportSettings) -> [ReportTable]
+
+    /// The files it writes for `families`.
+    public func files(families: [PeriodFamily]) -> [String] {
+        families.flatMap { f in reports.flatMap { $0.files(families: [f]) } }
+    }
+
+    /// The job's `--help` and `--version`.
+    public var configuration: CommandConfiguration {
+        let stems = reports.map { r in
+            "\(r.name)_daily, \(r.name)_weekly and \(r.name)_monthly"
+        }
+        return CommandConfiguration(
+            commandName: job, abstract: abstract,
+            discussion: """
+                Reads the warehouse and writes \(stems.joined(separator: "; ")) (.csv and .json) to --reports, \
+                for the families in --periods: \(contents). See \(SiltaDocs.path("metrics.md")).
+
+                """ + ReportJob.exitCodesHelp,
+            version: SiltaVersion.of(job))
+    }
+}
+
+/// Every job of Silta and every report it writes: what `nightly` runs, what
+/// `make install` installs, what the help texts and the tests name. Adding a
+/// report is one metric family (a folder of `SiltaMetrics`), one entry here
+/// with its thin executable in `Jobs/`, and its section in docs/metrics.md.
+public enum ReportCatalog {
+    /// The identity columns of the per-community reports.
+    public static let communityColumns = ["period_start", "complete", "kind", "community"]
+
+    public static let engagement = ReportJobSpec(
+        job: "engagement",
+        abstract: "Writes the engagement reports, per community and period.",
+        contents: """
+            events by type, active users, creators, reactors, lurkers, members, new members, \
+            retention, response rate and time, new and core creators, creator Gini, interactions \
+            and unresolved parents
+            """,
+        reports: [ReportSpec(name: "engagement", identityColumns: communityColumns, metricColumns: Engagement.columns.names())],
+        takesLinks: false,
+        compute: { input, settings in EngagementReport.tables(input, settings: settings) })
+
+    public static let socialCapital = ReportJobSpec(
+        job: "social-capital",
+        abstract: "Writes the social-capital reports: each community's interaction graph, per period.",
+        contents: """
+            nodes, edges, interactions, density, reciprocity, transitivity, average clustering, \
+            components, Burt's constraint and effective size, and the bonding and bridging indices
+            """,
+        reports: [
+            ReportSpec(name: "social_capital", identityColumns: communityColumns, metricColumns: SocialCapital.columns.names())
+        ],
+        takesLinks: false,
+        compute: { input, settings in SocialCapitalReport.tables(input, settings: settings) })
+
+    public static let bridging = ReportJobSpec(
+        job: "bridging",
+        abstract: "Writes the bridging and community-links reports, per period.",
+        contents: """
+            bridging (the organisation-wide view: people active and creating on the internal and \
+            external sides, boundary spanners, advocacy rate, shares across communities) and \
+            community_links (every pair of communities sharing creators or content)
+            """,
+        reports: [
+            ReportSpec(name: "bridging", identityColumns: ["period_start", "complete"], metricColumns: Bridging.columns.names()),
+            ReportSpec(
+                name: "community_links",
+                identityColumns: ["period_start", "complete", "kind_a", "community_a", "kind_b", "community_b"],
+                metricColumns: CommunityLinks.columns.names()),
+        ],
+        takesLinks: true,
+        compute: { input, settings in BridgingReport.tables(input, settings: settings) })
+
+    /// The report jobs, in the order `nightly` lists them.
+    public static let reportJobs = [engagement, socialCapital, bridging]
+
+    /// The ingest job.
+    public static let ingest = "ingest"
+    /// The job that runs the night.
+    public static let nightly = "nightly"
+    /// Jobs installed for people, run by no night.
+    public static let tools = ["generate-logs"]
+
+    /// Every job `make install` installs, in the order `nightly --list-jobs` prints them.
+    public static var installedJobs: [String] { [nightly, ingest] + reportJobs.map(\.job) + tools }
+
+    /// The report job named `job`.
+    public static func reportJob(_ job: String) -> ReportJobSpec? { reportJobs.first { $0.job == job } }
+
+    /// The catalog as `nightly --list-jobs` prints it: one job per line,
+    /// tab-separated: job, role (`night`, `ingest`, `report`, `tool`), and
+    /// the files it writes for `families`, space-separated.
+    public static func listing(families: [PeriodFamily]) -> String {
+        var lines = ["\(nightly)\tnight\trun_summary.json silta.prom", "\(ingest)\tingest\tingest_report.json"]
+        for spec in reportJobs { lines.append("\(spec.job)\treport\t" + spec.files(families: families).joined(separator: " ")) }
+        for tool in tools { lines.append("\(tool)\ttool\t") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
