@@ -2,40 +2,40 @@ import SiltaEvents
 
 /// What `generate-logs` makes. Every field has a default that gives
 /// realistic logs; the same configuration always gives the same bytes.
-public struct GeneratorConfig: Sendable {
+package struct GeneratorConfig: Sendable {
     /// Valid, distinct events to generate (bad lines and duplicates come on top).
-    public var events = 100_000
+    package var events = 100_000
     /// Days of activity, each written as one file per source.
-    public var days = 28
+    package var days = 28
     /// The first day, as days since 1970-01-01 (default 2026-09-01).
-    public var firstDay = RFC3339.daysFromCivil(year: 2026, month: 9, day: 1)
-    public var seed: UInt64 = 1
+    package var firstDay = RFC3339.daysFromCivil(year: 2026, month: 9, day: 1)
+    package var seed: UInt64 = 1
     /// Persons; 0 picks one person per 25 events (at least 60).
-    public var persons = 0
+    package var persons = 0
     /// Communities; 0 picks about one per 40,000 events (between 6 and 400).
-    public var communities = 0
+    package var communities = 0
     /// Share of extra lines that are bad, cycling through every reject reason.
-    public var badLineRate = 0.0
+    package var badLineRate = 0.0
     /// Share of extra lines that repeat an earlier event (a tenth of them
     /// differ from the original in a field other than `id` and `ts`).
-    public var duplicateRate = 0.0
+    package var duplicateRate = 0.0
     /// gzip level 1 to 9; 0 writes plain `.ndjson`.
-    public var compressionLevel = 1
+    package var compressionLevel = 1
     /// Concurrent workers.
-    public var workers = 2
+    package var workers = 2
 
-    public init() {}
+    package init() {}
 
     var personCount: Int { persons > 0 ? persons : max(60, events / 25) }
     var communityCount: Int { communities > 0 ? communities : min(400, max(6, events / 40_000)) }
 }
 
 /// What was written.
-public struct GeneratorSummary: Sendable {
-    public var files = 0
-    public var events = 0
-    public var badLines = 0
-    public var duplicates = 0
-    public var bytesUncompressed = 0
-    public var bytesWritten = 0
+package struct GeneratorSummary: Sendable {
+    package var files = 0
+    package var events = 0
+    package var badLines = 0
+    package var duplicates = 0
+    package var bytesUncompressed = 0
+    package var bytesWritten = 0
 }

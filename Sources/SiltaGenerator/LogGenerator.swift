@@ -11,9 +11,9 @@ import SiltaSupport
 ///
 /// Every file depends only on the configuration, so files are written in
 /// parallel and the output is the same bytes whatever the worker count.
-public enum LogGenerator {
+package enum LogGenerator {
     /// Writes the logs under `out`.
-    public static func generate(_ config: GeneratorConfig, out: String) throws -> GeneratorSummary {
+    package static func generate(_ config: GeneratorConfig, out: String) throws -> GeneratorSummary {
         let world = World(config: config)
         let counts = cellCounts(world: world, config: config)
         let communities = world.communities.count

@@ -2,53 +2,53 @@ import SiltaEvents
 import SiltaSupport
 
 /// What one ingest run did: the content of `ingest_report.json` (reports.md).
-public struct IngestReport: Sendable, Equatable {
+package struct IngestReport: Sendable, Equatable {
     /// One file that could not be read to its end.
-    public struct DamagedFile: Sendable, Equatable {
-        public var file: String
-        public var error: String
+    package struct DamagedFile: Sendable, Equatable {
+        package var file: String
+        package var error: String
     }
 
-    public var filesRead = 0
-    public var filesSkipped = 0
+    package var filesRead = 0
+    package var filesSkipped = 0
     /// Non-blank lines read.
-    public var lines = 0
+    package var lines = 0
     /// Accepted lines, duplicates included.
-    public var accepted = 0
+    package var accepted = 0
     /// Accepted lines that repeated an event already stored.
-    public var duplicates = 0
-    public var rejected: [RejectReason: Int] = [:]
-    public var damagedFiles: [DamagedFile] = []
-    public var bytesCompressed = 0
-    public var bytesUncompressed = 0
-    public var seconds = 0.0
+    package var duplicates = 0
+    package var rejected: [RejectReason: Int] = [:]
+    package var damagedFiles: [DamagedFile] = []
+    package var bytesCompressed = 0
+    package var bytesUncompressed = 0
+    package var seconds = 0.0
     /// Accepted lines by event type (duplicates included).
-    public var acceptedByType: [EventType: Int] = [:]
+    package var acceptedByType: [EventType: Int] = [:]
     /// Events added to the warehouse (accepted minus duplicates).
-    public var stored = 0
-    public var newPersons = 0
-    public var newCommunities = 0
-    public var newContents = 0
+    package var stored = 0
+    package var newPersons = 0
+    package var newCommunities = 0
+    package var newContents = 0
     /// The warehouse generation after the run (unchanged when nothing was read).
-    public var generation: UInt64 = 0
+    package var generation: UInt64 = 0
     /// Events in the warehouse after the run.
-    public var warehouseEvents: UInt64 = 0
+    package var warehouseEvents: UInt64 = 0
     /// New events dated more than a day after ingest started (a source whose
     /// clock runs ahead, or a typo in a year): still counted as events.md
     /// says, but reported, since they move the as-of instant.
-    public var futureEvents = 0
+    package var futureEvents = 0
     /// The latest such event's instant (UTC epoch milliseconds).
-    public var latestFutureEvent: Int64?
+    package var latestFutureEvent: Int64?
     /// Where this run's rejected lines are, if it rejected any.
-    public var rejectsFile: String?
-    public var workers = 0
+    package var rejectsFile: String?
+    package var workers = 0
 
-    public init() {}
+    package init() {}
 
-    public var rejectedTotal: Int { rejected.values.reduce(0, +) }
+    package var rejectedTotal: Int { rejected.values.reduce(0, +) }
 
     /// The report as pretty-printed JSON, keys in a fixed order.
-    public func json() -> String {
+    package func json() -> String {
         var w = JSONWriter()
         w.beginObject(.lines(indent: 2))
         w.key("schema_version")

@@ -11,24 +11,24 @@ import Darwin
 #endif
 
 /// What an ingest run is asked to do.
-public struct IngestOptions: Sendable {
+package struct IngestOptions: Sendable {
     /// The folder of activity logs, read recursively.
-    public var logs: String
+    package var logs: String
     /// The warehouse folder.
-    public var warehouse: String
+    package var warehouse: String
     /// Where `ingest_report.json` goes; `nil` writes none.
-    public var reports: String?
+    package var reports: String?
     /// Concurrent workers.
-    public var workers: Int
-    public var limits = ReadLimits()
+    package var workers: Int
+    package var limits = ReadLimits()
     /// Events per block in a run file.
-    public var blockRows = 1 << 18
+    package var blockRows = 1 << 18
     /// Seconds to wait for another run's lock; `nil` waits for ever, 0 fails at once.
-    public var lockWaitSeconds: Double? = 0
+    package var lockWaitSeconds: Double? = 0
     /// Counts the bytes of the files read (compressed, as on disk), for a progress bar.
-    public var readProgress: ByteProgress?
+    package var readProgress: ByteProgress?
 
-    public init(logs: String, warehouse: String, reports: String?, workers: Int) {
+    package init(logs: String, warehouse: String, reports: String?, workers: Int) {
         self.logs = logs
         self.warehouse = warehouse
         self.reports = reports
@@ -37,11 +37,11 @@ public struct IngestOptions: Sendable {
 }
 
 /// Why ingest could not run.
-public enum IngestError: Error, CustomStringConvertible {
+package enum IngestError: Error, CustomStringConvertible {
     /// The logs folder is missing or unreadable.
     case logsUnavailable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .logsUnavailable(let path, let reason):
             return "cannot read the logs folder \(path): \(reason); check LOGS (or --logs) and its permissions"
@@ -51,7 +51,7 @@ public enum IngestError: Error, CustomStringConvertible {
 
 /// One ingest run: find new logs, read and parse them concurrently, merge
 /// them into a new warehouse generation, commit, and report.
-public enum IngestRunner {
+package enum IngestRunner {
     /// Names of log files, decided by suffix alone (events.md).
     static let suffixes = [LogCompression.gzipSuffix, LogCompression.plainSuffix]
 
@@ -59,7 +59,7 @@ public enum IngestRunner {
     /// - Parameter progress: receives one line per step, for the job's log.
     /// - Parameter detail: receives one line per file read (bytes, lines,
     ///   rejects by reason, seconds), for `--verbose`.
-    public static func run(
+    package static func run(
         _ options: IngestOptions, progress: (String) -> Void = { _ in }, detail: (String) -> Void = { _ in }
     ) throws -> IngestReport {
         let started = Clocks.monotonicSeconds()

@@ -4,9 +4,9 @@ import SiltaSupport
 import SiltaWarehouse
 
 /// Turning an error into one log line and an exit code.
-public enum ErrorReporting {
+package enum ErrorReporting {
     /// The exit code for the errors every job can meet; `nil` for others.
-    public static func status(for error: any Error) -> SiltaExit? {
+    package static func status(for error: any Error) -> SiltaExit? {
         switch error {
         case is FileLock.Busy:
             return .locked
@@ -25,7 +25,7 @@ public enum ErrorReporting {
     }
 
     /// Logs `error` as one sentence and returns the exit code to leave with.
-    public static func fail(_ error: any Error, logger: Logger, fallback: SiltaExit = .failure) -> ExitCode {
+    package static func fail(_ error: any Error, logger: Logger, fallback: SiltaExit = .failure) -> ExitCode {
         let code = status(for: error) ?? fallback
         logger.error("\(error) (exit \(code.rawValue): \(code.meaning))")
         return code.exitCode

@@ -3,7 +3,7 @@ import SiltaSupport
 
 /// The exit codes every Silta job uses (README "Exit codes"). Codes from 64 up
 /// follow BSD `sysexits.h`.
-public enum SiltaExit: Int32, CaseIterable, Sendable {
+package enum SiltaExit: Int32, CaseIterable, Sendable {
     /// Everything worked.
     case success = 0
     /// An unexpected failure; nothing was committed.
@@ -25,7 +25,7 @@ public enum SiltaExit: Int32, CaseIterable, Sendable {
     /// Another run holds the warehouse lock.
     case locked = 75
 
-    public var meaning: String {
+    package var meaning: String {
         switch self {
         case .success: "success"
         case .failure: "unexpected failure; nothing was committed"
@@ -40,7 +40,7 @@ public enum SiltaExit: Int32, CaseIterable, Sendable {
     }
 
     /// The code for a system error met while writing.
-    public static func forWriting(_ e: SystemError) -> SiltaExit {
+    package static func forWriting(_ e: SystemError) -> SiltaExit {
         if e.isPermission { return .cannotWrite }
         if e.isNoSpace { return .ioError }
         if e.isNotFound { return .cannotWrite }
@@ -48,5 +48,5 @@ public enum SiltaExit: Int32, CaseIterable, Sendable {
     }
 
     /// As swift-argument-parser's `ExitCode`.
-    public var exitCode: ExitCode { ExitCode(rawValue) }
+    package var exitCode: ExitCode { ExitCode(rawValue) }
 }

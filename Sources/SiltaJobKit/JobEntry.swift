@@ -14,9 +14,9 @@ import Darwin
 /// make variable rather than the option (`TZ_NAME (--time-zone)`) and goes
 /// through the same timestamped log format as every other line, so that it
 /// reads right in the cron log.
-public enum JobEntry {
+package enum JobEntry {
     /// The make variable of each option `make run-jobs` sets (README, Makefile).
-    public static let makeVariables: [(option: String, variable: String)] = [
+    package static let makeVariables: [(option: String, variable: String)] = [
         ("--logs", "LOGS"), ("--warehouse", "WAREHOUSE"), ("--reports", "REPORTS"), ("--periods", "PERIODS"),
         ("--time-zone", "TZ_NAME"), ("--as-of", "AS_OF"), ("--workers", "WORKERS"), ("--keep-days", "KEEP_DAYS"),
         ("--prom-file", "PROM_FILE"), ("--ingest-wait", "INGEST_WAIT"), ("--wait", "WAIT"),
@@ -25,10 +25,10 @@ public enum JobEntry {
     ]
 
     /// True when `make run-jobs` started this job.
-    public static var viaMake: Bool { getenv("SILTA_VIA_MAKE").map { String(cString: $0) == "1" } ?? false }
+    package static var viaMake: Bool { getenv("SILTA_VIA_MAKE").map { String(cString: $0) == "1" } ?? false }
 
     /// `message` with each option `make run-jobs` sets written as its make variable first.
-    public static func inMakeWords(_ message: String) -> String {
+    package static func inMakeWords(_ message: String) -> String {
         var out = message
         // Whole options only (`--wait` is not in `--ingest-wait`), and an
         // option already written `VARIABLE (--option)` is left as it is.
@@ -55,7 +55,7 @@ public enum JobEntry {
 
     /// Parses the command line and runs `C`, as `C.main()` would, but with
     /// usage errors in make's words under `make run-jobs`.
-    public static func main<C: ParsableCommand>(_ type: C.Type, job: String) {
+    package static func main<C: ParsableCommand>(_ type: C.Type, job: String) {
         do {
             var command = try type.parseAsRoot()
             try command.run()

@@ -11,9 +11,9 @@ import SiltaSupport
 ///     {"job":"ingest","exit_code":0,"started_at":"2026-11-29T02:00:00.120Z",
 ///      "ended_at":"2026-11-29T02:00:05.410Z","seconds":5.29,
 ///      "figures":{"files_read":360,"events_ingested":4985012,...}}
-public struct JobRecord: Sendable {
+package struct JobRecord: Sendable {
     /// One figure's value.
-    public enum Value: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         case integer(Int)
         case number(Double)
         case text(String)
@@ -22,7 +22,7 @@ public struct JobRecord: Sendable {
     /// Every figure a job reports, by the name it has in the record, in
     /// `run_summary.json` and in the Prometheus file's sources: the job sets
     /// it and the night reads it through the same case.
-    public enum Figure: String, CaseIterable, Sendable {
+    package enum Figure: String, CaseIterable, Sendable {
         // ingest
         case filesRead = "files_read"
         case filesSkipped = "files_skipped"
@@ -46,22 +46,22 @@ public struct JobRecord: Sendable {
         case asOfDate = "as_of_date"
     }
 
-    public var job: String
-    public var exitCode: Int32 = 0
+    package var job: String
+    package var exitCode: Int32 = 0
     /// UTC epoch milliseconds.
-    public var startedAt: Int64
-    public var endedAt: Int64
+    package var startedAt: Int64
+    package var endedAt: Int64
     /// The figures, in the order they are written.
-    public private(set) var figures: [(figure: Figure, value: Value)] = []
+    package private(set) var figures: [(figure: Figure, value: Value)] = []
 
-    public init(job: String, startedAt: Int64) {
+    package init(job: String, startedAt: Int64) {
         self.job = job
         self.startedAt = startedAt
         self.endedAt = startedAt
     }
 
     /// Sets `figure`, replacing an earlier value.
-    public mutating func set(_ figure: Figure, _ value: Value) {
+    package mutating func set(_ figure: Figure, _ value: Value) {
         if let i = figures.firstIndex(where: { $0.figure == figure }) {
             figures[i].value = value
         } else {
@@ -70,7 +70,7 @@ public struct JobRecord: Sendable {
     }
 
     /// The record as one JSON object, with a final newline.
-    public func json() -> String {
+    package func json() -> String {
         var w = JSONWriter()
         w.beginObject(.compact)
         w.key("job")
@@ -91,7 +91,7 @@ public struct JobRecord: Sendable {
     }
 
     /// The figures as one compact JSON object, in their order.
-    public func writeFigures(to w: inout JSONWriter) {
+    package func writeFigures(to w: inout JSONWriter) {
         w.beginObject(.compact)
         for (figure, value) in figures {
             w.key(figure.rawValue)
@@ -108,7 +108,7 @@ public struct JobRecord: Sendable {
 /// The frame every job's `run()` goes through: logging set up, the work
 /// done, any error logged as one sentence and turned into its exit code, and
 /// the ``JobRecord`` written to `--run-record` whatever the outcome.
-public enum JobFrame {
+package enum JobFrame {
     /// Runs `body` as job `name`.
     /// - Parameters:
     ///   - classify: the exit code for errors only this job knows; others go
@@ -116,7 +116,7 @@ public enum JobFrame {
     ///   - body: does the work, fills in the record's figures and returns how
     ///     it finished (``SiltaExit/success`` or ``SiltaExit/damagedInput``).
     /// - Throws: `ExitCode` when the job must end with a non-zero code.
-    public static func run(
+    package static func run(
         job name: String, common: CommonOptions, classify: (any Error) -> SiltaExit? = { _ in nil },
         body: (Logger, inout JobRecord) throws -> SiltaExit
     ) throws {
@@ -135,7 +135,7 @@ public enum JobFrame {
 
     /// Ends `record` now with `exitCode` and writes it to `--run-record` when
     /// one was asked for; a record that cannot be written is logged, never fatal.
-    public static func finish(_ record: inout JobRecord, exitCode: Int32, common: CommonOptions, logger: Logger) {
+    package static func finish(_ record: inout JobRecord, exitCode: Int32, common: CommonOptions, logger: Logger) {
         record.exitCode = exitCode
         record.endedAt = Clocks.epochMilliseconds()
         guard let path = common.runRecord else { return }
@@ -151,7 +151,7 @@ extension JobRecord {
     /// Reads a record that ``json()`` wrote; `nil` when `bytes` is not one.
     /// Figures come back sorted by name; names no ``Figure`` has (from
     /// another version of Silta) are left out.
-    public init?(json bytes: [UInt8]) {
+    package init?(json bytes: [UInt8]) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
             let job = object["job"] as? String, let code = object["exit_code"] as? Int,
             let started = (object["started_at"] as? String).flatMap(RFC3339.parse),
@@ -173,13 +173,13 @@ extension JobRecord {
     }
 
     /// `figure` as an integer, when it is one.
-    public func integer(_ figure: Figure) -> Int? {
+    package func integer(_ figure: Figure) -> Int? {
         guard case .integer(let n)? = figures.first(where: { $0.figure == figure })?.value else { return nil }
         return n
     }
 
     /// `figure` as text, when it is text.
-    public func text(_ figure: Figure) -> String? {
+    package func text(_ figure: Figure) -> String? {
         guard case .text(let s)? = figures.first(where: { $0.figure == figure })?.value else { return nil }
         return s
     }

@@ -9,22 +9,22 @@ import SiltaSupport
 /// Each line is written whole under one lock (``StandardError``), so messages
 /// from parallel workers never interleave, nor mix with a progress bar. No
 /// colours; the only terminal escapes are the progress bar's, on a terminal.
-public struct SiltaLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
+package struct SiltaLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
     private let job: String
 
-    public init(job: String, level: Logger.Level) {
+    package init(job: String, level: Logger.Level) {
         self.job = job
         self.logLevel = level
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var text = "\(Self.timestamp()) \(job) \(event.level): \(Self.printable(event.message.description))"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         if !merged.isEmpty {
@@ -50,12 +50,12 @@ public struct SiltaLogHandler: LogHandler {
     }
 
     /// Now, as UTC RFC 3339 with milliseconds.
-    public static func timestamp() -> String {
+    package static func timestamp() -> String {
         RFC3339.format(milliseconds: Clocks.epochMilliseconds())
     }
 
     /// Sets swift-log up for `job` once per process.
-    public static func bootstrap(job: String, level: Logger.Level) -> Logger {
+    package static func bootstrap(job: String, level: Logger.Level) -> Logger {
         LoggingSystem.bootstrap { _ in SiltaLogHandler(job: job, level: level) }
         return Logger(label: "silta.\(job)")
     }

@@ -58,7 +58,7 @@ enum StandardError {
 /// Drawn only on a terminal (`isatty(2)`), never with `--quiet`, never when
 /// `TERM=dumb` or `NO_COLOR`/`SILTA_NO_PROGRESS` is set; so cron logs, pipes
 /// and files never see a carriage return or an escape code.
-public final class ProgressBar: @unchecked Sendable {
+package final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let progress: ByteProgress
     private let queue = DispatchQueue(label: "silta.progress")
@@ -66,7 +66,7 @@ public final class ProgressBar: @unchecked Sendable {
     private var started: Double?
 
     /// Whether a bar should be drawn at all in this process.
-    public static func isWanted(quiet: Bool) -> Bool {
+    package static func isWanted(quiet: Bool) -> Bool {
         if quiet || isatty(2) != 1 { return false }
         if getenv("SILTA_NO_PROGRESS") != nil || getenv("NO_COLOR") != nil { return false }
         if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
@@ -74,13 +74,13 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// A bar labelled `label` that follows `progress`.
-    public init(label: String, progress: ByteProgress) {
+    package init(label: String, progress: ByteProgress) {
         self.label = label
         self.progress = progress
     }
 
     /// Starts redrawing.
-    public func start() {
+    package func start() {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
         timer.setEventHandler { [self] in draw() }
@@ -89,7 +89,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// Draws the final state once and removes the bar.
-    public func finish() {
+    package func finish() {
         queue.sync {
             timer?.cancel()
             timer = nil
@@ -124,7 +124,7 @@ public final class ProgressBar: @unchecked Sendable {
     /// "MB/s uncompressed"; the share and the sizes are of the bytes on disk,
     /// whose total is known from the start. On a narrow terminal the bar
     /// shrinks (to 10), then the time left, the rate and the sizes go.
-    public static func render(
+    package static func render(
         label: String, done: Int, total: Int, inflated: Int? = nil, seconds: Double, columns: Int = 80
     ) -> String {
         let fraction = total > 0 ? min(1, Double(max(done, 0)) / Double(total)) : 0

@@ -5,7 +5,7 @@ import SiltaLogReader
 /// `MAX_FILE_SECONDS`): `ingest` reads with them, `nightly` passes them on.
 /// A file that reaches a limit is cut there, reported as damaged, and not
 /// recorded as ingested, so that a raised limit reads it in full next night.
-public struct ReadLimitOptions: ParsableArguments, Sendable {
+package struct ReadLimitOptions: ParsableArguments, Sendable {
     /// The long names of the options, which ``arguments`` uses too.
     enum Name {
         static let maxFileBytes = "max-file-bytes"
@@ -17,17 +17,17 @@ public struct ReadLimitOptions: ParsableArguments, Sendable {
         help: ArgumentHelp(
             "Most bytes one log file may yield after inflating, with an optional K, M, G or T suffix (powers of 1024).",
             valueName: "size"))
-    public var maxFileBytes = "64G"
+    package var maxFileBytes = "64G"
 
     @Option(name: .customLong(Name.maxFileSeconds), help: ArgumentHelp("Most seconds reading one log file may take.", valueName: "seconds"))
-    public var maxFileTime = Seconds(3600)
+    package var maxFileTime = Seconds(3600)
 
     /// Most seconds reading one log file may take.
-    public var maxFileSeconds: Double { maxFileTime.value }
+    package var maxFileSeconds: Double { maxFileTime.value }
 
-    public init() {}
+    package init() {}
 
-    public mutating func validate() throws {
+    package mutating func validate() throws {
         guard let bytes = Self.bytes(maxFileBytes), bytes >= 1 << 20 else {
             throw ValidationError("--max-file-bytes \"\(maxFileBytes)\" is not a size of at least 1M, such as 64G or 500M.")
         }
@@ -35,16 +35,16 @@ public struct ReadLimitOptions: ParsableArguments, Sendable {
     }
 
     /// The limits with these two set.
-    public func apply(to limits: inout ReadLimits) {
+    package func apply(to limits: inout ReadLimits) {
         limits.maxFileBytes = Self.bytes(maxFileBytes) ?? limits.maxFileBytes
         limits.maxFileSeconds = maxFileSeconds
     }
 
     /// The arguments that give a child job these settings.
-    public var arguments: [String] { ["--" + Name.maxFileBytes, maxFileBytes, "--" + Name.maxFileSeconds, maxFileTime.argument] }
+    package var arguments: [String] { ["--" + Name.maxFileBytes, maxFileBytes, "--" + Name.maxFileSeconds, maxFileTime.argument] }
 
     /// `64G` → 68719476736; a plain number is bytes; `nil` when it is no size.
-    public static func bytes(_ text: String) -> Int? {
+    package static func bytes(_ text: String) -> Int? {
         var digits = Substring(text)
         var scale = 1
         if let last = digits.last, let power = "KMGT".firstIndex(of: Character(last.uppercased())) {

@@ -11,14 +11,14 @@ import SiltaSupport
 /// it cut is dropped, and ``ReadSummary/damage`` says where and why.
 ///
 /// One reader per thread; a reader is never shared.
-public struct LogFileReader {
-    public let path: [UInt8]
-    public let compression: LogCompression
-    public let limits: ReadLimits
+package struct LogFileReader {
+    package let path: [UInt8]
+    package let compression: LogCompression
+    package let limits: ReadLimits
     /// Counts the file's bytes as they are read, for a progress display.
-    public let progress: ByteProgress?
+    package let progress: ByteProgress?
 
-    public init(path: [UInt8], compression: LogCompression, limits: ReadLimits = ReadLimits(), progress: ByteProgress? = nil) {
+    package init(path: [UInt8], compression: LogCompression, limits: ReadLimits = ReadLimits(), progress: ByteProgress? = nil) {
         self.path = path
         self.compression = compression
         self.limits = limits
@@ -29,7 +29,7 @@ public struct LogFileReader {
     /// - Throws: ``SystemError`` when the file cannot be opened or read (a
     ///   missing file, an I/O error), or whatever `emit` throws. Damage inside
     ///   a readable file is not thrown; it is in the summary.
-    public func read(pool: BufferPool, emit: @escaping (FramedItem) throws -> Void) throws -> ReadSummary {
+    package func read(pool: BufferPool, emit: @escaping (FramedItem) throws -> Void) throws -> ReadSummary {
         let start = Clocks.monotonicSeconds()
         let file = try PosixFile(pathBytes: path)
         var framer = LineFramer(limits: limits, pool: pool, emit: emit)
@@ -269,11 +269,11 @@ final class InflateStream {
 
 /// Inflating only: what no pipeline built on zlib can beat. Used by the
 /// `inflate-floor` benchmark job.
-public enum InflateOnly {
+package enum InflateOnly {
     /// Inflates a gzip file (every member) into a scratch buffer and discards
     /// the output. Returns the compressed and uncompressed sizes.
     /// - Throws: ``SystemError`` when the file cannot be read.
-    public static func drain(path: [UInt8], blockBytes: Int = 256 << 10) throws -> (compressed: Int, uncompressed: Int) {
+    package static func drain(path: [UInt8], blockBytes: Int = 256 << 10) throws -> (compressed: Int, uncompressed: Int) {
         let file = try PosixFile(pathBytes: path)
         let stream = try InflateStream()
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: blockBytes, alignment: 16)

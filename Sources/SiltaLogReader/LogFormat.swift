@@ -3,15 +3,15 @@ import SiltaSupport
 /// How a log file is stored, decided by its name alone (events.md): a name
 /// ending in `.ndjson.gz` is gzip, one ending in `.ndjson` is plain, any other
 /// file is not a log.
-public enum LogCompression: Sendable {
+package enum LogCompression: Sendable {
     case gzip
     case plain
 
-    public static let gzipSuffix = Array(".ndjson.gz".utf8)
-    public static let plainSuffix = Array(".ndjson".utf8)
+    package static let gzipSuffix = Array(".ndjson.gz".utf8)
+    package static let plainSuffix = Array(".ndjson".utf8)
 
     /// The compression a file name says, or `nil` when it is not a log.
-    public init?(fileName: [UInt8]) {
+    package init?(fileName: [UInt8]) {
         if fileName.hasSuffix(Self.gzipSuffix) {
             self = .gzip
         } else if fileName.hasSuffix(Self.plainSuffix) {
@@ -23,38 +23,38 @@ public enum LogCompression: Sendable {
 }
 
 /// The bounds that keep reading safe on hostile input.
-public struct ReadLimits: Sendable {
+package struct ReadLimits: Sendable {
     /// Longest accepted line, line end excluded (events.md: 1 MiB).
-    public var maxLineBytes = 1_048_576
+    package var maxLineBytes = 1_048_576
     /// A chunk handed to a parser is cut at the last line end after this many bytes.
-    public var chunkBytes = 4 << 20
+    package var chunkBytes = 4 << 20
     /// How much of a rejected line is kept for the rejects file (of a line
     /// longer than ``maxLineBytes``, the part held in memory at all).
-    public var oversizedPrefixBytes = 65_536
+    package var oversizedPrefixBytes = 65_536
     /// A file that yields more than this many bytes (after inflating) is cut
     /// there, as damaged: a decompression bomb, or a log far larger than any
     /// real day's (64 GiB by default; make `MAX_FILE_BYTES`). An absolute
     /// bound, not a ratio: ordinary logs of repetitive text compress 100 or
     /// 200 times, and must be read in full.
-    public var maxFileBytes = 64 << 30
+    package var maxFileBytes = 64 << 30
     /// A file still being read after this many seconds is cut there, as
     /// damaged (an hour by default; make `MAX_FILE_SECONDS`).
-    public var maxFileSeconds: Double = 3600
+    package var maxFileSeconds: Double = 3600
     /// A single line longer than this stops the file as damaged, like the
     /// two limits above: no log has one, and skipping it would cost time
     /// without bound.
-    public var maxSkippedLineBytes = 256 << 20
+    package var maxSkippedLineBytes = 256 << 20
     /// Bytes read from disk, or inflated, per call.
-    public var blockBytes = 256 << 10
+    package var blockBytes = 256 << 10
 
-    public init() {}
+    package init() {}
 
     /// The capacity every chunk buffer needs under these limits.
-    public var bufferCapacity: Int { max(chunkBytes, maxLineBytes + 2) + blockBytes }
+    package var bufferCapacity: Int { max(chunkBytes, maxLineBytes + 2) + blockBytes }
 }
 
 /// What the reader hands on, in file order.
-public enum FramedItem: Sendable {
+package enum FramedItem: Sendable {
     /// Whole lines. Every line ends with `\n`, except the last line of the
     /// file, which may end without one. The buffer belongs to the receiver.
     case lines(ChunkBuffer)
@@ -64,48 +64,48 @@ public enum FramedItem: Sendable {
 }
 
 /// A line too long to accept, as much of it as is kept.
-public struct OversizedLine: Sendable {
+package struct OversizedLine: Sendable {
     /// Its length in bytes, line end excluded.
-    public var length: Int
+    package var length: Int
     /// Its first bytes (at most ``ReadLimits/oversizedPrefixBytes``).
-    public var prefix: [UInt8]
+    package var prefix: [UInt8]
     /// True when it holds nothing but spaces and tabs: a blank line, skipped.
-    public var isBlank: Bool
+    package var isBlank: Bool
 }
 
 /// Where and why a compressed file stopped being readable.
-public struct LogDamage: Sendable, Equatable, CustomStringConvertible {
+package struct LogDamage: Sendable, Equatable, CustomStringConvertible {
     /// Offset in the compressed file at which the damage was found.
-    public var offset: Int
+    package var offset: Int
     /// The reason, in zlib's words where zlib gave one.
-    public var reason: String
+    package var reason: String
     /// True when reading stopped at one of ``ReadLimits``' bounds rather than
     /// at broken bytes: the file is then not recorded as ingested, so that a
     /// raised limit reads it in full the next time.
-    public var limitReached: Bool
+    package var limitReached: Bool
 
-    public init(offset: Int, reason: String, limitReached: Bool = false) {
+    package init(offset: Int, reason: String, limitReached: Bool = false) {
         self.offset = offset
         self.reason = reason
         self.limitReached = limitReached
     }
 
-    public var description: String { "\(reason) at byte \(offset)" }
+    package var description: String { "\(reason) at byte \(offset)" }
 }
 
 /// What reading one file amounted to.
-public struct ReadSummary: Sendable {
+package struct ReadSummary: Sendable {
     /// Bytes read from the file (its size, when read to the end).
-    public var compressedBytes = 0
+    package var compressedBytes = 0
     /// Bytes after decompression (equal to ``compressedBytes`` for plain files).
-    public var uncompressedBytes = 0
+    package var uncompressedBytes = 0
     /// ``StableHash128`` of the bytes read from the file, used to notice a
     /// file whose content changed.
-    public var contentHash = StableHash128(low: 0, high: 0)
+    package var contentHash = StableHash128(low: 0, high: 0)
     /// Set when the file was damaged; every complete line before the damage was handed on.
-    public var damage: LogDamage?
+    package var damage: LogDamage?
     /// Seconds the read took (inflating and framing; parsing runs alongside).
-    public var seconds = 0.0
+    package var seconds = 0.0
 
-    public init() {}
+    package init() {}
 }

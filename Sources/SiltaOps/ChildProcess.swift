@@ -7,14 +7,14 @@ import SiltaSupport
 
 /// Runs another job as a child process: same standard input, output and
 /// error, same environment; waits for it.
-public enum ChildProcess {
+package enum ChildProcess {
     /// How a child ended.
-    public enum Ending: Sendable, Equatable {
+    package enum Ending: Sendable, Equatable {
         case exited(Int32)
         case signalled(Int32)
 
         /// As a shell reports it: the exit code, or 128 + the signal.
-        public var code: Int32 {
+        package var code: Int32 {
             switch self {
             case .exited(let c): c
             case .signalled(let s): 128 + s
@@ -25,7 +25,7 @@ public enum ChildProcess {
     /// Runs `path` with `arguments` (not including the program name) and
     /// waits for it to end.
     /// - Throws: ``SystemError`` when it cannot be started (a missing binary).
-    public static func run(_ path: String, _ arguments: [String]) throws -> Ending {
+    package static func run(_ path: String, _ arguments: [String]) throws -> Ending {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid = pid_t()

@@ -15,28 +15,28 @@ import Darwin
 
 /// The options only the night has (reports.md: `LOGS`, `KEEP_DAYS`,
 /// `PROM_FILE`, `INGEST_WAIT`), declared once for `nightly`'s command line.
-public struct NightlyOptions: ParsableArguments, Sendable {
+package struct NightlyOptions: ParsableArguments, Sendable {
     @Option(help: "Folder of activity logs, read recursively.")
-    public var logs = "SampleData/logs"
+    package var logs = "SampleData/logs"
 
     @Option(help: "Days of dated report copies to keep in REPORTS/history (0 keeps all).")
-    public var keepDays = 90
+    package var keepDays = 90
 
     @Option(help: ArgumentHelp("The Prometheus textfile to write (default: REPORTS/silta.prom).", valueName: "file"))
-    public var promFile: String?
+    package var promFile: String?
 
     @Option(help: ArgumentHelp("Folder of the job executables (default: this executable's folder).", valueName: "folder"))
-    public var binDir: String?
+    package var binDir: String?
 
     @Option(
         help: ArgumentHelp(
             "Seconds the night's ingest waits for report jobs run by hand, which read under the warehouse lock (at least --wait).",
             valueName: "seconds"))
-    public var ingestWait = Seconds(600)
+    package var ingestWait = Seconds(600)
 
-    public init() {}
+    package init() {}
 
-    public mutating func validate() throws {
+    package mutating func validate() throws {
         if keepDays < 0 { throw ValidationError("--keep-days must be 0 (keep all) or more.") }
     }
 }
@@ -44,16 +44,16 @@ public struct NightlyOptions: ParsableArguments, Sendable {
 /// What a nightly run is asked to do: the option groups the jobs parse,
 /// as `nightly` parsed them, passed on to each child by the groups' own
 /// ``CommonOptions/arguments(reports:wait:runRecord:)`` and `arguments`.
-public struct NightlySettings: Sendable {
-    public var night: NightlyOptions
-    public var common: CommonOptions
-    public var report: ReportOptions
-    public var links: LinksOptions
-    public var readLimits: ReadLimitOptions
+package struct NightlySettings: Sendable {
+    package var night: NightlyOptions
+    package var common: CommonOptions
+    package var report: ReportOptions
+    package var links: LinksOptions
+    package var readLimits: ReadLimitOptions
     /// The folder holding the job executables.
-    public var binDir: String
+    package var binDir: String
 
-    public init(
+    package init(
         night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions, readLimits: ReadLimitOptions,
         binDir: String
     ) {
@@ -65,34 +65,34 @@ public struct NightlySettings: Sendable {
         self.binDir = binDir
     }
 
-    public var logs: String { night.logs }
-    public var warehouse: String { common.warehouse }
-    public var reports: String { common.reports }
-    public var workers: Int { common.workers }
+    package var logs: String { night.logs }
+    package var warehouse: String { common.warehouse }
+    package var reports: String { common.reports }
+    package var workers: Int { common.workers }
     /// Seconds to wait for the nightly lock (and, in the report jobs, the warehouse lock).
-    public var wait: Double { common.wait }
+    package var wait: Double { common.wait }
     /// Days of dated report copies to keep; 0 keeps all.
-    public var keepDays: Int { night.keepDays }
+    package var keepDays: Int { night.keepDays }
     /// Seconds the night's ingest waits for the warehouse lock: at least ``wait``.
-    public var ingestWait: Double { max(common.wait, night.ingestWait.value) }
+    package var ingestWait: Double { max(common.wait, night.ingestWait.value) }
     /// The Prometheus file's path.
-    public var promPath: String { night.promFile ?? reports + "/silta.prom" }
+    package var promPath: String { night.promFile ?? reports + "/silta.prom" }
 }
 
 /// How one job of the night went.
-public struct JobOutcome: Sendable {
-    public var job: String
+package struct JobOutcome: Sendable {
+    package var job: String
     /// `nil` when the job was not run.
-    public var ending: ChildProcess.Ending?
-    public var seconds: Double?
+    package var ending: ChildProcess.Ending?
+    package var seconds: Double?
     /// What the job wrote to `--run-record`; `nil` when it died first.
-    public var record: JobRecord?
+    package var record: JobRecord?
     /// Why it was not run, or why it has no record.
-    public var note: String?
+    package var note: String?
 
     /// The job ran and did its work: it exited 0 or, for ingest, 2 (some
     /// files damaged, every readable line still ingested).
-    public var completed: Bool {
+    package var completed: Bool {
         guard let code = ending?.code else { return false }
         return code == SiltaExit.success.rawValue || (job == NightlyRunner.ingestJob && code == SiltaExit.damagedInput.rawValue)
     }
@@ -101,21 +101,21 @@ public struct JobOutcome: Sendable {
 /// The whole night: ingest, then every report job, under the nightly lock,
 /// then `run_summary.json`, the dated copy of the reports, the retention, and
 /// `silta.prom`.
-public enum NightlyRunner {
+package enum NightlyRunner {
     /// The ingest job, which runs first.
-    public static let ingestJob = ReportCatalog.ingest
+    package static let ingestJob = ReportCatalog.ingest
     /// The report jobs, in the order of ``ReportCatalog/reportJobs``.
-    public static var reportJobs: [String] { ReportCatalog.reportJobs.map(\.job) }
+    package static var reportJobs: [String] { ReportCatalog.reportJobs.map(\.job) }
 
     /// The lock that keeps two nights apart, in the warehouse folder.
-    public static func lockPath(warehouse: String) -> String { warehouse + "/nightly.lock" }
+    package static func lockPath(warehouse: String) -> String { warehouse + "/nightly.lock" }
 
     /// Runs the night. Returns the pipeline's exit status: the first failing
     /// job's code; else 2 when ingest met damaged files; else 0.
     /// - Throws: ``FileLock/Busy`` when another night holds the lock (nothing
     ///   is run or written then), or a ``SystemError`` when the warehouse
     ///   folder cannot be created.
-    public static func run(_ options: NightlySettings, logger: Logger) throws -> SiltaExit.RawValue {
+    package static func run(_ options: NightlySettings, logger: Logger) throws -> SiltaExit.RawValue {
         let started = Clocks.epochMilliseconds()
         let clockStart = Clocks.monotonicSeconds()
         try FileSystem.createDirectory(options.warehouse)
@@ -279,10 +279,10 @@ public enum NightlyRunner {
 }
 
 /// Another night holds the nightly lock.
-public struct NightlyBusy: Error, CustomStringConvertible {
-    public let path: String
-    public let owner: String?
-    public var description: String {
+package struct NightlyBusy: Error, CustomStringConvertible {
+    package let path: String
+    package let owner: String?
+    package var description: String {
         "another nightly run (\(owner ?? "owner unknown")) holds \(path); this run changes nothing. "
             + "If nights overlap often, start the cron job earlier, or let it wait with WAIT=SECONDS (--wait)"
     }

@@ -3,20 +3,20 @@ import SiltaJobKit
 import SiltaSupport
 
 /// `run_summary.json` and `silta.prom`: what one night did.
-public struct NightlySummary: Sendable {
-    public var options: NightlySettings
+package struct NightlySummary: Sendable {
+    package var options: NightlySettings
     /// UTC epoch milliseconds.
-    public var started: Int64
-    public var ended: Int64
-    public var seconds = 0.0
-    public var outcomes: [JobOutcome]
-    public var exitCode: Int32 = 0
+    package var started: Int64
+    package var ended: Int64
+    package var seconds = 0.0
+    package var outcomes: [JobOutcome]
+    package var exitCode: Int32 = 0
     /// The dated copy kept, relative to `REPORTS`.
-    public var history: String?
+    package var history: String?
     /// Dated copies removed by the retention.
-    public var removed: [String] = []
+    package var removed: [String] = []
 
-    public init(options: NightlySettings, started: Int64, outcomes: [JobOutcome]) {
+    package init(options: NightlySettings, started: Int64, outcomes: [JobOutcome]) {
         self.options = options
         self.started = started
         self.ended = started
@@ -25,7 +25,7 @@ public struct NightlySummary: Sendable {
     }
 
     /// The first failing job's code; else 2 when ingest met damaged files; else 0.
-    public var pipelineExit: Int32 {
+    package var pipelineExit: Int32 {
         for o in outcomes {
             if let code = o.ending?.code, !o.completed { return code }
         }
@@ -33,14 +33,14 @@ public struct NightlySummary: Sendable {
     }
 
     /// The report files published tonight (``ReportSet``), sorted.
-    public var published: [String] = []
+    package var published: [String] = []
 
     /// True when ingest finished (0 or 2) and every report job succeeded.
-    public var jobsComplete: Bool { outcomes.allSatisfy(\.completed) }
+    package var jobsComplete: Bool { outcomes.allSatisfy(\.completed) }
 
     /// True when every job succeeded and tonight's set was published: the
     /// reports at the top of `REPORTS` are all this night's.
-    public var reportsComplete: Bool { jobsComplete && !published.isEmpty }
+    package var reportsComplete: Bool { jobsComplete && !published.isEmpty }
 
     /// The first report job's record.
     private var reportRecord: JobRecord? {
@@ -49,7 +49,7 @@ public struct NightlySummary: Sendable {
 
     /// The as-of date of the reports in their time zone; without events, the
     /// UTC date the night started.
-    public var historyDate: String {
+    package var historyDate: String {
         if let d = reportRecord?.text(.asOfDate), ReportHistory.day(of: d) != nil { return d }
         return RFC3339.formatDate(days: Int(started / 86_400_000))
     }
@@ -65,7 +65,7 @@ public struct NightlySummary: Sendable {
     }
 
     /// The summary as pretty-printed JSON, keys in a fixed order.
-    public func json() -> String {
+    package func json() -> String {
         var w = JSONWriter()
         w.beginObject(.lines(indent: 2))
         w.key("schema_version")
@@ -140,12 +140,12 @@ public struct NightlySummary: Sendable {
     }
 
     /// The metric that carries the last success over from night to night.
-    public static let lastSuccessMetric = "silta_last_success_timestamp_seconds"
+    package static let lastSuccessMetric = "silta_last_success_timestamp_seconds"
 
     /// The Prometheus metrics of this night.
     /// - Parameter previousSuccess: the last success time in the previous
     ///   file, kept when this night failed.
-    public func prometheus(previousSuccess: Double?) -> PrometheusText {
+    package func prometheus(previousSuccess: Double?) -> PrometheusText {
         let startSeconds = Double(started) / 1000
         let endSeconds = Double(ended) / 1000
         let success = exitCode == 0

@@ -2,19 +2,19 @@ import SiltaSupport
 
 /// Metrics in the Prometheus text exposition format (version 0.0.4), as the
 /// node exporter's textfile collector reads them from a `*.prom` file.
-public struct PrometheusText: Sendable {
+package struct PrometheusText: Sendable {
     /// One metric family: a name, its help, and its samples.
-    public struct Family: Sendable {
-        public var name: String
-        public var help: String
-        public var type: String
-        public var samples: [(labels: [(String, String)], value: Double)]
+    package struct Family: Sendable {
+        package var name: String
+        package var help: String
+        package var type: String
+        package var samples: [(labels: [(String, String)], value: Double)]
 
-        public init(_ name: String, help: String, type: String = "gauge", value: Double) {
+        package init(_ name: String, help: String, type: String = "gauge", value: Double) {
             self.init(name, help: help, type: type, samples: [([], value)])
         }
 
-        public init(_ name: String, help: String, type: String = "gauge", samples: [(labels: [(String, String)], value: Double)]) {
+        package init(_ name: String, help: String, type: String = "gauge", samples: [(labels: [(String, String)], value: Double)]) {
             self.name = name
             self.help = help
             self.type = type
@@ -22,12 +22,12 @@ public struct PrometheusText: Sendable {
         }
     }
 
-    public var families: [Family] = []
+    package var families: [Family] = []
 
-    public init(families: [Family] = []) { self.families = families }
+    package init(families: [Family] = []) { self.families = families }
 
     /// The text: `# HELP`, `# TYPE`, then one line per sample; a final newline.
-    public func render() -> String {
+    package func render() -> String {
         var out = ""
         for f in families {
             out += "# HELP \(f.name) \(Self.escapeHelp(f.help))\n"
@@ -72,7 +72,7 @@ public struct PrometheusText: Sendable {
 
     /// The value of the label-less sample `name` in `text` (an earlier file of
     /// ours), or `nil`.
-    public static func value(of name: String, in text: String) -> Double? {
+    package static func value(of name: String, in text: String) -> Double? {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")
             if parts.count >= 2 && parts[0] == name { return Double(parts[1]) }

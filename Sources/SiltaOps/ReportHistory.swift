@@ -14,24 +14,24 @@ import Darwin
 /// A folder is replaced whole: the copy is made in a hidden folder and renamed
 /// into place, so a reader (or a crash) sees the old copy or the new one,
 /// never a mix. ``recover()`` finishes or undoes a replacement a crash cut short.
-public struct ReportHistory: Sendable {
+package struct ReportHistory: Sendable {
     /// The `REPORTS` folder.
-    public let reports: String
+    package let reports: String
 
-    public init(reports: String) { self.reports = reports }
+    package init(reports: String) { self.reports = reports }
 
     /// `REPORTS/history`.
-    public var root: String { reports + "/history" }
+    package var root: String { reports + "/history" }
 
     private static let building = ".building-"
     private static let replaced = ".replaced-"
 
     /// The day number of a folder name `YYYY-MM-DD` that is a real date; `nil` otherwise.
-    public static func day(of name: String) -> Int? { RFC3339.parseDate(name) }
+    package static func day(of name: String) -> Int? { RFC3339.parseDate(name) }
 
     /// The report files at the top of `REPORTS` that a dated copy holds: every
     /// regular `.csv` and `.json` file, sorted.
-    public func reportFiles() throws -> [String] {
+    package func reportFiles() throws -> [String] {
         try FileSystem.entries(of: reports)
             .map { String(decoding: $0, as: UTF8.self) }
             .filter { name in
@@ -45,7 +45,7 @@ public struct ReportHistory: Sendable {
     /// into `history/<date>/`, replacing an earlier copy for the same date.
     /// - Returns: the folder's path relative to `REPORTS`, `history/<date>`.
     @discardableResult
-    public func keep(date: String, files: [String], extra: [(name: String, content: String)] = []) throws -> String {
+    package func keep(date: String, files: [String], extra: [(name: String, content: String)] = []) throws -> String {
         guard Self.day(of: date) != nil else { throw SystemError("keep a dated copy in", path: root + "/" + date, code: EINVAL) }
         try FileSystem.createDirectory(root)
         try recover()
@@ -78,7 +78,7 @@ public struct ReportHistory: Sendable {
 
     /// Removes what a crash left: unfinished copies go; a copy moved aside
     /// for replacement comes back if its replacement never arrived.
-    public func recover() throws {
+    package func recover() throws {
         guard FileSystem.isDirectory(root) else { return }
         for raw in try FileSystem.entries(of: root) {
             let name = String(decoding: raw, as: UTF8.self)
@@ -97,7 +97,7 @@ public struct ReportHistory: Sendable {
     }
 
     /// The dated folders, oldest first.
-    public func dates() throws -> [String] {
+    package func dates() throws -> [String] {
         guard FileSystem.isDirectory(root) else { return [] }
         return try FileSystem.entries(of: root)
             .map { String(decoding: $0, as: UTF8.self) }
@@ -116,7 +116,7 @@ public struct ReportHistory: Sendable {
     /// whose names are not dates are left alone.
     /// - Parameter now: the machine's clock, UTC epoch milliseconds.
     /// - Returns: the removed folders' names, oldest first.
-    public func prune(keepDays: Int, now: Int64, protecting: String? = nil) throws -> [String] {
+    package func prune(keepDays: Int, now: Int64, protecting: String? = nil) throws -> [String] {
         guard keepDays > 0 else { return [] }
         let all = try dates()
         guard let newest = all.last else { return [] }

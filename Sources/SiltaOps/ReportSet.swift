@@ -22,21 +22,21 @@ import Darwin
 /// `REPORTS` for a report `R` that tonight's set holds, whose name is not in
 /// tonight's set (after `PERIODS` dropped a family, say). It leaves with the
 /// publication. Other files in `REPORTS` are never touched.
-public struct ReportSet: Sendable {
+package struct ReportSet: Sendable {
     /// The `REPORTS` folder.
-    public let reports: String
+    package let reports: String
 
-    public init(reports: String) { self.reports = reports }
+    package init(reports: String) { self.reports = reports }
 
     /// Where the report jobs of tonight write.
-    public var staging: String { reports + "/.tonight" }
+    package var staging: String { reports + "/.tonight" }
     var journalPath: String { reports + "/.publishing" }
 
     private static let families = ["_daily", "_weekly", "_monthly"]
 
     /// The report a file name belongs to (`engagement` for
     /// `engagement_weekly.csv`), or `nil` when it is no report file.
-    public static func report(of name: String) -> String? {
+    package static func report(of name: String) -> String? {
         let stem: Substring
         if name.hasSuffix(".csv") {
             stem = name.dropLast(4)
@@ -51,7 +51,7 @@ public struct ReportSet: Sendable {
     }
 
     /// Finishes a publication a crash cut short, and starts an empty staging folder.
-    public func prepare() throws {
+    package func prepare() throws {
         try FileSystem.createDirectory(reports)
         try recover()
         try FileSystem.removeTree(staging)
@@ -59,10 +59,10 @@ public struct ReportSet: Sendable {
     }
 
     /// Drops tonight's unpublished files (the night failed).
-    public func discard() { try? FileSystem.removeTree(staging) }
+    package func discard() { try? FileSystem.removeTree(staging) }
 
     /// Finishes the publication that a journal describes, if one is there.
-    public func recover() throws {
+    package func recover() throws {
         guard FileSystem.kind(of: journalPath) == .file else { return }
         let text = String(decoding: try PosixFile.readAll(journalPath), as: UTF8.self)
         var publish: [String] = []
@@ -82,7 +82,7 @@ public struct ReportSet: Sendable {
     /// and removes the stale ones.
     /// - Returns: the published names, sorted.
     @discardableResult
-    public func publish() throws -> [String] {
+    package func publish() throws -> [String] {
         let names = try FileSystem.entries(of: staging)
             .map { String(decoding: $0, as: UTF8.self) }
             .filter { !$0.hasPrefix(".") && !$0.contains("/") && FileSystem.kind(of: staging + "/" + $0) == .file }

@@ -5,45 +5,45 @@ import SiltaReports
 import SiltaSupport
 
 /// One report a job writes: `<name>_daily|weekly|monthly`, `.csv` and `.json`.
-public struct ReportSpec: Sendable {
+package struct ReportSpec: Sendable {
     /// The report's name, the stem of its files before the period (`social_capital`).
-    public let name: String
+    package let name: String
     /// The columns that name a row (`period_start`, `complete`, ...).
-    public let identityColumns: [String]
+    package let identityColumns: [String]
     /// The metric columns, as the family declares them.
-    public let metricColumns: [String]
+    package let metricColumns: [String]
 
     /// Every column, in file order.
-    public var columns: [String] { identityColumns + metricColumns }
+    package var columns: [String] { identityColumns + metricColumns }
 
     /// The files of this report for `families`, CSV then JSON per family.
-    public func files(families: [PeriodFamily]) -> [String] {
+    package func files(families: [PeriodFamily]) -> [String] {
         families.flatMap { f in ["\(name)_\(f.adjective).csv", "\(name)_\(f.adjective).json"] }
     }
 }
 
 /// One report job: its executable, what it writes, and how it computes it.
-public struct ReportJobSpec: Sendable {
+package struct ReportJobSpec: Sendable {
     /// The executable's name (`social-capital`); installed as `silta-<job>`.
-    public let job: String
+    package let job: String
     /// The one-line `--help` overview.
-    public let abstract: String
+    package let abstract: String
     /// What the reports hold, for `--help`.
-    public let contents: String
+    package let contents: String
     /// The reports it writes, in the order it writes them per family.
-    public let reports: [ReportSpec]
+    package let reports: [ReportSpec]
     /// Whether it takes ``LinksOptions`` (`--links-min-shared`).
-    public let takesLinks: Bool
+    package let takesLinks: Bool
     /// Makes the job's tables from the loaded warehouse.
-    public let compute: @Sendable (MetricsInput, ReportSettings) -> [ReportTable]
+    package let compute: @Sendable (MetricsInput, ReportSettings) -> [ReportTable]
 
     /// The files it writes for `families`.
-    public func files(families: [PeriodFamily]) -> [String] {
+    package func files(families: [PeriodFamily]) -> [String] {
         families.flatMap { f in reports.flatMap { $0.files(families: [f]) } }
     }
 
     /// The job's `--help` and `--version`.
-    public var configuration: CommandConfiguration {
+    package var configuration: CommandConfiguration {
         let stems = reports.map { r in
             "\(r.name)_daily, \(r.name)_weekly and \(r.name)_monthly"
         }
@@ -62,11 +62,11 @@ public struct ReportJobSpec: Sendable {
 /// `make install` installs, what the help texts and the tests name. Adding a
 /// report is one metric family (a folder of `SiltaMetrics`), one entry here
 /// with its thin executable in `Jobs/`, and its section in docs/metrics.md.
-public enum ReportCatalog {
+package enum ReportCatalog {
     /// The identity columns of the per-community reports.
-    public static let communityColumns = ["period_start", "complete", "kind", "community"]
+    package static let communityColumns = ["period_start", "complete", "kind", "community"]
 
-    public static let engagement = ReportJobSpec(
+    package static let engagement = ReportJobSpec(
         job: "engagement",
         abstract: "Writes the engagement reports, per community and period.",
         contents: """
@@ -78,7 +78,7 @@ public enum ReportCatalog {
         takesLinks: false,
         compute: { input, settings in EngagementReport.tables(input, settings: settings) })
 
-    public static let socialCapital = ReportJobSpec(
+    package static let socialCapital = ReportJobSpec(
         job: "social-capital",
         abstract: "Writes the social-capital reports: each community's interaction graph, per period.",
         contents: """
@@ -91,7 +91,7 @@ public enum ReportCatalog {
         takesLinks: false,
         compute: { input, settings in SocialCapitalReport.tables(input, settings: settings) })
 
-    public static let bridging = ReportJobSpec(
+    package static let bridging = ReportJobSpec(
         job: "bridging",
         abstract: "Writes the bridging and community-links reports, per period.",
         contents: """
@@ -110,25 +110,25 @@ public enum ReportCatalog {
         compute: { input, settings in BridgingReport.tables(input, settings: settings) })
 
     /// The report jobs, in the order `nightly` lists them.
-    public static let reportJobs = [engagement, socialCapital, bridging]
+    package static let reportJobs = [engagement, socialCapital, bridging]
 
     /// The ingest job.
-    public static let ingest = "ingest"
+    package static let ingest = "ingest"
     /// The job that runs the night.
-    public static let nightly = "nightly"
+    package static let nightly = "nightly"
     /// Jobs installed for people, run by no night.
-    public static let tools = ["generate-logs"]
+    package static let tools = ["generate-logs"]
 
     /// Every job `make install` installs, in the order `nightly --list-jobs` prints them.
-    public static var installedJobs: [String] { [nightly, ingest] + reportJobs.map(\.job) + tools }
+    package static var installedJobs: [String] { [nightly, ingest] + reportJobs.map(\.job) + tools }
 
     /// The report job named `job`.
-    public static func reportJob(_ job: String) -> ReportJobSpec? { reportJobs.first { $0.job == job } }
+    package static func reportJob(_ job: String) -> ReportJobSpec? { reportJobs.first { $0.job == job } }
 
     /// The catalog as `nightly --list-jobs` prints it: one job per line,
     /// tab-separated: job, role (`night`, `ingest`, `report`, `tool`), and
     /// the files it writes for `families`, space-separated.
-    public static func listing(families: [PeriodFamily]) -> String {
+    package static func listing(families: [PeriodFamily]) -> String {
         var lines = ["\(nightly)\tnight\trun_summary.json silta.prom", "\(ingest)\tingest\tingest_report.json"]
         for spec in reportJobs { lines.append("\(spec.job)\treport\t" + spec.files(families: families).joined(separator: " ")) }
         for tool in tools { lines.append("\(tool)\ttool\t") }

@@ -8,9 +8,9 @@ import SiltaWarehouse
 
 /// The frame every report job runs in: lock the warehouse for reading, load
 /// it, compute the tables, write them atomically, log one line per step.
-public enum ReportJob {
+package enum ReportJob {
     /// The exit codes of every report job, for `--help`.
-    public static let exitCodesHelp = """
+    package static let exitCodesHelp = """
 
         Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 66 the warehouse \
         does not exist or is not a warehouse (nothing is written); 73 the reports \
@@ -21,7 +21,7 @@ public enum ReportJob {
     /// Runs the report job `spec` as its executable does: logging set up
     /// for it, any error logged as one sentence and turned into its exit code.
     /// - Parameter links: the job's ``LinksOptions``, when ``ReportJobSpec/takesLinks``.
-    public static func execute(
+    package static func execute(
         _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil
     ) throws {
         try JobFrame.run(job: spec.job, common: common) { logger, record in
@@ -33,7 +33,7 @@ public enum ReportJob {
     /// Runs a report job.
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
     /// - Parameter record: receives the figures (events, communities, rows, as-of).
-    public static func run(
+    package static func run(
         common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil, logger: Logger, record: inout JobRecord,
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {

@@ -5,7 +5,7 @@ import SiltaJobKit
 import SiltaMetrics
 
 /// Options every report job shares (reports.md: `PERIODS`, `TZ_NAME`, `AS_OF`).
-public struct ReportOptions: ParsableArguments, Sendable {
+package struct ReportOptions: ParsableArguments, Sendable {
     /// The long names of the options, which ``arguments`` uses too.
     enum Name {
         static let periods = "periods"
@@ -17,28 +17,28 @@ public struct ReportOptions: ParsableArguments, Sendable {
         name: .customLong(Name.periods),
         parsing: .upToNextOption,
         help: ArgumentHelp("Period families to report: day, week, month (space- or comma-separated).", valueName: "families"))
-    public var periods: [String] = ["day", "week", "month"]
+    package var periods: [String] = ["day", "week", "month"]
 
     @Option(name: .customLong(Name.timeZone), help: "Report time zone, an IANA name such as UTC or Europe/Helsinki.")
-    public var timeZone = "UTC"
+    package var timeZone = "UTC"
 
     @Option(
         name: .customLong(Name.asOf),
         help: ArgumentHelp(
             "The as-of instant: RFC 3339, or a date YYYY-MM-DD for the end of that day in --time-zone. It filters nothing; it decides `complete`. Without it, the latest event.",
             valueName: "instant"))
-    public var asOf: String?
+    package var asOf: String?
 
-    public init() {}
+    package init() {}
 
     /// The arguments that give a child job these settings.
-    public var arguments: [String] {
+    package var arguments: [String] {
         ["--" + Name.periods] + families.map(\.rawValue) + ["--" + Name.timeZone, timeZone]
             + (asOf.map { ["--" + Name.asOf, $0] } ?? [])
     }
 
     /// The families asked for, in day, week, month order, each once.
-    public var families: [PeriodFamily] {
+    package var families: [PeriodFamily] {
         let words = periods.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map(String.init)
         return PeriodFamily.allCases.filter { f in words.contains(f.rawValue) }
     }
@@ -47,7 +47,7 @@ public struct ReportOptions: ParsableArguments, Sendable {
     /// instant, or a plain date `YYYY-MM-DD`, which means the end of that
     /// day in the report time zone (the first instant of the next local
     /// day, so that the day itself is complete).
-    public var asOfMilliseconds: Int64? {
+    package var asOfMilliseconds: Int64? {
         guard let asOf else { return nil }
         if let instant = RFC3339.parse(asOf) { return instant }
         guard let day = RFC3339.parseDate(asOf), let zone = TimeZone(identifier: timeZone) else { return nil }
@@ -60,7 +60,7 @@ public struct ReportOptions: ParsableArguments, Sendable {
 
     /// Up to three known time-zone names nearest to `name` (a wrong case
     /// first, then by edit distance), for the error message.
-    public static func timeZoneSuggestions(for name: String) -> [String] {
+    package static func timeZoneSuggestions(for name: String) -> [String] {
         let known = TimeZone.knownTimeZoneIdentifiers
         let lower = name.lowercased()
         if let exact = known.first(where: { $0.lowercased() == lower }) { return [exact] }
@@ -84,7 +84,7 @@ public struct ReportOptions: ParsableArguments, Sendable {
         return previous[y.count]
     }
 
-    public mutating func validate() throws {
+    package mutating func validate() throws {
         let words = periods.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map(String.init)
         for w in words where PeriodFamily(rawValue: w) == nil {
             throw ValidationError("--periods takes day, week and month; \"\(w)\" is none of them.")
@@ -106,7 +106,7 @@ public struct ReportOptions: ParsableArguments, Sendable {
 
 /// The community-links option (metrics.md "Community links"; make
 /// `LINKS_MIN_SHARED`): `bridging` reads it, `nightly` passes it on.
-public struct LinksOptions: ParsableArguments, Sendable {
+package struct LinksOptions: ParsableArguments, Sendable {
     static let flag = "links-min-shared"
 
     @Option(
@@ -114,14 +114,14 @@ public struct LinksOptions: ParsableArguments, Sendable {
         help: ArgumentHelp(
             "Community links: keep a pair of communities only with at least this many shared creators, or a share between them.",
             valueName: "n"))
-    public var linksMinShared = 1
+    package var linksMinShared = 1
 
-    public init() {}
+    package init() {}
 
-    public mutating func validate() throws {
+    package mutating func validate() throws {
         if linksMinShared < 1 { throw ValidationError("--links-min-shared must be at least 1.") }
     }
 
     /// The arguments that give a child job this setting.
-    public var arguments: [String] { ["--" + Self.flag, String(linksMinShared)] }
+    package var arguments: [String] { ["--" + Self.flag, String(linksMinShared)] }
 }

@@ -9,11 +9,11 @@ import Darwin
 #endif
 
 /// The cell formats of reports.md ("CSV", "JSON").
-public enum ReportFormat {
+package enum ReportFormat {
     /// A non-integer number: C's correctly rounded `%.6f` (ties to even),
     /// then trailing zeros and a trailing `.` removed, and `-0` written `0`:
     /// `0.5`, `1`, `0.333333`, `1.5015`.
-    public static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         var out: [UInt8] = []
         appendNumber(value, to: &out)
         return String(decoding: out, as: UTF8.self)
@@ -123,7 +123,7 @@ public enum ReportFormat {
 
     /// Text a spreadsheet would run as a formula (it begins with `=`, `+`,
     /// `-`, `@`, `'`, a tab or a `\r`) gets one more `'` in front.
-    public static func guarded(_ text: [UInt8]) -> [UInt8] {
+    package static func guarded(_ text: [UInt8]) -> [UInt8] {
         guard let first = text.first else { return text }
         switch first {
         case 0x3D, 0x2B, 0x2D, 0x40, 0x27, 0x09, 0x0D: return [0x27] + text
@@ -132,7 +132,7 @@ public enum ReportFormat {
     }
 
     /// RFC 4180 quoting, only when the field holds a comma, a quote, `\r` or `\n`.
-    public static func csvField(_ field: [UInt8]) -> [UInt8] {
+    package static func csvField(_ field: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         appendCSVField(field, to: &out)
         return out
@@ -152,7 +152,7 @@ public enum ReportFormat {
     }
 
     /// One cell as CSV text.
-    public static func csvCell(_ value: ReportValue) -> [UInt8] {
+    package static func csvCell(_ value: ReportValue) -> [UInt8] {
         var out: [UInt8] = []
         appendCSV(value, to: &out)
         return out
@@ -170,7 +170,7 @@ public enum ReportFormat {
     }
 
     /// One cell as JSON text.
-    public static func jsonCell(_ value: ReportValue) -> [UInt8] {
+    package static func jsonCell(_ value: ReportValue) -> [UInt8] {
         var out: [UInt8] = []
         appendJSON(value, to: &out)
         return out
@@ -203,28 +203,28 @@ public enum ReportFormat {
     }
 
     /// The CSV file: header, then one line per row, `\n` line ends, no byte-order mark.
-    public static func csv(_ table: ReportTable) throws -> [UInt8] {
+    package static func csv(_ table: ReportTable) throws -> [UInt8] {
         var out: [UInt8] = []
         try formatCSV(table) { out += $0 }
         return out
     }
 
     /// The CSV file, handed to `emit` in pieces.
-    public static func formatCSV(_ table: ReportTable, emit: ([UInt8]) throws -> Void) throws {
+    package static func formatCSV(_ table: ReportTable, emit: ([UInt8]) throws -> Void) throws {
         var f = CSVFormatter(table)
         try table.forEachRow { try f.row($0, emit: emit) }
         try f.finish(emit: emit)
     }
 
     /// The JSON twin: one object, one row per line.
-    public static func json(_ table: ReportTable, context: ReportContext) throws -> [UInt8] {
+    package static func json(_ table: ReportTable, context: ReportContext) throws -> [UInt8] {
         var out: [UInt8] = []
         try formatJSON(table, context: context) { out += $0 }
         return out
     }
 
     /// The JSON twin, handed to `emit` in pieces.
-    public static func formatJSON(_ table: ReportTable, context: ReportContext, emit: ([UInt8]) throws -> Void) throws {
+    package static func formatJSON(_ table: ReportTable, context: ReportContext, emit: ([UInt8]) throws -> Void) throws {
         var f = JSONFormatter(table, context: context)
         try table.forEachRow { try f.row($0, emit: emit) }
         try f.finish(emit: emit)
@@ -321,7 +321,7 @@ struct JSONFormatter {
 
 /// Writes report files: each to a temporary name in `REPORTS`, then renamed,
 /// so a reader (a spreadsheet, the next job) never sees half a report.
-public enum ReportWriter {
+package enum ReportWriter {
     /// Writes `<stem>.csv` and `<stem>.json` for each table into `directory`,
     /// one table at a time, streamed to disk in pieces so that memory does not
     /// grow with the table: a held table's two files are formatted in
@@ -329,7 +329,7 @@ public enum ReportWriter {
     /// both files.
     /// - Returns: the rows written, per table.
     @discardableResult
-    public static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws -> [Int] {
+    package static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws -> [Int] {
         try FileSystem.createDirectory(directory)
         AtomicFileWriter.removeStaleTemporaries(in: directory)
         var counts: [Int] = []

@@ -2,7 +2,7 @@ import SiltaEvents
 import SiltaSupport
 
 /// One cell of a report.
-public enum ReportValue: Sendable, Equatable {
+package enum ReportValue: Sendable, Equatable {
     /// An id from the logs (a community id): raw UTF-8 bytes, guarded in CSV
     /// against spreadsheet formulas, unchanged in JSON.
     case text([UInt8])
@@ -16,11 +16,11 @@ public enum ReportValue: Sendable, Equatable {
     case empty
 
     /// A number, or empty when `denominator` is 0.
-    public static func ratio(_ numerator: Double, _ denominator: Double) -> ReportValue {
+    package static func ratio(_ numerator: Double, _ denominator: Double) -> ReportValue {
         denominator == 0 ? .empty : .number(numerator / denominator)
     }
 
-    public static func text(_ s: String) -> ReportValue { .text(Array(s.utf8)) }
+    package static func text(_ s: String) -> ReportValue { .text(Array(s.utf8)) }
 }
 
 /// One report file's content: its rows, already in report order.
@@ -29,20 +29,20 @@ public enum ReportValue: Sendable, Equatable {
 /// producer while the file is written (``init(report:period:columns:stream:)``),
 /// so that a table of a hundred million rows never exists in memory, as
 /// cells or otherwise.
-public struct ReportTable: Sendable {
+package struct ReportTable: Sendable {
     /// Makes a streamed table's rows, in report order, handing each to `emit`.
-    public typealias Producer = @Sendable (_ emit: ([ReportValue]) throws -> Void) throws -> Void
+    package typealias Producer = @Sendable (_ emit: ([ReportValue]) throws -> Void) throws -> Void
 
     /// The base name without the period: `engagement`, `social_capital`, ...
-    public var report: String
+    package var report: String
     /// `daily`, `weekly` or `monthly`.
-    public var period: String
-    public var columns: [String]
+    package var period: String
+    package var columns: [String]
     /// The held rows (empty for a streamed table).
-    public var rows: [[ReportValue]]
+    package var rows: [[ReportValue]]
     private let producer: Producer?
 
-    public init(report: String, period: String, columns: [String], rows: [[ReportValue]] = []) {
+    package init(report: String, period: String, columns: [String], rows: [[ReportValue]] = []) {
         self.report = report
         self.period = period
         self.columns = columns
@@ -51,7 +51,7 @@ public struct ReportTable: Sendable {
     }
 
     /// A table whose rows `stream` makes while the file is written (once per write).
-    public init(report: String, period: String, columns: [String], stream: @escaping Producer) {
+    package init(report: String, period: String, columns: [String], stream: @escaping Producer) {
         self.report = report
         self.period = period
         self.columns = columns
@@ -60,28 +60,28 @@ public struct ReportTable: Sendable {
     }
 
     /// True when the rows are made while writing.
-    public var isStreamed: Bool { producer != nil }
+    package var isStreamed: Bool { producer != nil }
 
     /// Number of held rows; `nil` for a streamed table (known once written).
-    public var heldRowCount: Int? { producer == nil ? rows.count : nil }
+    package var heldRowCount: Int? { producer == nil ? rows.count : nil }
 
     /// Calls `body` with every row, in order (a streamed table makes them now).
-    public func forEachRow(_ body: ([ReportValue]) throws -> Void) throws {
+    package func forEachRow(_ body: ([ReportValue]) throws -> Void) throws {
         if let producer { try producer(body) } else { for r in rows { try body(r) } }
     }
 
     /// `<report>_<period>`, the file name without extension.
-    public var fileStem: String { report + "_" + period }
+    package var fileStem: String { report + "_" + period }
 }
 
 /// What the JSON twin says about how a table was made.
-public struct ReportContext: Sendable {
+package struct ReportContext: Sendable {
     /// The IANA name of the report time zone.
-    public var timeZone: String
+    package var timeZone: String
     /// The as-of instant (UTC epoch milliseconds), `nil` when there are no events.
-    public var asOf: Int64?
+    package var asOf: Int64?
 
-    public init(timeZone: String, asOf: Int64?) {
+    package init(timeZone: String, asOf: Int64?) {
         self.timeZone = timeZone
         self.asOf = asOf
     }

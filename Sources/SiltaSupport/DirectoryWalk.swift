@@ -5,29 +5,29 @@ import Darwin
 #endif
 
 /// One file found under a folder.
-public struct FoundFile: Sendable, Hashable {
+package struct FoundFile: Sendable, Hashable {
     /// The path relative to the folder walked, as raw bytes (file names need
     /// not be UTF-8); components joined with `/`.
-    public var relativePath: [UInt8]
+    package var relativePath: [UInt8]
     /// The full path, as raw bytes.
-    public var fullPath: [UInt8]
+    package var fullPath: [UInt8]
     /// The relative path for messages and reports (invalid UTF-8 shown as U+FFFD).
-    public var displayPath: String { String(decoding: relativePath, as: UTF8.self) }
+    package var displayPath: String { String(decoding: relativePath, as: UTF8.self) }
 }
 
 /// What a walk found.
-public struct DirectoryListing: Sendable {
+package struct DirectoryListing: Sendable {
     /// The matching files, sorted bytewise by relative path.
-    public var files: [FoundFile] = []
+    package var files: [FoundFile] = []
     /// Folders under the root that could not be listed, with why; the rest
     /// of the walk went on without them.
-    public var unreadable: [(relativePath: String, error: SystemError)] = []
+    package var unreadable: [(relativePath: String, error: SystemError)] = []
     /// Folders left out because they are in `excluding` (relative paths).
-    public var excluded: [String] = []
+    package var excluded: [String] = []
 }
 
 /// Recursive folder listing.
-public enum DirectoryWalk {
+package enum DirectoryWalk {
     /// Every regular file under `root` whose name ends with one of `suffixes`
     /// (bytewise, case-sensitive), sorted bytewise by relative path.
     ///
@@ -38,7 +38,7 @@ public enum DirectoryWalk {
     /// the logs folder) is not entered; a folder under `root` that cannot be
     /// listed is recorded in ``DirectoryListing/unreadable`` and skipped.
     /// - Throws: ``SystemError`` when `root` itself cannot be listed.
-    public static func files(under root: String, suffixes: [[UInt8]], excluding: Set<FileIdentity> = []) throws -> DirectoryListing {
+    package static func files(under root: String, suffixes: [[UInt8]], excluding: Set<FileIdentity> = []) throws -> DirectoryListing {
         var listing = DirectoryListing()
         let names = try FileSystem.entries(ofBytes: Array(root.utf8))
         walk(root: Array(root.utf8), prefix: [], names: names, suffixes: suffixes, excluding: excluding, into: &listing)
@@ -84,7 +84,7 @@ public enum DirectoryWalk {
 
 extension Array where Element == UInt8 {
     /// True when the array ends with `suffix`.
-    public func hasSuffix(_ suffix: [UInt8]) -> Bool {
+    package func hasSuffix(_ suffix: [UInt8]) -> Bool {
         count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
     }
 }

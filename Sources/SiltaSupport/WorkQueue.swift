@@ -2,16 +2,16 @@
 /// index below ``count`` is handed out once, in order, whichever worker
 /// asks. The results stay in the caller's own slots, so the output never
 /// depends on which worker took which item.
-public final class WorkQueue: @unchecked Sendable {
+package final class WorkQueue: @unchecked Sendable {
     private let monitor = Monitor()
     private var next = 0
     /// Items in the queue.
-    public let count: Int
+    package let count: Int
 
-    public init(count: Int) { self.count = count }
+    package init(count: Int) { self.count = count }
 
     /// The next index, or `nil` when every item was handed out.
-    public func claim() -> Int? {
+    package func claim() -> Int? {
         monitor.locked {
             guard next < count else { return nil }
             next += 1
@@ -20,12 +20,12 @@ public final class WorkQueue: @unchecked Sendable {
     }
 
     /// Hands out nothing more (after a failure, say).
-    public func drain() { monitor.locked { next = count } }
+    package func drain() { monitor.locked { next = count } }
 }
 
 /// A buffer written by concurrent iterations, each at its own indices
 /// (`concurrentPerform` over disjoint parts).
-public struct SendableBuffer<T>: @unchecked Sendable {
-    public let buffer: UnsafeMutableBufferPointer<T>
-    public init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+package struct SendableBuffer<T>: @unchecked Sendable {
+    package let buffer: UnsafeMutableBufferPointer<T>
+    package init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }

@@ -3,24 +3,24 @@ import SiltaEvents
 import SiltaReports
 
 /// What one community contributes to the organisation-wide reports in one period.
-public struct CommunityPeriodSummary: Sendable {
-    public var period: Int
+package struct CommunityPeriodSummary: Sendable {
+    package var period: Int
     /// Distinct persons with any event (in no particular order).
-    public var active: [UInt32] = []
+    package var active: [UInt32] = []
     /// Distinct persons with a `post`, `reply` or `share` (in no particular order).
-    public var creators: [UInt32] = []
+    package var creators: [UInt32] = []
     /// Shares made here of content created in another community: that
     /// community's id and how many.
-    public var sharesFrom: [(community: UInt32, count: Int)] = []
+    package var sharesFrom: [(community: UInt32, count: Int)] = []
 }
 
 /// Bridging between internal and external communities (metrics.md
 /// "Bridging between internal and external communities"), from each
 /// community's ``CommunityPeriodSummary``, which community links share.
-public enum Bridging {
+package enum Bridging {
     /// The columns of `bridging_*`, in metrics.md's order: each name next to
     /// its formula over one period's ``Figures``.
-    public static let columns: [MetricColumn<Figures>] = [
+    package static let columns: [MetricColumn<Figures>] = [
         MetricColumn("internal_active") { .integer($0.internalActive) },
         MetricColumn("external_active") { .integer($0.externalActive) },
         MetricColumn("both_active") { .integer($0.bothActive) },
@@ -35,27 +35,27 @@ public enum Bridging {
 
     /// What the whole organisation's period adds up to: the named figures
     /// the ``columns`` are computed from.
-    public struct Figures: Sendable {
+    package struct Figures: Sendable {
         /// Distinct persons with any event in an internal community.
-        public var internalActive = 0
+        package var internalActive = 0
         /// Distinct persons with any event in an external community.
-        public var externalActive = 0
+        package var externalActive = 0
         /// Persons active on both sides.
-        public var bothActive = 0
+        package var bothActive = 0
         /// Distinct persons who create in an internal community.
-        public var internalCreators = 0
+        package var internalCreators = 0
         /// Distinct persons who create in an external community.
-        public var externalCreators = 0
+        package var externalCreators = 0
         /// Persons who create on both sides.
-        public var boundarySpanners = 0
+        package var boundarySpanners = 0
         /// Shares of content created in another community.
-        public var crossCommunityShares = 0
+        package var crossCommunityShares = 0
         /// Shares made in an external community of content from an internal one.
-        public var internalToExternalShares = 0
+        package var internalToExternalShares = 0
         /// Shares made in an internal community of content from an external one.
-        public var externalToInternalShares = 0
+        package var externalToInternalShares = 0
 
-        public init() {}
+        package init() {}
     }
 
     /// Where a person was seen in the period being counted.
@@ -68,11 +68,11 @@ public enum Bridging {
     }
 
     /// Per-worker scratch: one mark per person, to collect distinct persons without sorting.
-    public final class Scratch {
+    package final class Scratch {
         var mark: [UInt32]
         var epoch: UInt32 = 0
 
-        public init(persons: Int) { mark = Array(repeating: 0, count: persons) }
+        package init(persons: Int) { mark = Array(repeating: 0, count: persons) }
 
         /// A fresh mark value (all marks are cleared when the counter wraps).
         func next() -> UInt32 {
@@ -86,7 +86,7 @@ public enum Bridging {
     }
 
     /// The per-period summaries of one community for each family.
-    public static func summaries(
+    package static func summaries(
         of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch
     ) -> [PeriodFamily: [CommunityPeriodSummary]] {
         guard e.count > 0 else { return [:] }
@@ -129,7 +129,7 @@ public enum Bridging {
 
     /// Every community's summary of each period, in report order, and the
     /// periods ascending: what the bridging and the links tables both walk.
-    public static func byPeriod(
+    package static func byPeriod(
         _ input: MetricsInput, summaries: [[CommunityPeriodSummary]?]
     ) -> (periods: [Int], members: [Int: [(UInt32, CommunityPeriodSummary)]]) {
         var byPeriod: [Int: [(UInt32, CommunityPeriodSummary)]] = [:]
@@ -142,7 +142,7 @@ public enum Bridging {
     }
 
     /// The bridging table of one family.
-    public static func table(
+    package static func table(
         _ input: MetricsInput, family: PeriodFamily, periods: [Int], members byPeriod: [Int: [(UInt32, CommunityPeriodSummary)]],
         settings: ReportSettings
     ) -> ReportTable {

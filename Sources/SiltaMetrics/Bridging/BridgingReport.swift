@@ -2,8 +2,8 @@ import Dispatch
 import SiltaReports
 
 /// The `bridging_*` and `community_links_*` tables.
-public enum BridgingReport {
-    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
+package enum BridgingReport {
+    package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let persons = input.snapshot.persons.count
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Bridging.Scratch(persons: persons) }) {
             c, scratch in

@@ -2,10 +2,10 @@ import SiltaEvents
 import SiltaReports
 
 /// Engagement per community and period (metrics.md "Engagement").
-public enum Engagement {
+package enum Engagement {
     /// The columns of `engagement_*`, in metrics.md's order: each name next
     /// to its formula over one period's ``Figures``.
-    public static let columns: [MetricColumn<Figures>] = [
+    package static let columns: [MetricColumn<Figures>] = [
         MetricColumn("events") { .integer($0.events) },
         MetricColumn("views") { .integer($0.count(.view)) },
         MetricColumn("posts") { .integer($0.count(.post)) },
@@ -33,58 +33,58 @@ public enum Engagement {
 
     /// What one community's period adds up to: the named figures the
     /// ``columns`` are computed from.
-    public struct Figures: Sendable {
+    package struct Figures: Sendable {
         /// Events of the period.
-        public var events = 0
+        package var events = 0
         /// Events by type, indexed by ``EventType/rawValue``.
-        public var byType = [Int](repeating: 0, count: EventType.allCases.count)
+        package var byType = [Int](repeating: 0, count: EventType.allCases.count)
         /// Distinct persons with any event.
-        public var activeUsers = 0
+        package var activeUsers = 0
         /// Active persons with a `post`, `reply` or `share`.
-        public var creators = 0
+        package var creators = 0
         /// Active persons with a `react` and no creation.
-        public var reactors = 0
+        package var reactors = 0
         /// Members at the period's end.
-        public var members = 0
+        package var members = 0
         /// Persons whose first event in the community falls in the period.
-        public var newMembers = 0
+        package var newMembers = 0
         /// Persons active in this period and the one before.
-        public var retained = 0
+        package var retained = 0
         /// Persons active in the period before (0 when it had no events).
-        public var previousActive = 0
+        package var previousActive = 0
         /// `post` events.
-        public var posts = 0
+        package var posts = 0
         /// For each answered post, the delay to its first answer (ms).
-        public var responseDelays: [Int64] = []
+        package var responseDelays: [Int64] = []
         /// Creators whose first creation in the community falls in the period.
-        public var newCreators = 0
+        package var newCreators = 0
         /// Each creator's `post`+`reply`+`share` count.
-        public var creations: [Int] = []
+        package var creations: [Int] = []
         /// Directed person-to-person interactions made by the period's events.
-        public var interactions = 0
+        package var interactions = 0
         /// `reply`, `react` and `share` events whose parent's author is unknown.
-        public var unresolvedParents = 0
+        package var unresolvedParents = 0
 
-        public init() {}
+        package init() {}
 
         /// Active persons who neither create nor react.
-        public var lurkers: Int { activeUsers - creators - reactors }
+        package var lurkers: Int { activeUsers - creators - reactors }
         /// Events of `type`.
-        public func count(_ type: EventType) -> Int { byType[Int(type.rawValue)] }
+        package func count(_ type: EventType) -> Int { byType[Int(type.rawValue)] }
     }
 
     /// Per-worker scratch: a person-to-local-index map as large as the
     /// number of persons, reused from community to community.
-    public final class Scratch {
+    package final class Scratch {
         var localOf: [Int32]
 
-        public init(persons: Int) { localOf = Array(repeating: -1, count: persons) }
+        package init(persons: Int) { localOf = Array(repeating: -1, count: persons) }
     }
 
     /// The rows of one community for each family.
     /// - Complexity: O(n log n) for n events (sorting within a period for the
     ///   creator measures), O(n) otherwise per family.
-    public static func rows(
+    package static func rows(
         of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, replies: ReplyIndex,
         scratch: Scratch
     ) -> [PeriodFamily: [MetricRow]] {

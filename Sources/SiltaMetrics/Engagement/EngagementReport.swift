@@ -1,8 +1,8 @@
 import SiltaReports
 
 /// The `engagement_daily|weekly|monthly` tables.
-public enum EngagementReport {
-    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
+package enum EngagementReport {
+    package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let replies = ReplyIndex(input: input)
         let persons = input.snapshot.persons.count
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Engagement.Scratch(persons: persons) }) {

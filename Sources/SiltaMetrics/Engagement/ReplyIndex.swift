@@ -5,16 +5,16 @@ import SiltaWarehouse
 /// Every `reply`, grouped by the content it replies to and sorted by time:
 /// what a post's *response* is looked up in (metrics.md `response_rate`).
 /// Replies from every community count.
-public struct ReplyIndex: Sendable {
+package struct ReplyIndex: Sendable {
     /// For content id `c`, its replies are `starts[c] ..< starts[c + 1]`.
     private let starts: [Int]
     private let ts: [Int64]
     private let actor: [UInt32]
 
     /// Seven days, in milliseconds: the longest a response may take.
-    public static let window: Int64 = 604_800_000
+    package static let window: Int64 = 604_800_000
 
-    public init(input: MetricsInput) {
+    package init(input: MetricsInput) {
         let contents = Int(input.snapshot.manifest.contents)
         let reply = EventType.reply.rawValue
         let none = MetricsInput.none
@@ -53,7 +53,7 @@ public struct ReplyIndex: Sendable {
     /// The earliest response to a post: a reply to `content` by someone other
     /// than `postActor`, from `postTs` to seven days later (both included).
     /// - Returns: its delay in milliseconds, or `nil`.
-    public func firstResponse(content: UInt32, postActor: UInt32, postTs: Int64) -> Int64? {
+    package func firstResponse(content: UInt32, postActor: UInt32, postTs: Int64) -> Int64? {
         guard Int(content) + 1 < starts.count else { return nil }
         let end = starts[Int(content) + 1]
         var k = lowerBound(starts[Int(content)]..<end) { ts[$0] < postTs }

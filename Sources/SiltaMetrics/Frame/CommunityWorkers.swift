@@ -5,8 +5,8 @@ import SiltaSupport
 /// largest communities first, and returns the results indexed by community
 /// id. Each worker owns its state; results are gathered once each community
 /// is done, so the output never depends on the number of workers.
-public enum CommunityWorkers {
-    public static func map<State, Result: Sendable>(
+package enum CommunityWorkers {
+    package static func map<State, Result: Sendable>(
         _ input: MetricsInput, workers: Int, makeState: @escaping @Sendable () -> State,
         _ body: @escaping @Sendable (UInt32, inout State) -> Result
     ) -> [Result?] {

@@ -8,13 +8,13 @@ import SiltaReports
 ///
 /// A family lists its columns once, in report order; the table's header and
 /// every row come from that list, so a name and its formula cannot drift apart.
-public struct MetricColumn<Figures>: Sendable {
+package struct MetricColumn<Figures>: Sendable {
     /// The column's name in the report header.
-    public let name: String
+    package let name: String
     /// The cell of one period.
-    public let cell: @Sendable (Figures) -> ReportValue
+    package let cell: @Sendable (Figures) -> ReportValue
 
-    public init(_ name: String, _ cell: @escaping @Sendable (Figures) -> ReportValue) {
+    package init(_ name: String, _ cell: @escaping @Sendable (Figures) -> ReportValue) {
         self.name = name
         self.cell = cell
     }
@@ -22,14 +22,14 @@ public struct MetricColumn<Figures>: Sendable {
 
 extension Array {
     /// The header names of these columns, in order.
-    public func names<Figures>() -> [String] where Element == MetricColumn<Figures> { map(\.name) }
+    package func names<Figures>() -> [String] where Element == MetricColumn<Figures> { map(\.name) }
 
     /// One row's cells for `figures`, in column order.
-    public func cells<Figures>(_ figures: Figures) -> [ReportValue] where Element == MetricColumn<Figures> {
+    package func cells<Figures>(_ figures: Figures) -> [ReportValue] where Element == MetricColumn<Figures> {
         map { $0.cell(figures) }
     }
 }
 
 /// `part / whole` as a ratio cell: empty when `whole` is 0 (metrics.md "Ratios").
 @inline(__always)
-public func share(_ part: Int, of whole: Int) -> ReportValue { .ratio(Double(part), Double(whole)) }
+package func share(_ part: Int, of whole: Int) -> ReportValue { .ratio(Double(part), Double(whole)) }

@@ -1,15 +1,15 @@
 import SiltaReports
 
 /// One row of a per-community report before its identity columns are added.
-public struct MetricRow: Sendable {
+package struct MetricRow: Sendable {
     /// The period's index in its family.
-    public var period: Int
+    package var period: Int
     /// The community id (``MetricsInput/none`` for organisation-wide rows).
-    public var community: UInt32
+    package var community: UInt32
     /// The metric cells, in the family's column order.
-    public var values: [ReportValue]
+    package var values: [ReportValue]
 
-    public init(period: Int, community: UInt32, values: [ReportValue]) {
+    package init(period: Int, community: UInt32, values: [ReportValue]) {
         self.period = period
         self.community = community
         self.values = values
@@ -17,13 +17,13 @@ public struct MetricRow: Sendable {
 }
 
 /// Event indices grouped by period, which every family walks.
-public enum PeriodGroups {
+package enum PeriodGroups {
     /// Groups event indices by period (stable: time order within a period),
     /// periods ascending.
     /// - Parameter period: the period index of each event.
     /// - Complexity: O(n) by counting when the periods span at most about 4n
     ///   indices (always, for time-sorted events of one community), else a sort.
-    public static func of(_ period: [Int]) -> [(period: Int, events: ArraySlice<Int>)] {
+    package static func of(_ period: [Int]) -> [(period: Int, events: ArraySlice<Int>)] {
         let n = period.count
         guard let lo = period.min(), let hi = period.max() else { return [] }
         var order: [Int]

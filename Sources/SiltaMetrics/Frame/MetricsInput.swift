@@ -7,32 +7,32 @@ import SiltaWarehouse
 /// The warehouse, loaded for the metric jobs: content authorship resolved
 /// (events.md "Content authorship"), communities in report order, and each
 /// community's events on demand, sorted by time.
-public final class MetricsInput: @unchecked Sendable {
-    public static let none = RunFileLayout.none
+package final class MetricsInput: @unchecked Sendable {
+    package static let none = RunFileLayout.none
 
-    public let snapshot: WarehouseSnapshot
-    public let communityCount: Int
+    package let snapshot: WarehouseSnapshot
+    package let communityCount: Int
     /// Community ids in report order: `external` before `internal`, then the
     /// community id bytewise.
-    public let reportOrder: [UInt32]
+    package let reportOrder: [UInt32]
     /// The position of each community id in ``reportOrder``.
-    public let reportRank: [Int]
+    package let reportRank: [Int]
     /// Events per community id.
-    public let eventCounts: [Int]
+    package let eventCounts: [Int]
     /// The author (person id) of each content id, or ``none`` when no event created it.
-    public let contentAuthor: [UInt32]
+    package let contentAuthor: [UInt32]
     /// The community of each content id, or ``none``.
-    public let contentCommunity: [UInt32]
+    package let contentCommunity: [UInt32]
     /// The earliest and latest `ts` of all events, `nil` without events.
-    public let timeRange: ClosedRange<Int64>?
+    package let timeRange: ClosedRange<Int64>?
     /// Each community's `kind` and `community` report cells, made once and
     /// shared by every row that names the community.
-    public let kindCell: [ReportValue]
-    public let nameCell: [ReportValue]
+    package let kindCell: [ReportValue]
+    package let nameCell: [ReportValue]
 
     /// Loads `snapshot`, spreading the passes over `workers` threads.
     /// - Complexity: O(events + content ids), reading the mapped columns once or twice.
-    public init(snapshot: WarehouseSnapshot, workers: Int) {
+    package init(snapshot: WarehouseSnapshot, workers: Int) {
         self.snapshot = snapshot
         let communities = snapshot.communityNames.count
         communityCount = communities
@@ -139,13 +139,13 @@ public final class MetricsInput: @unchecked Sendable {
 
     /// Communities by decreasing number of events (ties by id): the order in
     /// which workers take them, so that a large community does not start last.
-    public var communitiesLargestFirst: [UInt32] {
+    package var communitiesLargestFirst: [UInt32] {
         (0..<UInt32(communityCount)).sorted { (eventCounts[Int($0)], $1) > (eventCounts[Int($1)], $0) }
     }
 
     /// The events of one community, sorted by time; at equal instants
     /// `leave` comes after every other type (metrics.md), then storage order.
-    public func events(of c: UInt32) -> CommunityEvents {
+    package func events(of c: UInt32) -> CommunityEvents {
         var e = CommunityEvents()
         e.reserve(eventCounts[Int(c)])
         for b in snapshot.blocks {
@@ -180,21 +180,21 @@ public final class MetricsInput: @unchecked Sendable {
 }
 
 /// One community's events, column by column, in time order.
-public struct CommunityEvents: Sendable {
-    public var ts: [Int64] = []
-    public var actor: [UInt32] = []
-    public var type: [UInt8] = []
-    public var content: [UInt32] = []
-    public var parent: [UInt32] = []
+package struct CommunityEvents: Sendable {
+    package var ts: [Int64] = []
+    package var actor: [UInt32] = []
+    package var type: [UInt8] = []
+    package var content: [UInt32] = []
+    package var parent: [UInt32] = []
     /// The parent's author: `parent_actor`, else the content's author, else ``MetricsInput/none`` (unresolved).
-    public var parentAuthor: [UInt32] = []
+    package var parentAuthor: [UInt32] = []
     /// The community that created the parent content, or ``MetricsInput/none``.
-    public var parentCommunity: [UInt32] = []
+    package var parentCommunity: [UInt32] = []
     /// End of each event's mentions in ``mentions``.
-    public var mentionEnds: [UInt32] = []
-    public var mentions: [UInt32] = []
+    package var mentionEnds: [UInt32] = []
+    package var mentions: [UInt32] = []
 
-    public var count: Int { ts.count }
+    package var count: Int { ts.count }
 
     mutating func reserve(_ n: Int) {
         ts.reserveCapacity(n)
@@ -209,7 +209,7 @@ public struct CommunityEvents: Sendable {
 
     /// The mentioned persons of event `i`.
     @inline(__always)
-    public func mentions(of i: Int) -> ArraySlice<UInt32> {
+    package func mentions(of i: Int) -> ArraySlice<UInt32> {
         mentions[Int(i == 0 ? 0 : mentionEnds[i - 1])..<Int(mentionEnds[i])]
     }
 

@@ -1,11 +1,11 @@
 import SiltaEvents
 
 /// A family of report periods (metrics.md "Periods and time zone").
-public enum PeriodFamily: String, CaseIterable, Sendable, Comparable {
+package enum PeriodFamily: String, CaseIterable, Sendable, Comparable {
     case day, week, month
 
     /// The file-name word: `daily`, `weekly`, `monthly`.
-    public var adjective: String {
+    package var adjective: String {
         switch self {
         case .day: "daily"
         case .week: "weekly"
@@ -13,14 +13,14 @@ public enum PeriodFamily: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    public static func < (a: PeriodFamily, b: PeriodFamily) -> Bool {
+    package static func < (a: PeriodFamily, b: PeriodFamily) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
     /// The index of the period holding a local date (days since 1970-01-01).
     /// Consecutive periods have consecutive indices, so `index - 1` is the previous period.
     @inline(__always)
-    public func index(ofLocalDay day: Int) -> Int {
+    package func index(ofLocalDay day: Int) -> Int {
         switch self {
         case .day:
             return day
@@ -34,7 +34,7 @@ public enum PeriodFamily: String, CaseIterable, Sendable, Comparable {
     }
 
     /// The first local date of period `index`.
-    public func firstDay(of index: Int) -> Int {
+    package func firstDay(of index: Int) -> Int {
         switch self {
         case .day:
             return index
@@ -48,7 +48,7 @@ public enum PeriodFamily: String, CaseIterable, Sendable, Comparable {
 
     /// The instant period `index` ends: the first instant whose local date is
     /// the next period's first date.
-    public func end(of index: Int, in zone: ReportZone) -> Int64 {
+    package func end(of index: Int, in zone: ReportZone) -> Int64 {
         zone.firstInstant(onOrAfter: firstDay(of: index + 1))
     }
 }

@@ -3,17 +3,17 @@ import SiltaReports
 
 /// Everything a report job's computation is told: the periods it reports,
 /// the workers it may use, and the settings of single reports.
-public struct ReportSettings: Sendable {
-    public var families: [PeriodFamily]
-    public var zone: ReportZone
+package struct ReportSettings: Sendable {
+    package var families: [PeriodFamily]
+    package var zone: ReportZone
     /// The as-of instant: `--as-of`, or the latest event; `nil` without events.
-    public var asOf: Int64?
-    public var workers: Int
+    package var asOf: Int64?
+    package var workers: Int
     /// Community links: the shared creators a pair needs without a share
     /// (`--links-min-shared`; metrics.md "Community links").
-    public var linksMinShared = 1
+    package var linksMinShared = 1
 
-    public init(families: [PeriodFamily], zone: ReportZone, asOf: Int64?, workers: Int) {
+    package init(families: [PeriodFamily], zone: ReportZone, asOf: Int64?, workers: Int) {
         self.families = families
         self.zone = zone
         self.asOf = asOf
@@ -21,7 +21,7 @@ public struct ReportSettings: Sendable {
     }
 
     /// Settings for `input`: the zone covers every event and the as-of instant.
-    public static func make(
+    package static func make(
         input: MetricsInput, families: [PeriodFamily], timeZone: String, asOf: Int64?, workers: Int
     ) throws -> ReportSettings {
         let latest = input.timeRange?.upperBound
@@ -36,10 +36,10 @@ public struct ReportSettings: Sendable {
         return ReportSettings(families: families.sorted(), zone: zone, asOf: effectiveAsOf, workers: workers)
     }
 
-    public var context: ReportContext { ReportContext(timeZone: zone.identifier, asOf: asOf) }
+    package var context: ReportContext { ReportContext(timeZone: zone.identifier, asOf: asOf) }
 
     /// `complete`: the period's end is at or before the as-of instant.
-    public func complete(_ family: PeriodFamily, _ period: Int) -> Bool {
+    package func complete(_ family: PeriodFamily, _ period: Int) -> Bool {
         guard let asOf else { return false }
         return family.end(of: period, in: zone) <= asOf
     }
@@ -48,7 +48,7 @@ public struct ReportSettings: Sendable {
 extension MetricsInput {
     /// Rows sorted by period, then community in report order, with the
     /// identity columns `period_start`, `complete`, `kind`, `community` in front.
-    public func communityTable(
+    package func communityTable(
         report: String, family: PeriodFamily, metricColumns: [String], rows: [MetricRow], settings: ReportSettings
     ) -> ReportTable {
         let sorted = rows.sorted { ($0.period, reportRank[Int($0.community)]) < ($1.period, reportRank[Int($1.community)]) }

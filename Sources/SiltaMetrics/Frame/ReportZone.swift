@@ -6,26 +6,26 @@ import SiltaSupport
 /// time-zone database (Foundation's `TimeZone`), so that finding the local
 /// date of an instant costs a binary search over a few transitions instead of
 /// a calendar call per event.
-public struct ReportZone: Sendable {
-    public static let dayMillis: Int64 = 86_400_000
+package struct ReportZone: Sendable {
+    package static let dayMillis: Int64 = 86_400_000
 
     /// The IANA name, as given.
-    public let identifier: String
+    package let identifier: String
     /// UTC instants (ms) where each offset starts; the first is `Int64.min`.
     private let starts: [Int64]
     /// Offsets east of UTC, in ms.
     private let offsets: [Int64]
 
     /// Why a zone cannot be used.
-    public struct Unknown: Error, CustomStringConvertible {
-        public let identifier: String
-        public var description: String {
+    package struct Unknown: Error, CustomStringConvertible {
+        package let identifier: String
+        package var description: String {
             "unknown time zone \"\(identifier)\"; use an IANA name such as UTC or Europe/Helsinki (the list is in /usr/share/zoneinfo)"
         }
     }
 
     /// The zone `identifier`, exact for instants from `range.lowerBound` to `range.upperBound`.
-    public init(identifier: String, covering range: ClosedRange<Int64>) throws {
+    package init(identifier: String, covering range: ClosedRange<Int64>) throws {
         guard let zone = TimeZone(identifier: identifier) else { throw Unknown(identifier: identifier) }
         self.identifier = identifier
         // Start a little early and end a little late, so that period ends
@@ -53,7 +53,7 @@ public struct ReportZone: Sendable {
     }
 
     /// UTC, for tests and as the default.
-    public static let utc = try! ReportZone(identifier: "UTC", covering: 0...0)
+    package static let utc = try! ReportZone(identifier: "UTC", covering: 0...0)
 
     @inline(__always)
     private func segment(_ ms: Int64) -> Int {
@@ -62,16 +62,16 @@ public struct ReportZone: Sendable {
     }
 
     /// The offset east of UTC at `ms`, in milliseconds.
-    public func offset(at ms: Int64) -> Int64 { offsets[segment(ms)] }
+    package func offset(at ms: Int64) -> Int64 { offsets[segment(ms)] }
 
     /// The local date of an instant, as days since 1970-01-01.
     @inline(__always)
-    public func localDay(_ ms: Int64) -> Int {
+    package func localDay(_ ms: Int64) -> Int {
         Int(Self.floorDiv(ms + offsets[segment(ms)], Self.dayMillis))
     }
 
     /// The first instant whose local date is `day` or later.
-    public func firstInstant(onOrAfter day: Int) -> Int64 {
+    package func firstInstant(onOrAfter day: Int) -> Int64 {
         let target = Int64(day) * Self.dayMillis
         var best = Int64.max
         for i in starts.indices {

@@ -3,10 +3,10 @@ import SiltaReports
 
 /// Community links per period (metrics.md "Community links"): each pair of
 /// communities that shares creators, or content through shares.
-public enum CommunityLinks {
+package enum CommunityLinks {
     /// The columns of `community_links_*` after the pair's identity, in
     /// metrics.md's order: each name next to its formula over one pair's ``Figures``.
-    public static let columns: [MetricColumn<Figures>] = [
+    package static let columns: [MetricColumn<Figures>] = [
         MetricColumn("shared_creators") { .integer($0.sharedCreators) },
         MetricColumn("jaccard") { share($0.sharedCreators, of: $0.creatorsOfEither) },
         MetricColumn("shares_a_to_b") { .integer($0.sharesAToB) },
@@ -14,15 +14,15 @@ public enum CommunityLinks {
     ]
 
     /// What one pair of communities (A before B in report order) shares in a period.
-    public struct Figures: Sendable {
+    package struct Figures: Sendable {
         /// Persons who create in both A and B.
-        public var sharedCreators: Int
+        package var sharedCreators: Int
         /// Persons who create in A or B.
-        public var creatorsOfEither: Int
+        package var creatorsOfEither: Int
         /// Shares in B of content created in A.
-        public var sharesAToB: Int
+        package var sharesAToB: Int
         /// Shares in A of content created in B.
-        public var sharesBToA: Int
+        package var sharesBToA: Int
     }
 
     /// The community-links table of one family, streamed: made period by
@@ -32,7 +32,7 @@ public enum CommunityLinks {
     /// - Parameter minShared: a pair is a row when it has at least this many
     ///   shared creators, or a share between its communities (1: every pair
     ///   with either).
-    public static func table(
+    package static func table(
         _ input: MetricsInput, family: PeriodFamily, periods: [Int], members byPeriod: [Int: [(UInt32, CommunityPeriodSummary)]],
         settings: ReportSettings, minShared: Int
     ) -> ReportTable {

@@ -5,14 +5,14 @@ import SiltaSupport
 /// undirected version with `w_uv = weight(u->v) + weight(v->u)`, `U` is `W`
 /// without weights. Nodes are dense local indices; `W` is stored as
 /// compressed sparse rows with each node's neighbours sorted.
-public struct InteractionGraph: Sendable {
-    public let nodeCount: Int
+package struct InteractionGraph: Sendable {
+    package let nodeCount: Int
     /// Distinct ordered pairs of `D`.
-    public let directedEdges: Int
+    package let directedEdges: Int
     /// Sum of the weights of `D`.
-    public let interactions: Int
+    package let interactions: Int
     /// Directed edges whose reverse edge exists.
-    public let reciprocatedEdges: Int
+    package let reciprocatedEdges: Int
     /// Neighbours of node `i` in `W`: `neighbors[offsets[i] ..< offsets[i + 1]]`, ascending.
     let offsets: [Int]
     let neighbors: [Int32]
@@ -22,7 +22,7 @@ public struct InteractionGraph: Sendable {
     /// indices below `nodeCount`; self-interactions must already be dropped.
     /// - Complexity: O(m + sum of d log d) for m interactions: counting sorts
     ///   by node, then each node's short list sorted.
-    public init(interactions pairs: [(Int32, Int32)], nodeCount: Int) {
+    package init(interactions pairs: [(Int32, Int32)], nodeCount: Int) {
         self.nodeCount = nodeCount
         interactions = pairs.count
         // D: the targets of each source, grouped (counting sort), then each
@@ -111,24 +111,24 @@ public struct InteractionGraph: Sendable {
     }
 
     /// The measures of the social-capital report.
-    public struct Measures: Sendable, Equatable {
-        public var nodes: Int
-        public var edges: Int
-        public var interactions: Int
+    package struct Measures: Sendable, Equatable {
+        package var nodes: Int
+        package var edges: Int
+        package var interactions: Int
         /// `edges / (nodes * (nodes - 1))`; `nil` for one node.
-        public var density: Double?
-        public var reciprocity: Double
-        public var transitivity: Double
-        public var averageClustering: Double
-        public var components: Int
-        public var largestComponentShare: Double
-        public var meanConstraint: Double
-        public var meanEffectiveSize: Double
+        package var density: Double?
+        package var reciprocity: Double
+        package var transitivity: Double
+        package var averageClustering: Double
+        package var components: Int
+        package var largestComponentShare: Double
+        package var meanConstraint: Double
+        package var meanEffectiveSize: Double
 
         /// `(reciprocity + avg_clustering) / 2`: closure, the capital of a tight group.
-        public var bondingIndex: Double { (reciprocity + averageClustering) / 2 }
+        package var bondingIndex: Double { (reciprocity + averageClustering) / 2 }
         /// `max(0, 1 - mean_constraint)`: brokerage, the capital of open networks.
-        public var bridgingIndex: Double { max(0, 1 - meanConstraint) }
+        package var bridgingIndex: Double { max(0, 1 - meanConstraint) }
     }
 
     /// Computes every measure in one pass over each node's neighbourhood.
@@ -145,7 +145,7 @@ public struct InteractionGraph: Sendable {
     /// - Complexity: O(sum over edges of min(d_i, d_j) log max(d_i, d_j)), or
     ///   O(n · sum of degrees) with O(n²/8) bytes for the dense path (n ≤ ``denseNodeLimit``).
     /// - Parameter workers: threads for the dense path's rows (the result does not depend on it).
-    public func measures(workers: Int = 1) -> Measures {
+    package func measures(workers: Int = 1) -> Measures {
         let n = nodeCount
         var strength = [Double](repeating: 0, count: n)
         var strongest = [Double](repeating: 0, count: n)

@@ -3,10 +3,10 @@ import SiltaReports
 
 /// Social capital per community and period (metrics.md "Social capital"):
 /// the measures of the interaction graph of each period.
-public enum SocialCapital {
+package enum SocialCapital {
     /// The columns of `social_capital_*`, in metrics.md's order: each name
     /// next to the measure of the period's graph it shows.
-    public static let columns: [MetricColumn<InteractionGraph.Measures>] = [
+    package static let columns: [MetricColumn<InteractionGraph.Measures>] = [
         MetricColumn("nodes") { .integer($0.nodes) },
         MetricColumn("edges") { .integer($0.edges) },
         MetricColumn("interactions") { .integer($0.interactions) },
@@ -24,7 +24,7 @@ public enum SocialCapital {
 
     /// The interactions of event `i` (events.md "Interactions"), self-interactions dropped.
     @inline(__always)
-    public static func forEachInteraction(_ e: CommunityEvents, _ i: Int, _ body: (UInt32, UInt32) -> Void) {
+    package static func forEachInteraction(_ e: CommunityEvents, _ i: Int, _ body: (UInt32, UInt32) -> Void) {
         let type = EventType(rawValue: e.type[i])!
         let actor = e.actor[i]
         if type.needsParent {
@@ -38,15 +38,15 @@ public enum SocialCapital {
 
     /// Per-worker scratch: a person-to-node map as large as the number of
     /// persons (-1 where unmapped), reset after each graph.
-    public final class Scratch {
+    package final class Scratch {
         var nodeOf: [Int32]
 
-        public init(persons: Int) { nodeOf = Array(repeating: -1, count: persons) }
+        package init(persons: Int) { nodeOf = Array(repeating: -1, count: persons) }
     }
 
     /// The interactions `(source, target)` of each period that has any,
     /// with persons as local node indices, and the node count.
-    public static func interactions(
+    package static func interactions(
         of e: CommunityEvents, family: PeriodFamily, days: [Int], scratch: Scratch
     ) -> [(period: Int, pairs: [(Int32, Int32)], nodes: Int, persons: [UInt32])] {
         guard e.count > 0 else { return [] }
@@ -73,7 +73,7 @@ public enum SocialCapital {
     }
 
     /// The graph of each period with at least one interaction.
-    public static func graphs(
+    package static func graphs(
         of e: CommunityEvents, family: PeriodFamily, days: [Int], scratch: Scratch
     ) -> [(period: Int, graph: InteractionGraph)] {
         interactions(of: e, family: family, days: days, scratch: scratch).map { ($0.period, InteractionGraph(interactions: $0.pairs, nodeCount: $0.nodes)) }
@@ -81,7 +81,7 @@ public enum SocialCapital {
 
     /// The rows of one community for each family.
     /// - Parameter workers: threads a dense graph's measures may use.
-    public static func rows(
+    package static func rows(
         of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch, workers: Int = 1
     ) -> [PeriodFamily: [MetricRow]] {
         let days = e.ts.map { zone.localDay($0) }
@@ -96,8 +96,8 @@ public enum SocialCapital {
 }
 
 /// The `social_capital_daily|weekly|monthly` tables.
-public enum SocialCapitalReport {
-    public static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
+package enum SocialCapitalReport {
+    package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let persons = input.snapshot.persons.count
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { SocialCapital.Scratch(persons: persons) }) {
             c, scratch in

@@ -13,7 +13,7 @@ import Darwin
 #endif
 
 /// The C signature libFuzzer calls with each input.
-public typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+package typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
 #if SILTA_FUZZ
 /// libFuzzer's driver, linked from the fuzzer runtime (`-sanitize=fuzzer`).
@@ -25,10 +25,10 @@ func LLVMFuzzerRunDriver(
 ) -> CInt
 #endif
 
-public enum FuzzDriver {
+package enum FuzzDriver {
     /// Fuzzes `target` (with `SILTA_FUZZ`) or replays the files named on the
     /// command line through it (without); returns the exit status.
-    public static func run(_ target: FuzzTarget) -> Int32 {
+    package static func run(_ target: FuzzTarget) -> Int32 {
         #if SILTA_FUZZ
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv

@@ -15,7 +15,7 @@ import Glibc
 let scratch = "/dev/shm/silta-fuzz-ingest-\(getpid())"
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzIngest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+package func fuzzIngest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, let c = IngestCaseDecoder.decode(UnsafeBufferPointer(start: data, count: size)) else { return 0 }
     do {
         try IngestCheck.run(c, scratch: scratch)

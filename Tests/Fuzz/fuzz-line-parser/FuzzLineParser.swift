@@ -16,7 +16,7 @@ nonisolated(unsafe) var parser = LineParser()
 /// Parses one line and checks what must hold for any input: no crash, no
 /// hang, the same verdict twice, and accepted events within the contract.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzLineParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+package func fuzzLineParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let line = UnsafeRawBufferPointer(start: data, count: size)
     let first = describe(parser.parse(line))
     let second = describe(parser.parse(line))

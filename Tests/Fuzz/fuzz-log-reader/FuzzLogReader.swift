@@ -15,7 +15,7 @@ import Glibc
 let scratchPath = "/dev/shm/silta-fuzz-\(getpid()).ndjson.gz"
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzLogReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+package func fuzzLogReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard size > 0, let data else { return 0 }
     let gzip = data[0] & 1 == 0
     guard let f = fopen(scratchPath, "wb") else { return 0 }

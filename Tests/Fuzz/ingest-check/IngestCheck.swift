@@ -16,31 +16,31 @@ import SiltaLogReader
 import SiltaSupport
 
 /// One log to ingest and how.
-public struct IngestCase: Sendable {
+package struct IngestCase: Sendable {
     /// The log's bytes, uncompressed.
-    public var log: [UInt8]
-    public var gzip = false
+    package var log: [UInt8]
+    package var gzip = false
     /// gzip members the log is cut into (1 or more).
-    public var members = 1
+    package var members = 1
     /// When set (gzip only), the compressed file keeps only this share of its bytes, in 0..<1.
-    public var cutAt: Double?
-    public var limits = ReadLimits()
-    public var workers = 1
+    package var cutAt: Double?
+    package var limits = ReadLimits()
+    package var workers = 1
 
-    public init(log: [UInt8]) { self.log = log }
+    package init(log: [UInt8]) { self.log = log }
 }
 
 /// A failed invariant: what was expected and what ingest did.
-public struct IngestCheckFailure: Error, CustomStringConvertible {
-    public let description: String
+package struct IngestCheckFailure: Error, CustomStringConvertible {
+    package let description: String
     init(_ d: String) { description = d }
 }
 
-public enum IngestCheck {
+package enum IngestCheck {
     /// The lines of a log as events.md frames them: a byte-order mark at the
     /// start skipped, `\n` ends a line, a `\r` before it (or at the very end)
     /// belongs to the line end, the last line needs no `\n`. Blank lines included.
-    public static func lines(of log: [UInt8]) -> [ArraySlice<UInt8>] {
+    package static func lines(of log: [UInt8]) -> [ArraySlice<UInt8>] {
         var body = log[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         var out: [ArraySlice<UInt8>] = []
@@ -63,10 +63,10 @@ public enum IngestCheck {
     }
 
     /// Blank: nothing but spaces and tabs.
-    public static func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+    package static func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 
     /// gzip-compresses `bytes` with the system zlib as `members` members (cut at even offsets).
-    public static func gzip(_ bytes: [UInt8], members: Int = 1, level: Int32 = 6) -> [UInt8] {
+    package static func gzip(_ bytes: [UInt8], members: Int = 1, level: Int32 = 6) -> [UInt8] {
         let parts = max(1, members)
         var out: [UInt8] = []
         for k in 0..<parts {
@@ -101,7 +101,7 @@ public enum IngestCheck {
     /// - Returns: the ingest report.
     /// - Throws: ``IngestCheckFailure`` when the invariant fails, or what ingest throws.
     @discardableResult
-    public static func run(_ c: IngestCase, scratch: String) throws -> IngestReport {
+    package static func run(_ c: IngestCase, scratch: String) throws -> IngestReport {
         try? FileManager.default.removeItem(atPath: scratch)
         let logs = scratch + "/logs"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
@@ -331,11 +331,11 @@ public enum IngestCheck {
 /// then the log, where `0xFF k b` stands for byte `b` repeated `(k + 1) ×`
 /// a unit (16 bytes with scaled limits, 8 KiB with the real ones), so that
 /// lines across the 64 KiB and 1 MiB limits cost a few input bytes.
-public enum IngestCaseDecoder {
+package enum IngestCaseDecoder {
     /// The most log bytes a case decodes to.
-    public static let maxLogBytes = 6 << 20
+    package static let maxLogBytes = 6 << 20
 
-    public static func decode(_ data: UnsafeBufferPointer<UInt8>) -> IngestCase? {
+    package static func decode(_ data: UnsafeBufferPointer<UInt8>) -> IngestCase? {
         guard data.count >= 4 else { return nil }
         let mode = data[0]
         let realLimits = mode & 2 != 0
