@@ -36,7 +36,7 @@ BIN       := $(if $(strip $(SILTA_BIN)),$(SILTA_BIN),$(RELEASE))
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs install install-build test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
+.PHONY: all build run-jobs install install-build fmt lint test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
 
 all: build
 
@@ -132,7 +132,7 @@ $(VENV_OK): Tests/requirements.txt
 # fault injection, security, nightly operations, a replay of the fuzz seeds
 # and findings, and `make install` into a scratch folder. The tests' python3
 # is the one of .venv (test-setup).
-test: test-setup build
+test: test-setup lint build
 	$(SWIFT) build --build-tests
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
 	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
@@ -140,6 +140,16 @@ test: test-setup build
 	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest/* Tests/Fuzz/corpus/ingest/*
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-fresh-clone
+
+## fmt: format every Swift file with the project's profile (.swift-format).
+SWIFT_FILES := Sources Jobs Tests Package.swift
+fmt:
+	$(SWIFT) format format --in-place --recursive --parallel $(SWIFT_FILES)
+
+## lint: the profile's layout and rules over every Swift file (part of make test).
+lint:
+	@$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FILES) \
+		|| { echo "lint: run make fmt, or mend what it cannot (docs/architecture.md \"Style\")"; exit 1; }
 
 ## test-install: make install into a scratch PREFIX, then check the installed
 # jobs' libraries and a night run by the installed wrapper in cron's environment.

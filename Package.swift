@@ -16,7 +16,7 @@ import PackageDescription
 
 /// Swift settings shared by every Swift target.
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// The report jobs: each a thin executable in `Jobs/<name>` over its entry in
@@ -242,15 +242,16 @@ let package = Package(
             path: "Tests/SiltaTests",
             swiftSettings: strict
         ),
-    ] + reportJobs.map { job in
-        .executableTarget(
-            name: job,
-            dependencies: [
-                "SiltaJobKit", "SiltaReportJobs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Jobs/" + job,
-            swiftSettings: strict
-        )
-    }
+    ]
+        + reportJobs.map { job in
+            .executableTarget(
+                name: job,
+                dependencies: [
+                    "SiltaJobKit", "SiltaReportJobs",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ],
+                path: "Jobs/" + job,
+                swiftSettings: strict
+            )
+        }
 )

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Logging
-import SiltaIngest
 import SiltaEvents
+import SiltaIngest
 import SiltaJobKit
 import SiltaSupport
 
@@ -33,9 +33,11 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var readLimits: ReadLimitOptions
 
+    /// A logs folder that is missing or no folder is 66; other errors go through ErrorReporting.
+    static func exitStatus(for error: any Error) -> SiltaExit? { error is IngestError ? .inputUnavailable : nil }
+
     func run() throws {
-        try JobFrame.run(job: "ingest", common: common, classify: { $0 is IngestError ? .inputUnavailable : nil }) {
-            logger, record in
+        try JobFrame.run(job: "ingest", common: common, classify: Self.exitStatus) { logger, record in
             var options = IngestOptions(
                 logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers)
             options.lockWaitSeconds = common.wait

@@ -80,7 +80,8 @@ package enum RejectReason: UInt8, CaseIterable, Sendable, Comparable, CustomStri
 /// The fields of an event, in the order events.md's table lists them (which
 /// is the order they are checked in).
 package enum EventField: Int, CaseIterable, Sendable {
-    case id = 0, ts, community, kind, actor, type, content, parent, parentActor, mentions, source
+    case id = 0
+    case ts, community, kind, actor, type, content, parent, parentActor, mentions, source
 
     /// The JSON key.
     package var key: String {

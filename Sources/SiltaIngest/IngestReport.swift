@@ -57,8 +57,10 @@ package struct IngestReport: Sendable, Equatable {
         w.string("ingest")
         w.key("generated_by")
         w.string(SiltaVersion.generatedBy)
-        for (key, n) in [("files_read", filesRead), ("files_skipped", filesSkipped), ("lines", lines), ("accepted", accepted),
-                         ("duplicates", duplicates)] {
+        for (key, n) in [
+            ("files_read", filesRead), ("files_skipped", filesSkipped), ("lines", lines), ("accepted", accepted),
+            ("duplicates", duplicates),
+        ] {
             w.key(key)
             w.integer(n)
         }

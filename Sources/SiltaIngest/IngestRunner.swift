@@ -106,7 +106,8 @@ package enum IngestRunner {
         var report = IngestReport()
         for (folder, error) in listing.unreadable {
             // Like an unreadable file: the rest is read, the night says 2, the next night tries again.
-            report.damagedFiles.append(.init(file: folder + "/", error: "cannot list this folder: " + String(cString: strerror(error.code))))
+            report.damagedFiles.append(
+                .init(file: folder + "/", error: "cannot list this folder: " + String(cString: strerror(error.code))))
         }
         report.filesSkipped = found.count - tasks.count
         report.workers = options.workers

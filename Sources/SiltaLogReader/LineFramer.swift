@@ -185,9 +185,15 @@ struct LineFramer {
         if line.blank {
             // Blank: only spaces and tabs, and at most a `\r` as the very last byte.
             for b in bytes {
-                if line.sawReturn { line.blank = false; break }
+                if line.sawReturn {
+                    line.blank = false
+                    break
+                }
                 if b == 0x20 || b == 0x09 { continue }
-                if b == 0x0D { line.sawReturn = true; continue }
+                if b == 0x0D {
+                    line.sawReturn = true
+                    continue
+                }
                 line.blank = false
                 break
             }

@@ -203,7 +203,8 @@ package struct LogFileReader {
                 throw SystemError("inflate (out of memory)", path: String(decoding: path, as: UTF8.self), code: 12)
             default:
                 // A member that is bad from its header on is reported where it starts.
-                return try damaged(LogDamage(offset: memberOutput == 0 ? memberStart : offset(), reason: stream.message ?? "zlib error \(code)"))
+                return try damaged(
+                    LogDamage(offset: memberOutput == 0 ? memberStart : offset(), reason: stream.message ?? "zlib error \(code)"))
             }
         }
         if inMember {

@@ -1,9 +1,10 @@
+import SiltaSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SiltaSupport
 
 /// Runs another job as a child process: same standard input, output and
 /// error, same environment; waits for it.

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Dispatch
 import Logging
-import Synchronization
 import SiltaEvents
 import SiltaJobKit
 import SiltaReportJobs
 import SiltaSupport
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -263,7 +263,8 @@ package enum NightlyRunner {
                 outcome.note = "killed by signal \(s)"
                 logger.error("\(job): killed by signal \(s) after \(Clocks.seconds(outcome.seconds!)) s")
             } else if ending.code != 0 {
-                logger.warning("\(job): exit \(ending.code) (\(NightlySummary.meaning(of: ending.code))) after \(Clocks.seconds(outcome.seconds!)) s")
+                logger.warning(
+                    "\(job): exit \(ending.code) (\(NightlySummary.meaning(of: ending.code))) after \(Clocks.seconds(outcome.seconds!)) s")
             } else {
                 logger.info("\(job): exit 0 in \(Clocks.seconds(outcome.seconds!)) s")
             }
@@ -272,7 +273,8 @@ package enum NightlyRunner {
             outcome.seconds = Clocks.monotonicSeconds() - start
             outcome.note = "could not start: \(error)"
             logger.error(
-                "\(job): could not start \(options.binDir)/\(job): \(error) (build it with `make build`, or set SILTA_BIN to the installed jobs)")
+                "\(job): could not start \(options.binDir)/\(job): \(error) (build it with `make build`, or set SILTA_BIN to the installed jobs)"
+            )
         }
         return outcome
     }

@@ -156,21 +156,26 @@ package struct NightlySummary: Sendable {
             F("silta_last_run_start_timestamp_seconds", help: "When the last nightly run started (Unix time).", value: startSeconds),
             F("silta_last_run_end_timestamp_seconds", help: "When the last nightly run ended (Unix time).", value: endSeconds),
             F("silta_last_run_duration_seconds", help: "How long the last nightly run took.", value: seconds),
-            F("silta_last_run_exit_code", help: "Exit code of the last nightly run (0 success, 2 damaged input; README).",
-              value: Double(exitCode)),
+            F(
+                "silta_last_run_exit_code", help: "Exit code of the last nightly run (0 success, 2 damaged input; README).",
+                value: Double(exitCode)),
             F("silta_last_run_success", help: "1 when the last nightly run exited 0, else 0.", value: success ? 1 : 0),
-            F(Self.lastSuccessMetric, help: "When the last nightly run that exited 0 ended (Unix time); 0 if none yet.",
-              value: success ? endSeconds : (previousSuccess ?? 0)),
+            F(
+                Self.lastSuccessMetric, help: "When the last nightly run that exited 0 ended (Unix time); 0 if none yet.",
+                value: success ? endSeconds : (previousSuccess ?? 0)),
             F("silta_events_ingested", help: "New events the last run stored in the warehouse.", value: figure(.eventsIngested)),
             F("silta_lines_rejected", help: "Log lines the last run rejected (see WAREHOUSE/rejects).", value: figure(.linesRejected)),
             F("silta_damaged_files", help: "Log files the last run found damaged or unreadable.", value: figure(.filesDamaged)),
-            F("silta_future_events", help: "New events the last run found dated more than a day ahead of the clock.",
-              value: figure(.futureEvents)),
+            F(
+                "silta_future_events", help: "New events the last run found dated more than a day ahead of the clock.",
+                value: figure(.futureEvents)),
             F("silta_warehouse_events", help: "Events in the warehouse after the last run.", value: figure(.warehouseEvents)),
-            F("silta_job_exit_code", help: "Each job's exit code in the last run; -1 when it did not run.",
-              samples: outcomes.map { ([("job", $0.job)], Double($0.ending?.code ?? -1)) }),
-            F("silta_job_duration_seconds", help: "Each job's running time in the last run; 0 when it did not run.",
-              samples: outcomes.map { ([("job", $0.job)], $0.seconds ?? 0) }),
+            F(
+                "silta_job_exit_code", help: "Each job's exit code in the last run; -1 when it did not run.",
+                samples: outcomes.map { ([("job", $0.job)], Double($0.ending?.code ?? -1)) }),
+            F(
+                "silta_job_duration_seconds", help: "Each job's running time in the last run; 0 when it did not run.",
+                samples: outcomes.map { ([("job", $0.job)], $0.seconds ?? 0) }),
         ])
     }
 }

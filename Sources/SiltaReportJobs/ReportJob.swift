@@ -75,7 +75,8 @@ package enum ReportJob {
             let t0 = Clocks.monotonicSeconds()
             rows += try ReportWriter.write([table], context: settings.context, to: common.reports)
             logger.debug(
-                "wrote \(table.fileStem).csv/.json: \(rows.last!) rows in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s\(table.isStreamed ? " (made while written)" : "")")
+                "wrote \(table.fileStem).csv/.json: \(rows.last!) rows in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s\(table.isStreamed ? " (made while written)" : "")"
+            )
         }
         record.set(.events, .integer(Int(snapshot.manifest.events)))
         record.set(.communities, .integer(input.communityCount))

@@ -99,7 +99,8 @@ package struct ReportOptions: ParsableArguments, Sendable {
         if asOf?.isEmpty == true { asOf = nil }
         if let asOf, asOfMilliseconds == nil {
             throw ValidationError(
-                "--as-of \"\(asOf)\" is neither an RFC 3339 instant such as 2026-11-28T21:15:02Z (or with an offset, +02:00) nor a date such as 2026-11-28 (the end of that day in --time-zone).")
+                "--as-of \"\(asOf)\" is neither an RFC 3339 instant such as 2026-11-28T21:15:02Z (or with an offset, +02:00) nor a date such as 2026-11-28 (the end of that day in --time-zone)."
+            )
         }
     }
 }

@@ -24,7 +24,9 @@ import Testing
             }
             guard let report, line.hasPrefix("| `") else { continue }
             let firstCell = line.dropFirst(2).prefix { $0 != "|" }
-            let names = firstCell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            let names = firstCell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
+                String($0.element)
+            }
             out[report, default: []] += names
         }
         return out

@@ -97,7 +97,9 @@ func writeReports(
         let (_, wh) = try Self.logs(s)
         var outputs: [[String: Data]] = []
         for (k, workers) in [1, 2, 8, 8].enumerated() {
-            try writeReports(warehouse: wh, to: s.sub("r\(k)"), families: [.day, .week, .month], timeZone: "Europe/Helsinki", workers: workers) {
+            try writeReports(
+                warehouse: wh, to: s.sub("r\(k)"), families: [.day, .week, .month], timeZone: "Europe/Helsinki", workers: workers
+            ) {
                 EngagementReport.tables($0, settings: $1) + SocialCapitalReport.tables($0, settings: $1)
                     + BridgingReport.tables($0, settings: $1)
             }
@@ -112,7 +114,10 @@ func writeReports(
         let names = ["=HYPERLINK(\"x\")", "+tips", "-minus", "@team", "'quoted", "\ttab", "a,b", "say \"hi\"", "two\nlines", "plain"]
         var lines: [String] = []
         for (k, name) in names.enumerated() {
-            lines.append(line("p\(k)", "2026-11-02T10:00:00Z", name, kind: k % 2 == 0 ? "internal" : "external", actor: "ann", "post", content: "c\(k)"))
+            lines.append(
+                line(
+                    "p\(k)", "2026-11-02T10:00:00Z", name, kind: k % 2 == 0 ? "internal" : "external", actor: "ann", "post",
+                    content: "c\(k)"))
         }
         s.write("logs/a.ndjson", lines.joined(separator: "\n") + "\n")
         try ingest(logs: s.sub("logs"), warehouse: s.sub("wh"))

@@ -180,7 +180,8 @@ import Testing
         // ann 6 creations, bob 3, cat 1; dan reacts only; eve reacts and posts (a creator).
         for k in 0..<6 { lines.append(line("a\(k)", "2026-11-02T10:0\(k):00Z", actor: "ann", "post", content: "ca\(k)")) }
         for k in 0..<3 { lines.append(line("b\(k)", "2026-11-02T11:0\(k):00Z", actor: "bob", "reply", content: "cb\(k)", parent: "ca0")) }
-        lines.append(line("c0", "2026-11-02T12:00:00Z", actor: "cat", "share", content: "cc0", parent: "ca1", mentions: ["ann", "cat", "bob"]))
+        lines.append(
+            line("c0", "2026-11-02T12:00:00Z", actor: "cat", "share", content: "cc0", parent: "ca1", mentions: ["ann", "cat", "bob"]))
         lines.append(line("d0", "2026-11-02T13:00:00Z", actor: "dan", "react", parent: "ca2"))
         lines.append(line("e0", "2026-11-02T13:00:00Z", actor: "eve", "react", parent: "nowhere"))
         lines.append(line("e1", "2026-11-02T14:00:00Z", actor: "eve", "post", content: "ce0"))

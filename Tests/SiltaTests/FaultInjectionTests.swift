@@ -51,7 +51,9 @@ import Glibc
         } else {
             let dir = s.sub("wh/rejects")
             let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            let count = try files.reduce(0) { n, f in n + (try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f))).filter { $0 == 0x0A }.count }
+            let count = try files.reduce(0) { n, f in
+                n + (try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f))).filter { $0 == 0x0A }.count
+            }
             #expect(count == rejected)
         }
         return report
@@ -237,12 +239,13 @@ import Glibc
     static func makeRunJobs(_ s: Scratch, logs: String, extra: [String] = []) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        p.arguments = [
-            "make", "--no-print-directory", "-C", Paths.repository.path, "run-jobs", "LOGS=" + logs, "WAREHOUSE=" + s.sub("wh"),
-            "REPORTS=" + s.sub("reports"), "WORKERS=2",
-            // The jobs under test; make must not rebuild them while `swift test` holds the build folder.
-            "SILTA_BIN=" + Paths.binaries.path,
-        ] + extra
+        p.arguments =
+            [
+                "make", "--no-print-directory", "-C", Paths.repository.path, "run-jobs", "LOGS=" + logs, "WAREHOUSE=" + s.sub("wh"),
+                "REPORTS=" + s.sub("reports"), "WORKERS=2",
+                // The jobs under test; make must not rebuild them while `swift test` holds the build folder.
+                "SILTA_BIN=" + Paths.binaries.path,
+            ] + extra
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -1,4 +1,5 @@
 import Foundation
+import SiltaEvents
 import SiltaMetrics
 import SiltaReports
 import SiltaWarehouse
@@ -32,7 +33,8 @@ typealias Rows = [[String: String]]
 func rowsOf(_ table: ReportTable) -> Rows {
     var out: Rows = []
     try! table.forEachRow { row in
-        out.append(Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { String(decoding: ReportFormat.csvCell($0), as: UTF8.self) })))
+        out.append(
+            Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { String(decoding: ReportFormat.csvCell($0), as: UTF8.self) })))
     }
     return out
 }
@@ -69,5 +71,4 @@ extension Array where Element == [String: String] {
     }
 }
 
-import SiltaEvents
 typealias SiltaEventsRFC3339 = RFC3339

@@ -269,7 +269,11 @@ import Testing
         // Tonight the report jobs die while writing (as on a full disk).
         let env = ProcessInfo.processInfo.environment.merging(["SILTA_FAULT_POINT": "report-between-csv-and-json"]) { $1 }
         let r = try runJob(
-            "nightly", ["--logs", Self.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2", "--as-of", "2026-11-30T00:00:00Z"],
+            "nightly",
+            [
+                "--logs", Self.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2", "--as-of",
+                "2026-11-30T00:00:00Z",
+            ],
             environment: env)
         #expect(r.status == 137)
         #expect(r.stderr.contains("last night's reports stay"))
@@ -316,8 +320,10 @@ import Testing
     @Test func futureDatedEventsAreCountedAndWarnedAbout() throws {
         let s = Scratch()
         let logs = s.folder("logs")
-        s.write("logs/a.ndjson", event(["id": "\"now\"", "ts": "\"2026-11-28T10:00:00Z\""]) + "\n"
-            + event(["id": "\"future\"", "ts": "\"9999-12-31T10:00:00Z\""]) + "\n")
+        s.write(
+            "logs/a.ndjson",
+            event(["id": "\"now\"", "ts": "\"2026-11-28T10:00:00Z\""]) + "\n"
+                + event(["id": "\"future\"", "ts": "\"9999-12-31T10:00:00Z\""]) + "\n")
         let r = try runJob(
             "nightly", ["--logs", logs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -338,7 +344,9 @@ import Testing
         let log = try Self.logText(s)
         let line = log.split(separator: "\n").first { $0.contains("nightly error:") }
         #expect(line.map(Self.isLogLine) == true, "a timestamped log line: \(log)")
-        #expect(line?.contains("TZ_NAME (--time-zone) \"europe/helsinki\" is not a known IANA time zone; did you mean Europe/Helsinki?") == true)
+        #expect(
+            line?.contains("TZ_NAME (--time-zone) \"europe/helsinki\" is not a known IANA time zone; did you mean Europe/Helsinki?") == true
+        )
         // A plain date as AS_OF is the end of that day in TZ_NAME.
         let dated = try Self.runWrapper(Self.cronEnvironment(s, extra: ["AS_OF": "2026-11-30", "TZ_NAME": "Europe/Helsinki"]))
         #expect(dated.status == 0, "\(dated.stderr)")
@@ -384,7 +392,10 @@ import Testing
         #expect(good["exit_code"] as? Int == 0)
         let failed = try runJob(
             "nightly",
-            ["--logs", s.sub("no-such-logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--run-record", s.sub("night.json")])
+            [
+                "--logs", s.sub("no-such-logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--run-record",
+                s.sub("night.json"),
+            ])
         #expect(failed.status == 66)
         #expect(try readJSON(s.sub("night.json"))["exit_code"] as? Int == 66)
     }
@@ -412,7 +423,8 @@ import Testing
         #expect(plain.status == 0)
         #expect(!plain.stderr.utf8.contains(0x1B) && !plain.stderr.utf8.contains(0x0D))
         let quiet = try runProgram(
-            URL(fileURLWithPath: "/usr/bin/script"), ["-qfec", command.replacingOccurrences(of: "wh1", with: "wh3") + " --quiet", "/dev/null"],
+            URL(fileURLWithPath: "/usr/bin/script"),
+            ["-qfec", command.replacingOccurrences(of: "wh1", with: "wh3") + " --quiet", "/dev/null"],
             environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin"])
         #expect(quiet.status == 0)
         #expect(!quiet.stdout.utf8.contains(0x1B), "--quiet draws no bar")

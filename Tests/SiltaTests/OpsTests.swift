@@ -1,8 +1,8 @@
 import Foundation
 import SiltaEvents
 import SiltaJobKit
-import SiltaReportJobs
 import SiltaOps
+import SiltaReportJobs
 import SiltaSupport
 import Testing
 

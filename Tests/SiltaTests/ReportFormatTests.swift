@@ -1,9 +1,10 @@
 import Foundation
+import SiltaReports
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import SiltaReports
-import Testing
 
 @Suite struct ReportFormatTests {
     @Test(arguments: [
@@ -75,7 +76,8 @@ import Testing
         #expect(row["complete"] as? Bool == true)
         #expect(row["x"] as? Double == 0.5)
         #expect(row["y"] is NSNull)
-        let empty = try ReportFormat.json(ReportTable(report: "bridging", period: "daily", columns: ["a"]), context: ReportContext(timeZone: "UTC", asOf: nil))
+        let empty = try ReportFormat.json(
+            ReportTable(report: "bridging", period: "daily", columns: ["a"]), context: ReportContext(timeZone: "UTC", asOf: nil))
         let e = try JSONSerialization.jsonObject(with: Data(empty)) as! [String: Any]
         #expect(e["as_of"] is NSNull)
         #expect((e["rows"] as! [Any]).isEmpty)

@@ -33,8 +33,14 @@ import Testing
         ]
         var lines: [String] = []
         for (k, name) in hostile.enumerated() {
-            lines.append(line("p\(k)", "2026-11-02T10:00:00Z", name, kind: k % 2 == 0 ? "internal" : "external", actor: "ann", "post", content: "c\(k)"))
-            lines.append(line("r\(k)", "2026-11-02T11:00:00Z", name, kind: k % 2 == 0 ? "internal" : "external", actor: "bob", "share", content: "s\(k)", parent: "c\((k + 1) % hostile.count)"))
+            lines.append(
+                line(
+                    "p\(k)", "2026-11-02T10:00:00Z", name, kind: k % 2 == 0 ? "internal" : "external", actor: "ann", "post",
+                    content: "c\(k)"))
+            lines.append(
+                line(
+                    "r\(k)", "2026-11-02T11:00:00Z", name, kind: k % 2 == 0 ? "internal" : "external", actor: "bob", "share",
+                    content: "s\(k)", parent: "c\((k + 1) % hostile.count)"))
         }
         try Self.runAll(s, lines)
         // Only the fixed report names exist, nothing was created beside them or above them.
@@ -48,7 +54,8 @@ import Testing
                 #expect(!csv.contains("," + bad) && !csv.contains("\"" + bad), "\(name) has an unguarded \(bad)")
             }
         }
-        let (status, output) = try python("csv_roundtrip.py", [s.sub("reports/engagement_daily.csv"), s.sub("reports/engagement_daily.json")])
+        let (status, output) = try python(
+            "csv_roundtrip.py", [s.sub("reports/engagement_daily.csv"), s.sub("reports/engagement_daily.json")])
         #expect(status == 0, "\(output)")
         let (status2, output2) = try python(
             "csv_roundtrip.py", [s.sub("reports/community_links_daily.csv"), s.sub("reports/community_links_daily.json")])
@@ -61,11 +68,13 @@ import Testing
     @Test func reportsCarryNoRawLineContent() throws {
         let s = Scratch()
         let marker = "SECRET-MARKER-7f3a"
-        try Self.runAll(s, [
-            event(["note": "\"\(marker)\""]),
-            "{\"broken\": \"\(marker)\"",
-            event(["id": "\"x2\"", "kind": "\"\(marker)\""]),
-        ])
+        try Self.runAll(
+            s,
+            [
+                event(["note": "\"\(marker)\""]),
+                "{\"broken\": \"\(marker)\"",
+                event(["id": "\"x2\"", "kind": "\"\(marker)\""]),
+            ])
         for name in Self.expectedReportFiles {
             let text = try String(contentsOfFile: s.sub("reports/" + name), encoding: .utf8)
             #expect(!text.contains(marker), "\(name) holds raw log content")

@@ -29,7 +29,9 @@ import Glibc
         let good = folderContents(s.sub("reports"))
         s.write("plain-file", "not a folder\n")
         _ = s.folder("empty-folder")
-        for (path, says) in [(s.sub("warehuose"), "no such folder"), (s.sub("plain-file"), "not a folder"), (s.sub("empty-folder"), "MANIFEST")] {
+        for (path, says) in [
+            (s.sub("warehuose"), "no such folder"), (s.sub("plain-file"), "not a folder"), (s.sub("empty-folder"), "MANIFEST"),
+        ] {
             let r = try runJob(job, Self.reportArgs(path, s))
             #expect(r.status == 66, "\(path): \(r.stderr)")
             #expect(r.stderr.contains("is not a Silta warehouse") && r.stderr.contains(says), "\(r.stderr)")
@@ -41,7 +43,8 @@ import Glibc
         #expect(try runJob("ingest", ["--logs", empty, "--warehouse", s.sub("wh2"), "--reports", s.sub("r2")]).status == 0)
         let r = try runJob(job, ["--warehouse", s.sub("wh2"), "--reports", s.sub("r2")])
         #expect(r.status == 0, "\(r.stderr)")
-        let csv = try String(contentsOfFile: s.sub("r2/" + (job == "social-capital" ? "social_capital" : job) + "_daily.csv"), encoding: .utf8)
+        let csv = try String(
+            contentsOfFile: s.sub("r2/" + (job == "social-capital" ? "social_capital" : job) + "_daily.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1)
     }
 
@@ -153,7 +156,8 @@ import Glibc
         let logs = s.folder("logs-\(communities)")
         var text = ""
         for c in 0..<communities {
-            text += event(["id": "\"e\(c)\"", "community": "\"c\(c)\"", "type": "\"post\"", "content": "\"k\(c)\""], drop: ["parent"]) + "\n"
+            text +=
+                event(["id": "\"e\(c)\"", "community": "\"c\(c)\"", "type": "\"post\"", "content": "\"k\(c)\""], drop: ["parent"]) + "\n"
         }
         s.write("logs-\(communities)/a.ndjson", text)
         #expect(try runJob("ingest", ["--logs", logs, "--warehouse", s.sub("wh-\(communities)"), "--reports", s.sub("r")]).status == 0)

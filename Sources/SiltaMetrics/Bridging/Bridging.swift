@@ -184,4 +184,3 @@ package enum Bridging {
         return bridging
     }
 }
-

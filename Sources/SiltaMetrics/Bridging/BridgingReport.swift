@@ -5,7 +5,7 @@ import SiltaReports
 package enum BridgingReport {
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let persons = input.snapshot.persons.count
-        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Bridging.Scratch(persons: persons) }) {
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, scratch: Bridging.Scratch(persons: persons)) {
             c, scratch in
             Bridging.summaries(
                 of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, scratch: scratch)

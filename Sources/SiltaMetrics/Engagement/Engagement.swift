@@ -138,7 +138,7 @@ package enum Engagement {
         var rows: [MetricRow] = []
         var previous: (period: Int, active: Int)? = nil
         for group in PeriodGroups.of(period) {
-            let P = group.period
+            let current = group.period
             var f = Figures()
             f.events = group.events.count
             var active: [Int32] = []
@@ -146,9 +146,9 @@ package enum Engagement {
                 let type = EventType(rawValue: e.type[i])!
                 f.byType[Int(type.rawValue)] += 1
                 let p = Int(local[i])
-                if lastActive[p] != P {
-                    if lastActive[p] == P - 1 { f.retained += 1 }
-                    lastActive[p] = P
+                if lastActive[p] != current {
+                    if lastActive[p] == current - 1 { f.retained += 1 }
+                    lastActive[p] = current
                     role[p] = []
                     createCount[p] = 0
                     active.append(Int32(p))
@@ -183,14 +183,14 @@ package enum Engagement {
                 if role[p].contains(.creator) {
                     f.creators += 1
                     f.creations.append(createCount[p])
-                    if firstCreatePeriod[p] == P { f.newCreators += 1 }
+                    if firstCreatePeriod[p] == current { f.newCreators += 1 }
                 } else if role[p].contains(.reactor) {
                     f.reactors += 1
                 }
-                if firstPeriod[p] == P { f.newMembers += 1 }
+                if firstPeriod[p] == current { f.newMembers += 1 }
             }
             // Members at the period's end: every event before it, in time order.
-            let end = family.end(of: P, in: zone)
+            let end = family.end(of: current, in: zone)
             while sweep < n && e.ts[sweep] < end {
                 let p = Int(local[sweep])
                 if e.type[sweep] == EventType.leave.rawValue {
@@ -203,9 +203,9 @@ package enum Engagement {
                 sweep += 1
             }
             f.members = memberCount
-            f.previousActive = previous?.period == P - 1 ? previous!.active : 0
-            rows.append(MetricRow(period: P, community: community, values: columns.cells(f)))
-            previous = (P, f.activeUsers)
+            f.previousActive = previous?.period == current - 1 ? previous!.active : 0
+            rows.append(MetricRow(period: current, community: community, values: columns.cells(f)))
+            previous = (current, f.activeUsers)
         }
         return rows
     }

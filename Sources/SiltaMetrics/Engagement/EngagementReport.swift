@@ -5,7 +5,7 @@ package enum EngagementReport {
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let replies = ReplyIndex(input: input)
         let persons = input.snapshot.persons.count
-        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { Engagement.Scratch(persons: persons) }) {
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, scratch: Engagement.Scratch(persons: persons)) {
             c, scratch in
             Engagement.rows(
                 of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, replies: replies,

@@ -7,7 +7,7 @@ import SiltaSupport
 /// is done, so the output never depends on the number of workers.
 package enum CommunityWorkers {
     package static func map<State, Result: Sendable>(
-        _ input: MetricsInput, workers: Int, makeState: @escaping @Sendable () -> State,
+        _ input: MetricsInput, workers: Int, scratch makeState: @autoclosure @escaping @Sendable () -> State,
         _ body: @escaping @Sendable (UInt32, inout State) -> Result
     ) -> [Result?] {
         let order = input.communitiesLargestFirst

@@ -51,7 +51,8 @@ extension InteractionGraph {
             var blk = t
             while blk < blocks {
                 let i0 = blk * Self.denseRowBlock
-                denseBlock(i0..<min(n, i0 + Self.denseRowBlock), n: n, words: words, strength: strength, strongest: strongest, shared, &scratch)
+                denseBlock(
+                    i0..<min(n, i0 + Self.denseRowBlock), n: n, words: words, strength: strength, strongest: strongest, shared, &scratch)
                 blk += threads
             }
         }

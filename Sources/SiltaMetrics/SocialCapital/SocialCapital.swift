@@ -76,7 +76,9 @@ package enum SocialCapital {
     package static func graphs(
         of e: CommunityEvents, family: PeriodFamily, days: [Int], scratch: Scratch
     ) -> [(period: Int, graph: InteractionGraph)] {
-        interactions(of: e, family: family, days: days, scratch: scratch).map { ($0.period, InteractionGraph(interactions: $0.pairs, nodeCount: $0.nodes)) }
+        interactions(of: e, family: family, days: days, scratch: scratch).map {
+            ($0.period, InteractionGraph(interactions: $0.pairs, nodeCount: $0.nodes))
+        }
     }
 
     /// The rows of one community for each family.
@@ -99,7 +101,7 @@ package enum SocialCapital {
 package enum SocialCapitalReport {
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let persons = input.snapshot.persons.count
-        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, makeState: { SocialCapital.Scratch(persons: persons) }) {
+        let perCommunity = CommunityWorkers.map(input, workers: settings.workers, scratch: SocialCapital.Scratch(persons: persons)) {
             c, scratch in
             SocialCapital.rows(
                 of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, scratch: scratch,

@@ -18,7 +18,7 @@ package typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> CI
 #if SILTA_FUZZ
 /// libFuzzer's driver, linked from the fuzzer runtime (`-sanitize=fuzzer`).
 @_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
+func libFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<Int32>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
     _ callback: FuzzTarget
@@ -32,7 +32,7 @@ package enum FuzzDriver {
         #if SILTA_FUZZ
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
-        return LLVMFuzzerRunDriver(&argc, &argv, target)
+        return libFuzzerRunDriver(&argc, &argv, target)
         #else
         for path in CommandLine.arguments.dropFirst() {
             guard let bytes = try? PosixFile.readAll(path) else { continue }

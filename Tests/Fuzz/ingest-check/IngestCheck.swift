@@ -199,7 +199,9 @@ package enum IngestCheck {
         if let path = report.rejectsFile {
             let text = try Data(contentsOf: URL(fileURLWithPath: path))
             for line in text.split(separator: 0x0A) {
-                guard var o = try JSONSerialization.jsonObject(with: line) as? [String: Any] else { try fail("a rejects line is no object") }
+                guard var o = try JSONSerialization.jsonObject(with: line) as? [String: Any] else {
+                    try fail("a rejects line is no object")
+                }
                 // The raw text is decoded here, not by Foundation, which drops
                 // a U+FEFF that follows an escape (`\u0000` then a BOM).
                 if o["raw"] != nil {
