@@ -10,6 +10,8 @@ REPORTS   ?= var/reports
 PERIODS   ?= day week month
 TZ_NAME   ?= UTC
 AS_OF     ?=
+# The identity file: which person ids are one person, which are bots (docs/identities.md).
+IDENTITIES ?=
 # Community links: shared creators a pair needs without a share (metrics.md).
 LINKS_MIN_SHARED ?= 1
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
@@ -69,6 +71,7 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 	@status=0; export SILTA_VIA_MAKE=1; \
 	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
+		$(if $(strip $(IDENTITIES)),--identities "$(IDENTITIES)") \
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
 		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
 		$(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
@@ -138,6 +141,7 @@ test: test-setup lint build
 	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
 	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
 	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest/* Tests/Fuzz/corpus/ingest/*
+	$(RELEASE)/fuzz-identities Tests/Fuzz/seeds/identities/* $(wildcard Tests/Fuzz/corpus/identities/*)
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-fresh-clone
 
@@ -181,13 +185,16 @@ fuzz:
 	$(FUZZ_BUILD) --product fuzz-line-parser
 	$(FUZZ_BUILD) --product fuzz-log-reader
 	$(FUZZ_BUILD) --product fuzz-ingest
-	mkdir -p var/fuzz/line-parser var/fuzz/log-reader var/fuzz/ingest
+	$(FUZZ_BUILD) --product fuzz-identities
+	mkdir -p var/fuzz/line-parser var/fuzz/log-reader var/fuzz/ingest var/fuzz/identities
 	.build-fuzz/release/fuzz-line-parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		var/fuzz/line-parser Tests/Fuzz/seeds/line-parser Tests/Fuzz/corpus/line-parser Tests/Fixtures/jsontestsuite/test_parsing
 	.build-fuzz/release/fuzz-log-reader -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		var/fuzz/log-reader Tests/Fuzz/seeds/log-reader Tests/Fuzz/corpus/log-reader
 	.build-fuzz/release/fuzz-ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 		var/fuzz/ingest Tests/Fuzz/seeds/ingest Tests/Fuzz/corpus/ingest
+	.build-fuzz/release/fuzz-identities -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		var/fuzz/identities Tests/Fuzz/seeds/identities
 
 ## bench: Silta against the inflate floor, zcat, DuckDB, NetworkX and igraph
 # on generated logs of BENCH_EVENTS and 20 million events (docs/performance.md).

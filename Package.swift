@@ -35,6 +35,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // SHA-256 of the identity file; HMAC pseudonyms.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // Property tests (Tests only).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -90,6 +92,12 @@ let package = Package(
             dependencies: ["SiltaSupport", "SiltaEvents", "CZlib"],
             swiftSettings: strict
         ),
+        /// Identity files: which ids are one person, which persons are bots.
+        .target(
+            name: "SiltaIdentities",
+            dependencies: ["SiltaSupport", "SiltaEvents", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         /// The report writers: CSV and JSON twins, atomically replaced.
         .target(
             name: "SiltaReports",
@@ -100,7 +108,7 @@ let package = Package(
         /// warehouse, engagement, social capital, bridging and links.
         .target(
             name: "SiltaMetrics",
-            dependencies: ["SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaReports"],
+            dependencies: ["SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaReports", "SiltaIdentities"],
             swiftSettings: strict
         ),
         /// The frame every job shares: common options, exit codes, logging,
@@ -119,7 +127,7 @@ let package = Package(
         .target(
             name: "SiltaReportJobs",
             dependencies: [
-                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports", "SiltaJobKit",
+                "SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaMetrics", "SiltaReports", "SiltaJobKit", "SiltaIdentities",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -131,7 +139,7 @@ let package = Package(
         .target(
             name: "SiltaOps",
             dependencies: [
-                "SiltaSupport", "SiltaEvents", "SiltaJobKit", "SiltaReportJobs",
+                "SiltaSupport", "SiltaEvents", "SiltaJobKit", "SiltaReportJobs", "SiltaIdentities", "SiltaReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -223,6 +231,13 @@ let package = Package(
         ),
         /// libFuzzer target (make fuzz); built normally, it replays files.
         .executableTarget(
+            name: "fuzz-identities",
+            dependencies: ["SiltaIdentities", "SiltaFuzzDriver"],
+            path: "Tests/Fuzz/fuzz-identities",
+            swiftSettings: strict
+        ),
+        /// libFuzzer target (make fuzz); built normally, it replays files.
+        .executableTarget(
             name: "fuzz-log-reader",
             dependencies: ["SiltaLogReader", "SiltaSupport", "SiltaFuzzDriver"],
             path: "Tests/Fuzz/fuzz-log-reader",
@@ -235,7 +250,8 @@ let package = Package(
             name: "SiltaTests",
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
-                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaReportJobs", "SiltaOps", "CZlib",
+                "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaReportJobs", "SiltaOps",
+                "SiltaIdentities", "CZlib",
                 "SiltaIngestCheck",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

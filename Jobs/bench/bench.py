@@ -29,6 +29,27 @@ def report_jobs():
     return [line.split("\t")[0] for line in listing.splitlines() if line.split("\t")[1] == "report"]
 
 
+def write_identities(path, rows, persons):
+    """An identity file of `rows` rows (docs/identities.md): the generated
+    persons (p100000, ...) first, then ids no log has, merged in pairs into
+    persons named person-K, every 50th a bot."""
+    with open(path, "w") as f:
+        f.write("id,person,bot\n")
+        for i in range(rows):
+            pid = "p%d" % (100_000 + i) if i < persons else "slack:U%09d" % i
+            f.write("%s,person-%d,%s\n" % (pid, i // 2, "true" if i % 50 == 7 else ""))
+    return path
+
+
+def identity_load_seconds(cmd):
+    """The seconds a report job says it took to read its identity file."""
+    err = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    for line in err.splitlines():
+        if "read the identity file" in line:
+            return float(line.rsplit(" in ", 1)[1].split()[0])
+    return None
+
+
 def run(cmd, env=None, stdout=subprocess.DEVNULL):
     """Runs cmd; returns (wall, cpu, peak RSS in MB, exit code, stdout text)."""
     start = time.perf_counter()
@@ -112,6 +133,15 @@ def bench_size(events, workers, budget):
     measure("silta ingest", [BIN + "/ingest", "--logs", logs] + common)
     for job in report_jobs():
         measure("silta " + job, [BIN + "/" + job] + common)
+    # The same report jobs with a 100,000-row identity file, and the load of a 1,000,000-row one.
+    persons = max(60, events // 25)
+    ids = write_identities(root + "/identities-100k.csv", 100_000, persons)
+    for job in report_jobs():
+        measure("silta %s, identities 100k" % job, [BIN + "/" + job, "--identities", ids] + common)
+    big = write_identities(root + "/identities-1m.csv", 1_000_000, persons)
+    load = identity_load_seconds([BIN + "/engagement", "--identities", big, "--periods", "month"] + common[:-1])
+    rows["identity file load, 1,000,000 rows"] = {"wall": load, "cpu": load, "rss_mb": 0, "exit": 0} if load else None
+    print("  identity file load, 1,000,000 rows  %8s s" % ("%.2f" % load if load else "?"), flush=True)
     make = ["make", "--no-print-directory", "run-jobs", "LOGS=" + logs, "WAREHOUSE=" + root + "/full", "REPORTS=" + root + "/full-reports",
             "WORKERS=%d" % workers]
     measure("silta make run-jobs", make)
@@ -216,6 +246,14 @@ def report(result):
     targets.append(("ingest: %d workers / 1 worker speed-up >= 1.7" % result["workers"], speedup, speedup >= 1.7))
     nightly = r["silta nightly increment"]["wall"] / r["silta make run-jobs"]["wall"]
     targets.append(("nightly increment <= 0.15 x full run", nightly, nightly <= 0.15))
+    jobs = [k[len("silta "):-len(", identities 100k")] for k in r if k.endswith(", identities 100k")]
+    if jobs:
+        plain = sum(r["silta " + j]["wall"] for j in jobs)
+        mapped = sum(r["silta %s, identities 100k" % j]["wall"] for j in jobs)
+        targets.append(("report jobs with 100k identities <= 1.05 x without", mapped / plain, mapped / plain <= 1.05))
+    load = r.get("identity file load, 1,000,000 rows")
+    if load:
+        targets.append(("identity file of 1,000,000 rows loads in < 1 s", load["wall"], load["wall"] < 1.0))
     rss = max(v["rss_mb"] for k, v in r.items() if v and k.startswith("silta"))
     targets.append(("peak RSS of every Silta job <= 1024 MB", rss, rss <= 1024))
     print("\ntargets:")

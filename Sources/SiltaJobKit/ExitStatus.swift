@@ -24,6 +24,9 @@ package enum SiltaExit: Int32, CaseIterable, Sendable {
     case ioError = 74
     /// Another run holds the warehouse lock.
     case locked = 75
+    /// A setting names a file that is missing, unreadable or invalid: the
+    /// identity file (nothing is written).
+    case badSetting = 78
 
     package var meaning: String {
         switch self {
@@ -36,6 +39,7 @@ package enum SiltaExit: Int32, CaseIterable, Sendable {
         case .cannotWrite: "an output folder cannot be created or written"
         case .ioError: "input/output error while writing (a full disk?)"
         case .locked: "another run holds the warehouse lock"
+        case .badSetting: "the identity file is missing, unreadable or invalid; nothing was written"
         }
     }
 

@@ -44,6 +44,8 @@ package struct JobRecord: Sendable {
         case timeZone = "time_zone"
         case asOf = "as_of"
         case asOfDate = "as_of_date"
+        case botEvents = "bot_events"
+        case identitiesSHA256 = "identities_sha256"
     }
 
     package var job: String

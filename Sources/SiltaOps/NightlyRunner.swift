@@ -2,8 +2,10 @@ import ArgumentParser
 import Dispatch
 import Logging
 import SiltaEvents
+import SiltaIdentities
 import SiltaJobKit
 import SiltaReportJobs
+import SiltaReports
 import SiltaSupport
 import Synchronization
 
@@ -131,6 +133,19 @@ package enum NightlyRunner {
         logger.info(
             "started: logs \(options.logs), warehouse \(options.warehouse), reports \(options.reports), \(options.workers) worker(s)")
 
+        // The identity file is checked before anything runs: ingest does not
+        // need it, but no report job is started with a file that is wrong.
+        var identities = NightlySummary.Identities(file: options.report.identities)
+        if let path = options.report.identities {
+            do {
+                let file = try IdentityFile.load(path: path)
+                identities.used = IdentitiesUsed(sha256: file.sha256, ids: file.ids, persons: file.persons, bots: file.bots)
+            } catch {
+                identities.error = error.description
+                logger.error(
+                    "\(error) (exit \(SiltaExit.badSetting.rawValue)): the report jobs will not run, and last night's reports stay")
+            }
+        }
         let recordFolder = options.warehouse + "/nightly"
         try FileSystem.createDirectory(recordFolder)
         // Tonight's reports are written aside and published as one set.
@@ -142,16 +157,18 @@ package enum NightlyRunner {
             reports: options.reports, wait: options.ingestWait, logger: logger)
         outcomes.append(ingest)
         let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue
-        if ingest.completed {
+        if ingest.completed && identities.error == nil {
             outcomes += runReportJobs(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
         } else {
+            let why = ingest.completed ? "the identity file is invalid" : "ingest failed (exit \(ingestCode))"
             for job in reportJobs {
-                logger.warning("\(job): not run, because ingest failed (exit \(ingestCode))")
-                outcomes.append(JobOutcome(job: job, note: "not run: ingest failed"))
+                logger.warning("\(job): not run, because \(why)")
+                outcomes.append(JobOutcome(job: job, note: "not run: " + why))
             }
         }
 
         var summary = NightlySummary(options: options, started: started, outcomes: outcomes)
+        summary.identities = identities
         var exit = summary.pipelineExit
         /// A step after the jobs failed: logged, and its code is the night's unless a job failed first.
         func stepFailed(_ what: String, _ error: any Error, then advice: String = "") {

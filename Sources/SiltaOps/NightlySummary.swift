@@ -1,5 +1,6 @@
 import SiltaEvents
 import SiltaJobKit
+import SiltaReports
 import SiltaSupport
 
 /// `run_summary.json` and `silta.prom`: what one night did.
@@ -15,6 +16,18 @@ package struct NightlySummary: Sendable {
     package var history: String?
     /// Dated copies removed by the retention.
     package var removed: [String] = []
+    /// The identity file of the night, and what became of it.
+    package var identities = Identities(file: nil)
+
+    /// The night's identity file: none, used, or invalid (then no report job runs).
+    package struct Identities: Sendable {
+        package var file: String?
+        package var used: IdentitiesUsed?
+        /// Why the file is refused, when it is.
+        package var error: String?
+
+        package init(file: String?) { self.file = file }
+    }
 
     package init(options: NightlySettings, started: Int64, outcomes: [JobOutcome]) {
         self.options = options
@@ -24,11 +37,13 @@ package struct NightlySummary: Sendable {
         self.exitCode = pipelineExit
     }
 
-    /// The first failing job's code; else 2 when ingest met damaged files; else 0.
+    /// The first failing job's code; else 78 when the identity file is
+    /// invalid; else 2 when ingest met damaged files; else 0.
     package var pipelineExit: Int32 {
         for o in outcomes {
             if let code = o.ending?.code, !o.completed { return code }
         }
+        if identities.error != nil { return SiltaExit.badSetting.rawValue }
         return outcomes.contains { $0.ending?.code == SiltaExit.damagedInput.rawValue } ? SiltaExit.damagedInput.rawValue : 0
     }
 
@@ -92,6 +107,27 @@ package struct NightlySummary: Sendable {
         w.string(reportRecord?.text(.asOfDate))
         w.key("time_zone")
         w.string(options.report.timeZone)
+        w.key("identities")
+        if let file = identities.file {
+            w.beginObject(.spaced)
+            w.key("file")
+            w.string(file)
+            if let used = identities.used {
+                w.key("sha256")
+                w.string(used.sha256)
+                for (key, n) in [("ids", used.ids), ("persons", used.persons), ("bots", used.bots)] {
+                    w.key(key)
+                    w.integer(n)
+                }
+            }
+            w.key("error")
+            w.string(identities.error)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.key("bot_events")
+        if let n = reportRecord?.integer(.botEvents) { w.integer(n) } else { w.null() }
         w.key("history")
         w.string(history)
         w.key("history_removed")
@@ -170,6 +206,12 @@ package struct NightlySummary: Sendable {
                 "silta_future_events", help: "New events the last run found dated more than a day ahead of the clock.",
                 value: figure(.futureEvents)),
             F("silta_warehouse_events", help: "Events in the warehouse after the last run.", value: figure(.warehouseEvents)),
+            F(
+                "silta_identities_invalid", help: "1 when the last run refused its identity file (no report job ran), else 0.",
+                value: identities.error == nil ? 0 : 1),
+            F(
+                "silta_bot_events", help: "Events the last run's reports left out as bots' (identity file).",
+                value: Double(reportRecord?.integer(.botEvents) ?? 0)),
             F(
                 "silta_job_exit_code", help: "Each job's exit code in the last run; -1 when it did not run.",
                 samples: outcomes.map { ([("job", $0.job)], Double($0.ending?.code ?? -1)) }),

@@ -1,5 +1,6 @@
 import Logging
 import SiltaEvents
+import SiltaIdentities
 import SiltaJobKit
 import SiltaMetrics
 import SiltaReports
@@ -13,7 +14,8 @@ package enum ReportJob {
     package static let exitCodesHelp = """
 
         Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 66 the warehouse \
-        does not exist or is not a warehouse (nothing is written); 73 the reports \
+        does not exist or is not a warehouse (nothing is written); 78 the identity file is missing, \
+        unreadable or invalid (nothing is written); 73 the reports \
         folder cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \
         warehouse lock; 1 any other failure.
         """
@@ -24,11 +26,14 @@ package enum ReportJob {
     package static func execute(
         _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil
     ) throws {
-        try JobFrame.run(job: spec.job, common: common) { logger, record in
+        try JobFrame.run(job: spec.job, common: common, classify: exitStatus) { logger, record in
             try run(common: common, report: report, links: links, logger: logger, record: &record, compute: spec.compute)
             return .success
         }
     }
+
+    /// The exit code of the errors only report jobs meet.
+    package static func exitStatus(for error: any Error) -> SiltaExit? { error is IdentityFileError ? .badSetting : nil }
 
     /// Runs a report job.
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
@@ -38,6 +43,13 @@ package enum ReportJob {
         compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
         let start = Clocks.monotonicSeconds()
+        // A wrong identity file is found before anything else, and changes nothing.
+        let identities = try report.identities.map { path throws(IdentityFileError) in try IdentityFile.load(path: path) }
+        if let identities, let path = report.identities {
+            logger.info(
+                "read the identity file \(path): \(identities.ids) ids, \(identities.persons) persons, \(identities.bots) bots in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
+            )
+        }
         let location = WarehouseLocation(root: common.warehouse)
         // A path that is no warehouse is a mistake in a setting, never an
         // empty report written over a good one: only an existing (possibly
@@ -54,11 +66,16 @@ package enum ReportJob {
         let lock = try FileLock(path: location.lockPath, mode: .shared, waitSeconds: common.wait)
         defer { lock.release() }
         let snapshot = try WarehouseSnapshot(root: common.warehouse)
-        let input = MetricsInput(snapshot: snapshot, workers: common.workers)
+        let input = MetricsInput(snapshot: snapshot, workers: common.workers, identities: identities)
         let loaded = Clocks.monotonicSeconds()
         logger.info(
             "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(Clocks.seconds(loaded - start)) s"
         )
+        if identities != nil {
+            logger.info("left out \(input.botEvents) events of bots (of \(snapshot.manifest.events))")
+            record.set(.botEvents, .integer(input.botEvents))
+            record.set(.identitiesSHA256, .text(identities!.sha256))
+        }
         var settings = try ReportSettings.make(
             input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,
             workers: common.workers)

@@ -11,6 +11,7 @@ package struct ReportOptions: ParsableArguments, Sendable {
         static let periods = "periods"
         static let timeZone = "time-zone"
         static let asOf = "as-of"
+        static let identities = "identities"
     }
 
     @Option(
@@ -29,12 +30,19 @@ package struct ReportOptions: ParsableArguments, Sendable {
             valueName: "instant"))
     package var asOf: String?
 
+    @Option(
+        name: .customLong(Name.identities),
+        help: ArgumentHelp(
+            "The identity file: which person ids are one person, and which are bots (CSV id,person[,bot]; docs/identities.md). Without it, every id is its own person and nobody is a bot.",
+            valueName: "file"))
+    package var identities: String?
+
     package init() {}
 
     /// The arguments that give a child job these settings.
     package var arguments: [String] {
         ["--" + Name.periods] + families.map(\.rawValue) + ["--" + Name.timeZone, timeZone]
-            + (asOf.map { ["--" + Name.asOf, $0] } ?? [])
+            + (asOf.map { ["--" + Name.asOf, $0] } ?? []) + (identities.map { ["--" + Name.identities, $0] } ?? [])
     }
 
     /// The families asked for, in day, week, month order, each once.
@@ -97,6 +105,7 @@ package struct ReportOptions: ParsableArguments, Sendable {
                 "--time-zone \"\(timeZone)\" is not a known IANA time zone\(hint) (The names are in /usr/share/zoneinfo.)")
         }
         if asOf?.isEmpty == true { asOf = nil }
+        if identities?.isEmpty == true { identities = nil }
         if let asOf, asOfMilliseconds == nil {
             throw ValidationError(
                 "--as-of \"\(asOf)\" is neither an RFC 3339 instant such as 2026-11-28T21:15:02Z (or with an offset, +02:00) nor a date such as 2026-11-28 (the end of that day in --time-zone)."

@@ -266,7 +266,8 @@ struct CSVFormatter {
 
 /// A JSON twin being formatted row by row, handed on in pieces:
 ///
-///     {"schema_version": 1, "report": "engagement", "period": "weekly", "time_zone": "UTC", "as_of": ..., "generated_by": ...,
+///     {"schema_version": 1, "report": "engagement", "period": "weekly", "time_zone": "UTC", "as_of": ..., "identities": null,
+///      "generated_by": ...,
 ///      "columns": ["period_start", ...],
 ///      "rows": [
 ///       {"period_start": "2026-10-05", ...},
@@ -289,6 +290,19 @@ struct JSONFormatter {
         w.string(context.timeZone)
         w.key("as_of")
         w.string(context.asOf.map { RFC3339.format(milliseconds: $0) })
+        w.key("identities")
+        if let used = context.identities {
+            w.beginObject(.spaced)
+            w.key("sha256")
+            w.string(used.sha256)
+            for (key, n) in [("ids", used.ids), ("persons", used.persons), ("bots", used.bots)] {
+                w.key(key)
+                w.integer(n)
+            }
+            w.endObject()
+        } else {
+            w.null()
+        }
         w.key("generated_by")
         w.string(SiltaVersion.generatedBy)
         w.key("columns", newLine: 1)

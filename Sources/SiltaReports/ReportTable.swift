@@ -80,9 +80,28 @@ package struct ReportContext: Sendable {
     package var timeZone: String
     /// The as-of instant (UTC epoch milliseconds), `nil` when there are no events.
     package var asOf: Int64?
+    /// The identity file the reports were computed with, `nil` without one.
+    package var identities: IdentitiesUsed?
 
-    package init(timeZone: String, asOf: Int64?) {
+    package init(timeZone: String, asOf: Int64?, identities: IdentitiesUsed? = nil) {
         self.timeZone = timeZone
         self.asOf = asOf
+        self.identities = identities
+    }
+}
+
+/// What the JSON twins say of the identity file (docs/identities.md):
+/// `{"sha256": ..., "ids": N, "persons": P, "bots": B}`.
+package struct IdentitiesUsed: Sendable, Equatable {
+    package var sha256: String
+    package var ids: Int
+    package var persons: Int
+    package var bots: Int
+
+    package init(sha256: String, ids: Int, persons: Int, bots: Int) {
+        self.sha256 = sha256
+        self.ids = ids
+        self.persons = persons
+        self.bots = bots
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SiltaGenerator
+import SiltaIdentities
 import SiltaMetrics
 import SiltaReports
 import SiltaWarehouse
@@ -22,9 +23,10 @@ func python(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
 /// Writes the tables of one report job into `folder`, as the job would.
 func writeReports(
     warehouse: String, to folder: String, families: [PeriodFamily], timeZone: String, asOf: Int64? = nil, workers: Int = 2,
-    _ make: (MetricsInput, ReportSettings) -> [ReportTable]
+    identities: String? = nil, _ make: (MetricsInput, ReportSettings) -> [ReportTable]
 ) throws {
-    let input = MetricsInput(snapshot: try WarehouseSnapshot(root: warehouse), workers: workers)
+    let file = try identities.map { try IdentityFile.load(path: $0) }
+    let input = MetricsInput(snapshot: try WarehouseSnapshot(root: warehouse), workers: workers, identities: file)
     let settings = try ReportSettings.make(input: input, families: families, timeZone: timeZone, asOf: asOf, workers: workers)
     try ReportWriter.write(make(input, settings), context: settings.context, to: folder)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SiltaEvents
+import SiltaIdentities
 import SiltaMetrics
 import SiltaReports
 import SiltaWarehouse
@@ -42,9 +43,10 @@ func rowsOf(_ table: ReportTable) -> Rows {
 /// Loads the warehouse and computes the tables of one report.
 func reportTables(
     warehouse: String, families: [PeriodFamily] = [.day, .week, .month], timeZone: String = "UTC", asOf: Int64? = nil,
-    workers: Int = 2, _ make: (MetricsInput, ReportSettings) -> [ReportTable]
+    workers: Int = 2, identities: String? = nil, _ make: (MetricsInput, ReportSettings) -> [ReportTable]
 ) throws -> [PeriodFamily: Rows] {
-    let input = MetricsInput(snapshot: try WarehouseSnapshot(root: warehouse), workers: workers)
+    let file = try identities.map { try IdentityFile.load(path: $0) }
+    let input = MetricsInput(snapshot: try WarehouseSnapshot(root: warehouse), workers: workers, identities: file)
     let settings = try ReportSettings.make(input: input, families: families, timeZone: timeZone, asOf: asOf, workers: workers)
     let tables = make(input, settings)
     var out: [PeriodFamily: Rows] = [:]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent reference of the engagement metrics (../shared/spec/metrics.md).
 
-Usage: engagement_reference.py LOGS OUT_DIR [--periods day,week,month] [--tz UTC] [--as-of RFC3339]
+Usage: engagement_reference.py LOGS OUT_DIR [--periods day,week,month] [--tz UTC] [--as-of RFC3339] [--identities CSV]
 Writes OUT_DIR/engagement_<daily|weekly|monthly>.csv. Standard library only.
 """
 import argparse
@@ -12,7 +12,7 @@ import sys
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
-from events_reference import CREATES, NEEDS_PARENT, authorship, load, parent_author, parse_ts  # noqa: E402
+from events_reference import BOTS, CREATES, NEEDS_PARENT, apply_identities, authorship, humans, load, parent_author, parse_ts  # noqa: E402
 
 WEEK_MS = 604_800_000
 ADJ = {"day": "daily", "week": "weekly", "month": "monthly"}
@@ -91,7 +91,8 @@ def core(xs):
 
 
 def engagement(events, family, tz, as_of):
-    authors = authorship(events)
+    authors = authorship(events)  # bots' content has its author too
+    events = humans(events)
     # Replies by parent content, for responses (any community).
     replies = {}
     for e in events:
@@ -155,7 +156,7 @@ def engagement(events, family, tz, as_of):
                     a = parent_author(e, authors)
                     if a is None:
                         unresolved += 1
-                    elif a != e["actor"]:
+                    elif a != e["actor"] and a not in BOTS:
                         interactions += 1
                 interactions += sum(1 for m in set(e["mentions"]) if m != e["actor"])
             rows.append((
@@ -178,7 +179,7 @@ COLUMNS = ["period_start", "complete", "kind", "community", "events", "views", "
 
 def reference_run():
     """The command line every reference takes (LOGS OUT_DIR [--periods]
-    [--tz] [--as-of]): returns the arguments, the time zone, the accepted
+    [--tz] [--as-of] [--identities]): returns the arguments, the time zone, the accepted
     events, the load statistics and the as-of instant; OUT_DIR exists."""
     ap = argparse.ArgumentParser()
     ap.add_argument("logs")
@@ -186,8 +187,11 @@ def reference_run():
     ap.add_argument("--periods", default="day,week,month")
     ap.add_argument("--tz", default="UTC")
     ap.add_argument("--as-of", default=None)
+    ap.add_argument("--identities", default=None)
     a = ap.parse_args()
     events, stats = load(a.logs)
+    if a.identities:
+        apply_identities(events, a.identities)
     as_of = parse_ts(a.as_of) if a.as_of else (max(e["ts"] for e in events) if events else None)
     os.makedirs(a.out, exist_ok=True)
     return a, ZoneInfo(a.tz), events, stats, as_of

@@ -4,6 +4,7 @@ Standard library only. Written from the contract, not from Silta's code:
 json.loads for the grammar, zoneinfo for time zones, plain dicts and sets.
 Slow but simple; meant for generated test data, not for production.
 """
+import csv
 import gzip
 import json
 import os
@@ -216,3 +217,40 @@ def parent_author(e, authors):
         return e["parent_actor"]
     a = authors.get(e["parent"])
     return a[0] if a else None
+
+
+# Persons that are bots, once apply_identities ran (identities.md).
+BOTS = set()
+
+
+def apply_identities(events, path):
+    """Rewrites every actor, parent_actor and mention through the identity
+    file at `path` (id,person[,bot]; an empty person is the id itself),
+    drops mentions of bots, keeps each mentioned person once, and marks each
+    event whose actor is a bot with e["bot"]. Fills BOTS."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], [r for r in rows[1:] if r]
+    person = {}
+    for r in rows:
+        fields = dict(zip(header, r))
+        pid = fields["id"].encode()
+        person[pid] = fields["person"].encode() if fields["person"] else pid
+        if fields.get("bot") == "true":
+            BOTS.add(person[pid])
+    for e in events:
+        e["actor"] = person.get(e["actor"], e["actor"])
+        if e["parent_actor"] is not None:
+            e["parent_actor"] = person.get(e["parent_actor"], e["parent_actor"])
+        mentioned = []
+        for m in e["mentions"]:
+            m = person.get(m, m)
+            if m not in BOTS and m not in mentioned:
+                mentioned.append(m)
+        e["mentions"] = mentioned
+        e["bot"] = e["actor"] in BOTS
+
+
+def humans(events):
+    """The events that count in a metric: all but bots' (identities.md)."""
+    return [e for e in events if not e.get("bot")]

@@ -3,7 +3,7 @@
 reports (../shared/spec/metrics.md): the graph measures with NetworkX, the rest
 with plain sets.
 
-Usage: social_reference.py LOGS OUT_DIR [--periods day,week,month] [--tz UTC] [--as-of RFC3339]
+Usage: social_reference.py LOGS OUT_DIR [--periods day,week,month] [--tz UTC] [--as-of RFC3339] [--identities CSV]
 Writes OUT_DIR/{social_capital,bridging,community_links}_<daily|weekly|monthly>.csv.
 """
 import csv
@@ -14,7 +14,7 @@ import networkx as nx
 
 sys.path.insert(0, os.path.dirname(__file__))
 from engagement_reference import ADJ, first_instant, fmt, guard, local_date, next_start, period_start, reference_run  # noqa: E402
-from events_reference import CREATES, NEEDS_PARENT, authorship, parent_author  # noqa: E402
+from events_reference import BOTS, CREATES, NEEDS_PARENT, authorship, humans, parent_author  # noqa: E402
 
 KIND_ORDER = {"external": 0, "internal": 1}
 
@@ -23,7 +23,7 @@ def interactions(e, authors):
     out = []
     if e["type"] in NEEDS_PARENT:
         a = parent_author(e, authors)
-        if a is not None and a != e["actor"]:
+        if a is not None and a != e["actor"] and a not in BOTS:
             out.append((e["actor"], a))
     for m in set(e["mentions"]):
         if m != e["actor"]:
@@ -60,7 +60,8 @@ def graph_row(pairs):
 
 def main():
     a, tz, events, _, as_of = reference_run()
-    authors = authorship(events)
+    authors = authorship(events)  # bots' content has its author too
+    events = humans(events)
     for family in a.periods.split(","):
         groups = {}
         for e in events:

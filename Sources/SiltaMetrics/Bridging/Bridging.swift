@@ -149,7 +149,7 @@ package enum Bridging {
         let kinds = input.snapshot.communityKinds
         var bridging = ReportTable(
             report: "bridging", period: family.adjective, columns: ["period_start", "complete"] + columns.names())
-        var sides = [Sides](repeating: [], count: input.snapshot.persons.count)
+        var sides = [Sides](repeating: [], count: input.personCount)
         var touched: [UInt32] = []
         for period in periods {
             // Who is active and who creates on each side.

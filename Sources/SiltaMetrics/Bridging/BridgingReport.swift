@@ -4,7 +4,7 @@ import SiltaReports
 /// The `bridging_*` and `community_links_*` tables.
 package enum BridgingReport {
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
-        let persons = input.snapshot.persons.count
+        let persons = input.personCount
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, scratch: Bridging.Scratch(persons: persons)) {
             c, scratch in
             Bridging.summaries(

@@ -165,17 +165,8 @@ package enum Engagement {
                         f.responseDelays.append(d)
                     }
                 }
-                if type.needsParent {
-                    let author = e.parentAuthor[i]
-                    if author == none {
-                        f.unresolvedParents += 1
-                    } else if author != e.actor[i] {
-                        f.interactions += 1
-                    }
-                }
-                if type.takesMentions {
-                    for m in e.mentions(of: i) where m != e.actor[i] { f.interactions += 1 }
-                }
+                if type.needsParent && e.parentAuthor[i] == none { f.unresolvedParents += 1 }
+                e.forEachInteraction(i) { _, _ in f.interactions += 1 }
             }
             f.activeUsers = active.count
             for p32 in active {

@@ -4,7 +4,7 @@ import SiltaReports
 package enum EngagementReport {
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let replies = ReplyIndex(input: input)
-        let persons = input.snapshot.persons.count
+        let persons = input.personCount
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, scratch: Engagement.Scratch(persons: persons)) {
             c, scratch in
             Engagement.rows(

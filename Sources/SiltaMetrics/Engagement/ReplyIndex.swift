@@ -14,14 +14,25 @@ package struct ReplyIndex: Sendable {
     /// Seven days, in milliseconds: the longest a response may take.
     package static let window: Int64 = 604_800_000
 
+    /// Replies by bots are left out (docs/identities.md: a bot's reply is no
+    /// response); actors are persons.
     package init(input: MetricsInput) {
         let contents = Int(input.snapshot.manifest.contents)
         let reply = EventType.reply.rawValue
         let none = MetricsInput.none
         var counts = [Int](repeating: 0, count: contents + 1)
         let blocks = input.snapshot.blocks
+        let map = input.identities
+        /// The reply's person, or `nil` for a bot.
+        @inline(__always) func person(_ b: EventBlockView, _ i: Int) -> UInt32? {
+            guard let map else { return b.actor[i] }
+            let p = map.personOf[Int(b.actor[i])]
+            return map.isBot[Int(p)] ? nil : p
+        }
         for b in blocks {
-            for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none { counts[Int(b.parent[i]) + 1] += 1 }
+            for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none && person(b, i) != nil {
+                counts[Int(b.parent[i]) + 1] += 1
+            }
         }
         for c in 0..<contents { counts[c + 1] += counts[c] }
         var next = counts
@@ -29,9 +40,10 @@ package struct ReplyIndex: Sendable {
         var actor = [UInt32](repeating: 0, count: counts[contents])
         for b in blocks {
             for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none {
+                guard let p = person(b, i) else { continue }
                 let slot = next[Int(b.parent[i])]
                 ts[slot] = b.ts[i]
-                actor[slot] = b.actor[i]
+                actor[slot] = p
                 next[Int(b.parent[i])] = slot + 1
             }
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import SiltaEvents
+import SiltaIdentities
 import SiltaReports
 import SiltaSupport
 import SiltaWarehouse
@@ -9,6 +10,9 @@ import SiltaWarehouse
 /// community's events on demand, sorted by time.
 package final class MetricsInput: @unchecked Sendable {
     package static let none = RunFileLayout.none
+    /// A parent author that is a bot: resolved (the parent is known), but
+    /// no interaction goes to it (docs/identities.md).
+    package static let botAuthor = RunFileLayout.none - 1
 
     package let snapshot: WarehouseSnapshot
     package let communityCount: Int
@@ -29,11 +33,22 @@ package final class MetricsInput: @unchecked Sendable {
     /// shared by every row that names the community.
     package let kindCell: [ReportValue]
     package let nameCell: [ReportValue]
+    /// The identity file applied to the persons, if one was given.
+    package let identities: PersonMap?
+    /// Persons: the warehouse's, plus the persons the identity file names.
+    /// Every per-person scratch array has this size.
+    package let personCount: Int
+    /// Events left out because their actor is a bot.
+    package let botEvents: Int
 
-    /// Loads `snapshot`, spreading the passes over `workers` threads.
+    /// Loads `snapshot`, spreading the passes over `workers` threads, with
+    /// the persons of `identities` (docs/identities.md) when given.
     /// - Complexity: O(events + content ids), reading the mapped columns once or twice.
-    package init(snapshot: WarehouseSnapshot, workers: Int) {
+    package init(snapshot: WarehouseSnapshot, workers: Int, identities file: IdentityFile? = nil) {
         self.snapshot = snapshot
+        let map = file.map { PersonMap(file: $0, persons: snapshot.persons) }
+        identities = map
+        personCount = map?.count ?? snapshot.persons.count
         let communities = snapshot.communityNames.count
         communityCount = communities
         let order = (0..<communities).map { UInt32($0) }.sorted { a, b in
@@ -51,20 +66,25 @@ package final class MetricsInput: @unchecked Sendable {
         var counts = [Int](repeating: 0, count: communities)
         var minTs = Int64.max
         var maxTs = Int64.min
+        var bots = 0
         for b in blocks {
             for r in b.communities { counts[Int(r.community)] += r.count }
             for t in b.ts {
                 if t < minTs { minTs = t }
                 if t > maxTs { maxTs = t }
             }
+            if let map {
+                for a in b.actor where map.isBot[Int(map.personOf[Int(a)])] { bots += 1 }
+            }
             snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
         eventCounts = counts
+        botEvents = bots
         timeRange = minTs <= maxTs ? minTs...maxTs : nil
         kindCell = snapshot.communityKinds.map { .text($0.name) }
         nameCell = snapshot.communityNames.map { .text(Array($0)) }
         (contentAuthor, contentCommunity) = Self.resolveClaims(
-            blocks: blocks, contents: Int(snapshot.manifest.contents), snapshot: snapshot, rank: rank, workers: workers)
+            blocks: blocks, contents: Int(snapshot.manifest.contents), snapshot: snapshot, persons: map, rank: rank, workers: workers)
         snapshot.releasePages()
     }
 
@@ -78,12 +98,12 @@ package final class MetricsInput: @unchecked Sendable {
     }
 
     /// The winning claim of every content id: the smallest (ts, actor, kind,
-    /// community) bytewise. Ties beyond that name the same author and
-    /// community, so the event id never needs comparing. Block by block,
-    /// content ids are split into ranges, one per worker, and the block's
-    /// pages are given back once it is done.
+    /// community) bytewise, the actor as its person (bots' claims count).
+    /// Ties beyond that name the same author and community, so the event id
+    /// never needs comparing. Block by block, content ids are split into
+    /// ranges, one per worker, and the block's pages are given back once it is done.
     static func resolveClaims(
-        blocks: [EventBlockView], contents: Int, snapshot: WarehouseSnapshot, rank: [Int], workers: Int
+        blocks: [EventBlockView], contents: Int, snapshot: WarehouseSnapshot, persons map: PersonMap?, rank: [Int], workers: Int
     ) -> ([UInt32], [UInt32]) {
         let author = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: contents)
         let community = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: contents)
@@ -114,12 +134,18 @@ package final class MetricsInput: @unchecked Sendable {
                         else { continue }
                         let k = Int(content)
                         let ts = b.ts[i]
-                        let actor = b.actor[i]
+                        let actor = map.map { $0.personOf[Int(b.actor[i])] } ?? b.actor[i]
                         var wins = ts < claimTs[k]
                         if ts == claimTs[k] {
                             let current = author[k]
                             if actor != current {
-                                wins = bytesLess(snapshot.persons[Int(actor)], snapshot.persons[Int(current)])
+                                if let map {
+                                    let a = map.bytes(of: actor, persons: snapshot.persons)
+                                    let c = map.bytes(of: current, persons: snapshot.persons)
+                                    wins = a.withUnsafeBytes { x in c.withUnsafeBytes { y in bytesLess(x, y) } }
+                                } else {
+                                    wins = bytesLess(snapshot.persons[Int(actor)], snapshot.persons[Int(current)])
+                                }
                             } else {
                                 wins = rank[Int(c)] < rank[Int(community[k])]
                             }
@@ -145,9 +171,12 @@ package final class MetricsInput: @unchecked Sendable {
 
     /// The events of one community, sorted by time; at equal instants
     /// `leave` comes after every other type (metrics.md), then storage order.
+    /// With an identity file, persons are rewritten, bots' events left out,
+    /// a bot parent author is ``botAuthor`` and mentions of bots are dropped.
     package func events(of c: UInt32) -> CommunityEvents {
         var e = CommunityEvents()
         e.reserve(eventCounts[Int(c)])
+        if let identities { return events(of: c, into: &e, persons: identities) }
         for b in snapshot.blocks {
             guard let r = Self.range(of: c, in: b) else { continue }
             defer { snapshot.releasePages(of: b, rows: r) }
@@ -165,6 +194,44 @@ package final class MetricsInput: @unchecked Sendable {
                 e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
                 let m = b.mentions[Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1])]
                 e.mentions.append(contentsOf: m)
+                e.mentionEnds.append(UInt32(e.mentions.count))
+            }
+        }
+        e.sortByTime()
+        return e
+    }
+
+    /// ``events(of:)`` through an identity file.
+    private func events(of c: UInt32, into e: inout CommunityEvents, persons map: PersonMap) -> CommunityEvents {
+        let personOf = map.personOf
+        let isBot = map.isBot
+        for b in snapshot.blocks {
+            guard let r = Self.range(of: c, in: b) else { continue }
+            defer { snapshot.releasePages(of: b, rows: r) }
+            for i in r {
+                let actor = personOf[Int(b.actor[i])]
+                if isBot[Int(actor)] { continue }
+                e.ts.append(b.ts[i])
+                e.actor.append(actor)
+                e.type.append(b.type[i])
+                e.content.append(b.content[i])
+                let parent = b.parent[i]
+                e.parent.append(parent)
+                var author = b.parentActor[i]
+                if author != Self.none {
+                    author = personOf[Int(author)]
+                } else if parent != Self.none {
+                    author = contentAuthor[Int(parent)]
+                }
+                if author != Self.none && isBot[Int(author)] { author = Self.botAuthor }
+                e.parentAuthor.append(author)
+                e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
+                // Each mentioned person once, bots left out.
+                let first = e.mentions.count
+                for m in b.mentions[Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1])] {
+                    let p = personOf[Int(m)]
+                    if !isBot[Int(p)] && !e.mentions[first...].contains(p) { e.mentions.append(p) }
+                }
                 e.mentionEnds.append(UInt32(e.mentions.count))
             }
         }
@@ -205,6 +272,21 @@ package struct CommunityEvents: Sendable {
         parentAuthor.reserveCapacity(n)
         parentCommunity.reserveCapacity(n)
         mentionEnds.reserveCapacity(n)
+    }
+
+    /// The interactions of event `i` (metrics.md `interactions`): towards
+    /// its parent's author and each mentioned person, except oneself and bots.
+    @inline(__always)
+    package func forEachInteraction(_ i: Int, _ body: (UInt32, UInt32) -> Void) {
+        let type = EventType(rawValue: self.type[i])!
+        let actor = self.actor[i]
+        if type.needsParent {
+            let author = parentAuthor[i]
+            if author != MetricsInput.none && author != MetricsInput.botAuthor && author != actor { body(actor, author) }
+        }
+        if type.takesMentions {
+            for m in mentions(of: i) where m != actor { body(actor, m) }
+        }
     }
 
     /// The mentioned persons of event `i`.

@@ -33,10 +33,17 @@ package struct ReportSettings: Sendable {
             hi = max(hi, a)
         }
         let zone = try ReportZone(identifier: timeZone, covering: lo...hi)
-        return ReportSettings(families: families.sorted(), zone: zone, asOf: effectiveAsOf, workers: workers)
+        var settings = ReportSettings(families: families.sorted(), zone: zone, asOf: effectiveAsOf, workers: workers)
+        settings.identities = input.identities.map {
+            IdentitiesUsed(sha256: $0.file.sha256, ids: $0.file.ids, persons: $0.file.persons, bots: $0.file.bots)
+        }
+        return settings
     }
 
-    package var context: ReportContext { ReportContext(timeZone: zone.identifier, asOf: asOf) }
+    /// The identity file applied, for the JSON twins.
+    package var identities: IdentitiesUsed?
+
+    package var context: ReportContext { ReportContext(timeZone: zone.identifier, asOf: asOf, identities: identities) }
 
     /// `complete`: the period's end is at or before the as-of instant.
     package func complete(_ family: PeriodFamily, _ period: Int) -> Bool {

@@ -22,20 +22,6 @@ package enum SocialCapital {
         MetricColumn("bridging_index") { .number($0.bridgingIndex) },
     ]
 
-    /// The interactions of event `i` (events.md "Interactions"), self-interactions dropped.
-    @inline(__always)
-    package static func forEachInteraction(_ e: CommunityEvents, _ i: Int, _ body: (UInt32, UInt32) -> Void) {
-        let type = EventType(rawValue: e.type[i])!
-        let actor = e.actor[i]
-        if type.needsParent {
-            let author = e.parentAuthor[i]
-            if author != MetricsInput.none && author != actor { body(actor, author) }
-        }
-        if type.takesMentions {
-            for m in e.mentions(of: i) where m != actor { body(actor, m) }
-        }
-    }
-
     /// Per-worker scratch: a person-to-node map as large as the number of
     /// persons (-1 where unmapped), reset after each graph.
     package final class Scratch {
@@ -64,7 +50,7 @@ package enum SocialCapital {
                 return new
             }
             for i in group.events {
-                forEachInteraction(e, i) { a, b in pairs.append((node(a), node(b))) }
+                e.forEachInteraction(i) { a, b in pairs.append((node(a), node(b))) }
             }
             for p in persons { scratch.nodeOf[Int(p)] = -1 }
             if !pairs.isEmpty { out.append((group.period, pairs, persons.count, persons)) }
@@ -100,7 +86,7 @@ package enum SocialCapital {
 /// The `social_capital_daily|weekly|monthly` tables.
 package enum SocialCapitalReport {
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
-        let persons = input.snapshot.persons.count
+        let persons = input.personCount
         let perCommunity = CommunityWorkers.map(input, workers: settings.workers, scratch: SocialCapital.Scratch(persons: persons)) {
             c, scratch in
             SocialCapital.rows(
