@@ -1,6 +1,6 @@
 /// What an actor did (events.md, field `type`). The raw values are stored in
 /// the warehouse: never renumber them.
-package enum EventType: UInt8, CaseIterable, Sendable, Comparable {
+public enum EventType: UInt8, CaseIterable, Sendable, Comparable {
     case join = 0
     case leave = 1
     case view = 2
@@ -10,7 +10,7 @@ package enum EventType: UInt8, CaseIterable, Sendable, Comparable {
     case share = 6
 
     /// The value as written in logs.
-    package var name: String {
+    public var name: String {
         switch self {
         case .join: "join"
         case .leave: "leave"
@@ -23,30 +23,30 @@ package enum EventType: UInt8, CaseIterable, Sendable, Comparable {
     }
 
     /// `post`, `reply` and `share` create content (and make their actor a creator).
-    @inlinable package var createsContent: Bool { self == .post || self == .reply || self == .share }
+    @inlinable public var createsContent: Bool { self == .post || self == .reply || self == .share }
     /// `reply`, `react` and `share` act on a parent and need its author.
-    @inlinable package var needsParent: Bool { self == .reply || self == .react || self == .share }
+    @inlinable public var needsParent: Bool { self == .reply || self == .react || self == .share }
     /// Events whose `mentions` make interactions.
-    @inlinable package var takesMentions: Bool { createsContent }
+    @inlinable public var takesMentions: Bool { createsContent }
 
-    package static func < (a: EventType, b: EventType) -> Bool { a.rawValue < b.rawValue }
+    public static func < (a: EventType, b: EventType) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Internal (intranet, enterprise social) or external (public social media,
 /// customer forum). The raw values follow report order: `external` sorts
 /// before `internal` bytewise. Stored in the warehouse: never renumber them.
-package enum CommunityKind: UInt8, CaseIterable, Sendable, Comparable {
+public enum CommunityKind: UInt8, CaseIterable, Sendable, Comparable {
     case external = 0
     case `internal` = 1
 
     /// The value as written in logs and reports.
-    package var name: String { self == .external ? "external" : "internal" }
+    public var name: String { self == .external ? "external" : "internal" }
 
-    package static func < (a: CommunityKind, b: CommunityKind) -> Bool { a.rawValue < b.rawValue }
+    public static func < (a: CommunityKind, b: CommunityKind) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Why a line was rejected (events.md "Bad input"), in the order the checks run.
-package enum RejectReason: UInt8, CaseIterable, Sendable, Comparable, CustomStringConvertible {
+public enum RejectReason: UInt8, CaseIterable, Sendable, Comparable, CustomStringConvertible {
     case lineTooLong = 0
     case invalidUTF8
     case invalidJSON
@@ -58,7 +58,7 @@ package enum RejectReason: UInt8, CaseIterable, Sendable, Comparable, CustomStri
     case unknownType
 
     /// The reason as written in reports and the rejects file.
-    package var name: String {
+    public var name: String {
         switch self {
         case .lineTooLong: "line_too_long"
         case .invalidUTF8: "invalid_utf8"
@@ -72,19 +72,19 @@ package enum RejectReason: UInt8, CaseIterable, Sendable, Comparable, CustomStri
         }
     }
 
-    package var description: String { name }
+    public var description: String { name }
 
-    package static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
+    public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// The fields of an event, in the order events.md's table lists them (which
 /// is the order they are checked in).
-package enum EventField: Int, CaseIterable, Sendable {
+public enum EventField: Int, CaseIterable, Sendable {
     case id = 0
     case ts, community, kind, actor, type, content, parent, parentActor, mentions, source
 
     /// The JSON key.
-    package var key: String {
+    public var key: String {
         switch self {
         case .id: "id"
         case .ts: "ts"
@@ -102,7 +102,7 @@ package enum EventField: Int, CaseIterable, Sendable {
 }
 
 /// Limits on string fields (events.md: 1 to 200 bytes after unescaping).
-package enum FieldLimits {
-    package static let minBytes = 1
-    package static let maxBytes = 200
+public enum FieldLimits {
+    public static let minBytes = 1
+    public static let maxBytes = 200
 }

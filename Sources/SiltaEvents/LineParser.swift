@@ -1,26 +1,26 @@
 /// One accepted event, as slices of the line it was parsed from (or of the
 /// parser's scratch space for strings that held escapes). Valid until the
 /// parser's next call.
-package struct ParsedEvent {
-    package var id: UnsafeRawBufferPointer
-    package var ts: Int64
-    package var community: UnsafeRawBufferPointer
-    package var kind: CommunityKind
-    package var actor: UnsafeRawBufferPointer
-    package var type: EventType
+public struct ParsedEvent {
+    public var id: UnsafeRawBufferPointer
+    public var ts: Int64
+    public var community: UnsafeRawBufferPointer
+    public var kind: CommunityKind
+    public var actor: UnsafeRawBufferPointer
+    public var type: EventType
     /// Present on `post`, `reply` and `share` only (where it has an effect).
-    package var content: UnsafeRawBufferPointer?
+    public var content: UnsafeRawBufferPointer?
     /// Present on `reply`, `react`, `share`, and on `view` when given.
-    package var parent: UnsafeRawBufferPointer?
+    public var parent: UnsafeRawBufferPointer?
     /// Present where given, on the types that have a parent.
-    package var parentActor: UnsafeRawBufferPointer?
+    public var parentActor: UnsafeRawBufferPointer?
     /// Number of `mentions` elements, on `post`, `reply` and `share` only
     /// (repeats included; see ``LineParser/mention(_:)``).
-    package var mentionCount: Int
+    public var mentionCount: Int
 }
 
 /// The outcome of parsing one line.
-package enum LineOutcome {
+public enum LineOutcome {
     case accepted(ParsedEvent)
     case rejected(RejectReason)
 }
@@ -32,9 +32,9 @@ package enum LineOutcome {
 ///
 /// No `String`, `Foundation` JSON or date formatter is involved; strings
 /// without escapes are returned as slices of the line. One parser per thread.
-package struct LineParser {
+public struct LineParser {
     /// Longest accepted line, line end excluded.
-    package static let maxLineBytes = 1_048_576
+    public static let maxLineBytes = 1_048_576
 
     // Per-line state, reused between lines so that parsing allocates nothing
     // once warmed up.
@@ -48,7 +48,7 @@ package struct LineParser {
     @usableFromInline var scratchUsed = 0
     @usableFromInline var mentionSlices: [UnsafeRawBufferPointer] = []
 
-    package init() {
+    public init() {
         fields = .allocate(capacity: EventField.allCases.count)
         fields.initialize(repeating: FieldRecord(), count: EventField.allCases.count)
         stack = .allocate(capacity: Self.maxLineBytes + 1)
@@ -59,17 +59,17 @@ package struct LineParser {
     }
 
     /// Frees the scratch space; the parser must not be used afterwards.
-    package func deallocate() {
+    public func deallocate() {
         scratch.deallocate()
         fields.deallocate()
         stack.deallocate()
     }
 
     /// The `i`-th mention of the last accepted event, unescaped.
-    package func mention(_ i: Int) -> UnsafeRawBufferPointer { mentionSlices[i] }
+    public func mention(_ i: Int) -> UnsafeRawBufferPointer { mentionSlices[i] }
 
     /// Parses one line, its line end already removed.
-    package mutating func parse(_ line: UnsafeRawBufferPointer) -> LineOutcome {
+    public mutating func parse(_ line: UnsafeRawBufferPointer) -> LineOutcome {
         if line.count > Self.maxLineBytes { return .rejected(.lineTooLong) }
         fields.update(repeating: FieldRecord(), count: EventField.allCases.count)
         mentionRecords.removeAll(keepingCapacity: true)

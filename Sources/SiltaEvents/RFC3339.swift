@@ -3,16 +3,16 @@
 /// `+HH:MM`/`-HH:MM`. `T` and `Z` may be lower case; digits are ASCII; a
 /// second of `60` is the next second's first instant; digits beyond the
 /// millisecond are truncated; the instant must fall in years 0001 to 9999 (UTC).
-package enum RFC3339 {
+public enum RFC3339 {
     /// Milliseconds since 1970-01-01T00:00:00Z of 0001-01-01T00:00:00Z.
-    package static let minimumMilliseconds: Int64 = -62_135_596_800_000
+    public static let minimumMilliseconds: Int64 = -62_135_596_800_000
     /// Milliseconds since the epoch of 9999-12-31T23:59:59.999Z.
-    package static let maximumMilliseconds: Int64 = 253_402_300_799_999
+    public static let maximumMilliseconds: Int64 = 253_402_300_799_999
 
     /// The instant `text` names, in UTC epoch milliseconds, or `nil` when it
     /// is not a valid timestamp.
     @inlinable
-    package static func parse(_ text: UnsafeRawBufferPointer) -> Int64? {
+    public static func parse(_ text: UnsafeRawBufferPointer) -> Int64? {
         let n = text.count
         // Shortest form: 2026-11-28T21:15:02Z (20 bytes).
         guard n >= 20, let base = text.baseAddress else { return nil }
@@ -78,7 +78,7 @@ package enum RFC3339 {
     }
 
     /// Parses a Swift string (for options such as `--as-of`).
-    package static func parse(_ text: String) -> Int64? {
+    public static func parse(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
@@ -98,7 +98,7 @@ package enum RFC3339 {
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
     /// `days_from_civil`), valid for every year Silta accepts, year 0 included.
     @inlinable
-    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -111,7 +111,7 @@ package enum RFC3339 {
     /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
     /// Hinnant's `civil_from_days`).
     @inlinable
-    package static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -124,7 +124,7 @@ package enum RFC3339 {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for an epoch-millisecond instant.
-    package static func format(milliseconds: Int64) -> String {
+    public static func format(milliseconds: Int64) -> String {
         let ms = milliseconds
         var days = ms / 86_400_000
         var rest = ms % 86_400_000
@@ -147,7 +147,7 @@ package enum RFC3339 {
     /// The day number (days since 1970-01-01) of a real date written
     /// `YYYY-MM-DD` (year 0001 or later); `nil` for anything else,
     /// 2026-02-30 included.
-    package static func parseDate(_ text: String) -> Int? {
+    public static func parseDate(_ text: String) -> Int? {
         let b = Array(text.utf8)
         guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
         func number(_ r: Range<Int>) -> Int? {
@@ -167,7 +167,7 @@ package enum RFC3339 {
     }
 
     /// `YYYY-MM-DD` for a day count since 1970-01-01.
-    package static func formatDate(days: Int) -> String {
+    public static func formatDate(days: Int) -> String {
         let (y, m, d) = civilFromDays(days)
         func pad(_ v: Int, _ w: Int) -> String {
             let t = String(v)

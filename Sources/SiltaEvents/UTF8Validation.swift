@@ -1,10 +1,10 @@
 /// UTF-8 validation (RFC 3629): no overlong forms, no surrogates (U+D800 to
 /// U+DFFF), nothing above U+10FFFF, no truncated sequence.
-package enum UTF8Validation {
+public enum UTF8Validation {
     /// True when `bytes` is valid UTF-8.
     /// - Complexity: O(n); ASCII runs are checked eight bytes at a time.
     @inlinable
-    package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let p = base.assumingMemoryBound(to: UInt8.self)
         let n = bytes.count

@@ -17,29 +17,29 @@ import Darwin
 /// A writer that is neither committed nor abandoned removes its temporary
 /// file on `deinit`; after a crash, ``removeStaleTemporaries(in:)`` does.
 /// One thread writes at a time; it may be handed to another thread.
-package final class AtomicFileWriter: @unchecked Sendable {
+public final class AtomicFileWriter: @unchecked Sendable {
     /// The final path.
-    package let path: String
+    public let path: String
     /// The temporary path written until ``commit()``.
-    package let temporaryPath: String
+    public let temporaryPath: String
     private var file: PosixFile?
     private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     /// Bytes written so far.
-    package private(set) var bytesWritten = 0
+    public private(set) var bytesWritten = 0
     /// With ``backgroundSyncBytes`` set, a background `fsync` runs after every
     /// that many bytes, so that a large file reaches the disk while it is
     /// being written and the final `fsync` in ``commit()`` is short.
-    package var backgroundSyncBytes: Int?
+    public var backgroundSyncBytes: Int?
     private var syncedUpTo = 0
     private var syncQueue: DispatchQueue?
     private let syncGroup = DispatchGroup()
 
     /// The marker in every temporary name.
-    package static let temporaryMarker = ".silta-tmp-"
+    public static let temporaryMarker = ".silta-tmp-"
 
     /// Starts writing `path`.
-    package init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let (dir, name) = Self.split(path)
         self.temporaryPath = dir + "/." + name + Self.temporaryMarker + String(getpid())
@@ -61,10 +61,10 @@ package final class AtomicFileWriter: @unchecked Sendable {
     }
 
     /// The folder the file is in.
-    package var directory: String { Self.split(path).0 }
+    public var directory: String { Self.split(path).0 }
 
     /// Appends bytes.
-    package func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         bytesWritten += bytes.count
         if buffer.count + bytes.count > bufferLimit {
             try flushBuffer()
@@ -77,12 +77,12 @@ package final class AtomicFileWriter: @unchecked Sendable {
     }
 
     /// Appends bytes.
-    package func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
     /// Appends the UTF-8 of `text`.
-    package func write(_ text: String) throws {
+    public func write(_ text: String) throws {
         var text = text
         try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
@@ -100,7 +100,7 @@ package final class AtomicFileWriter: @unchecked Sendable {
     }
 
     /// Flushes, `fsync`s, renames into place and `fsync`s the folder.
-    package func commit() throws {
+    public func commit() throws {
         guard let file else { return }
         do {
             try flushBuffer()
@@ -121,21 +121,21 @@ package final class AtomicFileWriter: @unchecked Sendable {
     }
 
     /// Drops the temporary file; the destination is left as it was.
-    package func abandon() {
+    public func abandon() {
         syncGroup.wait()
         file = nil
         try? FileSystem.remove(temporaryPath)
     }
 
     /// Writes `bytes` to `path` atomically.
-    package static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let writer = try AtomicFileWriter(path: path)
         try writer.write(bytes)
         try writer.commit()
     }
 
     /// Writes `text` to `path` atomically.
-    package static func write(_ text: String, to path: String) throws {
+    public static func write(_ text: String, to path: String) throws {
         try write(Array(text.utf8), to: path)
     }
 
@@ -144,7 +144,7 @@ package final class AtomicFileWriter: @unchecked Sendable {
     /// A temporary whose writer (the process id at the end of its name) is
     /// still alive is left alone: another job may be writing into the same
     /// folder at this moment (the nightly job runs the report jobs at once).
-    package static func removeStaleTemporaries(in directory: String) {
+    public static func removeStaleTemporaries(in directory: String) {
         guard let names = try? FileSystem.entries(of: directory) else { return }
         let marker = Array(temporaryMarker.utf8)
         for name in names where name.first == 0x2E && name.containsSubsequence(marker) {
@@ -170,7 +170,7 @@ package final class AtomicFileWriter: @unchecked Sendable {
 
 extension Array where Element == UInt8 {
     /// True when `needle` occurs in the array.
-    package func containsSubsequence(_ needle: [UInt8]) -> Bool {
+    public func containsSubsequence(_ needle: [UInt8]) -> Bool {
         if needle.isEmpty { return true }
         if needle.count > count { return false }
         for start in 0...(count - needle.count) where self[start] == needle[0] {

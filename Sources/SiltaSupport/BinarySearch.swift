@@ -2,7 +2,7 @@
 /// holds on a prefix of the range and fails on the rest (a lower bound).
 /// - Complexity: O(log n) calls of `isBelow`.
 @inlinable @inline(__always)
-package func lowerBound(_ range: Range<Int>, isBelow: (Int) -> Bool) -> Int {
+public func lowerBound(_ range: Range<Int>, isBelow: (Int) -> Bool) -> Int {
     var lo = range.lowerBound
     var hi = range.upperBound
     while lo < hi {

@@ -4,32 +4,32 @@ import Synchronization
 /// workers and read by a progress display on another thread. Workers add
 /// once per input block (megabytes), never per line, so the counter costs
 /// nothing measurable.
-package final class ByteProgress: Sendable {
+public final class ByteProgress: Sendable {
     private let doneBytes = Atomic<Int>(0)
     private let totalBytes = Atomic<Int>(0)
     private let inflatedBytes = Atomic<Int>(0)
 
-    package init() {}
+    public init() {}
 
     /// Bytes done so far.
-    package var done: Int { doneBytes.load(ordering: .relaxed) }
+    public var done: Int { doneBytes.load(ordering: .relaxed) }
 
     /// Bytes the whole read will cover; 0 until known.
-    package var total: Int { totalBytes.load(ordering: .relaxed) }
+    public var total: Int { totalBytes.load(ordering: .relaxed) }
 
     /// Bytes produced so far after inflating (the log line's "MB/s uncompressed").
-    package var inflated: Int { inflatedBytes.load(ordering: .relaxed) }
+    public var inflated: Int { inflatedBytes.load(ordering: .relaxed) }
 
     /// Adds `bytes` to the bytes done.
     @inline(__always)
-    package func add(_ bytes: Int) { doneBytes.add(bytes, ordering: .relaxed) }
+    public func add(_ bytes: Int) { doneBytes.add(bytes, ordering: .relaxed) }
 
     /// Adds `bytes` to the bytes produced after inflating.
     @inline(__always)
-    package func addInflated(_ bytes: Int) { inflatedBytes.add(bytes, ordering: .relaxed) }
+    public func addInflated(_ bytes: Int) { inflatedBytes.add(bytes, ordering: .relaxed) }
 
     /// Starts a read of `total` bytes.
-    package func begin(total: Int) {
+    public func begin(total: Int) {
         doneBytes.store(0, ordering: .relaxed)
         inflatedBytes.store(0, ordering: .relaxed)
         totalBytes.store(total, ordering: .relaxed)

@@ -1,26 +1,26 @@
 import CZlib
 
 /// CRC-32 (ISO-HDLC, the one gzip and PNG use), computed by zlib's `crc32_z`.
-package struct CRC32: Sendable {
-    package private(set) var value: UInt32 = 0
+public struct CRC32: Sendable {
+    public private(set) var value: UInt32 = 0
 
-    package init() {}
+    public init() {}
 
     /// Adds `bytes`; wraps `crc32_z`.
-    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         value = UInt32(truncatingIfNeeded: crc32_z(UInt(value), base.assumingMemoryBound(to: UInt8.self), bytes.count))
     }
 
     /// The CRC-32 of `bytes`.
-    package static func of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    public static func of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value
     }
 
     /// The CRC-32 of `bytes`.
-    package static func of(_ bytes: [UInt8]) -> UInt32 {
+    public static func of(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { of($0) }
     }
 }

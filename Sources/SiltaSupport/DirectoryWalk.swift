@@ -5,29 +5,29 @@ import Darwin
 #endif
 
 /// One file found under a folder.
-package struct FoundFile: Sendable, Hashable {
+public struct FoundFile: Sendable, Hashable {
     /// The path relative to the folder walked, as raw bytes (file names need
     /// not be UTF-8); components joined with `/`.
-    package var relativePath: [UInt8]
+    public var relativePath: [UInt8]
     /// The full path, as raw bytes.
-    package var fullPath: [UInt8]
+    public var fullPath: [UInt8]
     /// The relative path for messages and reports (invalid UTF-8 shown as U+FFFD).
-    package var displayPath: String { String(decoding: relativePath, as: UTF8.self) }
+    public var displayPath: String { String(decoding: relativePath, as: UTF8.self) }
 }
 
 /// What a walk found.
-package struct DirectoryListing: Sendable {
+public struct DirectoryListing: Sendable {
     /// The matching files, sorted bytewise by relative path.
-    package var files: [FoundFile] = []
+    public var files: [FoundFile] = []
     /// Folders under the root that could not be listed, with why; the rest
     /// of the walk went on without them.
-    package var unreadable: [(relativePath: String, error: SystemError)] = []
+    public var unreadable: [(relativePath: String, error: SystemError)] = []
     /// Folders left out because they are in `excluding` (relative paths).
-    package var excluded: [String] = []
+    public var excluded: [String] = []
 }
 
 /// Recursive folder listing.
-package enum DirectoryWalk {
+public enum DirectoryWalk {
     /// Every regular file under `root` whose name ends with one of `suffixes`
     /// (bytewise, case-sensitive), sorted bytewise by relative path.
     ///
@@ -38,7 +38,7 @@ package enum DirectoryWalk {
     /// the logs folder) is not entered; a folder under `root` that cannot be
     /// listed is recorded in ``DirectoryListing/unreadable`` and skipped.
     /// - Throws: ``SystemError`` when `root` itself cannot be listed.
-    package static func files(under root: String, suffixes: [[UInt8]], excluding: Set<FileIdentity> = []) throws -> DirectoryListing {
+    public static func files(under root: String, suffixes: [[UInt8]], excluding: Set<FileIdentity> = []) throws -> DirectoryListing {
         var listing = DirectoryListing()
         let names = try FileSystem.entries(ofBytes: Array(root.utf8))
         walk(root: Array(root.utf8), prefix: [], names: names, suffixes: suffixes, excluding: excluding, into: &listing)
@@ -84,7 +84,7 @@ package enum DirectoryWalk {
 
 extension Array where Element == UInt8 {
     /// True when the array ends with `suffix`.
-    package func hasSuffix(_ suffix: [UInt8]) -> Bool {
+    public func hasSuffix(_ suffix: [UInt8]) -> Bool {
         count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
     }
 }

@@ -7,10 +7,10 @@ import Darwin
 /// An advisory lock on a file (`flock(2)`), held until ``release()`` or
 /// `deinit`. The kernel drops it when the process dies, `kill -9` included, so
 /// a crashed run never leaves a stale lock behind.
-package final class FileLock: @unchecked Sendable {
+public final class FileLock: @unchecked Sendable {
     private let file: PosixFile
 
-    package enum Mode: Sendable {
+    public enum Mode: Sendable {
         /// One holder at a time (ingest, which writes).
         case exclusive
         /// Many holders at once, none while an exclusive one is held (report jobs, which read).
@@ -18,9 +18,9 @@ package final class FileLock: @unchecked Sendable {
     }
 
     /// Why a lock was not taken.
-    package struct Busy: Error, CustomStringConvertible {
-        package let path: String
-        package var description: String {
+    public struct Busy: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String {
             "another Silta run holds the lock \(path); wait for it to finish (or pass --wait) and run again"
         }
     }
@@ -28,7 +28,7 @@ package final class FileLock: @unchecked Sendable {
     /// Takes the lock on `path` (created if missing).
     /// - Parameter waitSeconds: 0 fails at once when the lock is held;
     ///   otherwise retries for that long; `nil` waits for ever.
-    package init(path: String, mode: Mode, waitSeconds: Double?) throws {
+    public init(path: String, mode: Mode, waitSeconds: Double?) throws {
         file = try PosixFile(path: path, flags: O_RDWR | O_CREAT, mode: 0o644, noFollow: true)
         let op = (mode == .exclusive ? LOCK_EX : LOCK_SH)
         if waitSeconds == nil {
@@ -51,14 +51,14 @@ package final class FileLock: @unchecked Sendable {
 
     /// Writes a one-line note into the lock file, such as who holds it, for
     /// the message a second run shows while it waits or gives up.
-    package func setNote(_ text: String) {
+    public func setNote(_ text: String) {
         let bytes = Array((text + "\n").utf8)
         _ = ftruncate(file.descriptor, 0)
         _ = bytes.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, 0) }
     }
 
     /// The note in the lock file at `path`, if any.
-    package static func note(at path: String) -> String? {
+    public static func note(at path: String) -> String? {
         guard let bytes = try? PosixFile.readAll(path), !bytes.isEmpty else { return nil }
         let text = String(decoding: bytes.prefix(200), as: UTF8.self)
         let line = text.split(separator: "\n").first.map(String.init) ?? ""
@@ -66,5 +66,5 @@ package final class FileLock: @unchecked Sendable {
     }
 
     /// Releases the lock.
-    package func release() { flock(file.descriptor, LOCK_UN) }
+    public func release() { flock(file.descriptor, LOCK_UN) }
 }

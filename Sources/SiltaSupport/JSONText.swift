@@ -1,8 +1,8 @@
 /// Writing JSON text by hand, byte for byte, for reports and the rejects file.
-package enum JSONText {
+public enum JSONText {
     /// `bytes` (valid UTF-8) as a JSON string literal, quotes included:
     /// `"` and `\` escaped, control characters as `\n`, `\t`, ... or `\u00XX`.
-    package static func quoted(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    public static func quoted(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 2)
         appendQuoted(bytes, to: &out)
@@ -10,7 +10,7 @@ package enum JSONText {
     }
 
     /// Appends `bytes` as a JSON string literal to `out`.
-    package static func appendQuoted(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+    public static func appendQuoted(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
         for b in bytes {
             switch b {
@@ -32,12 +32,12 @@ package enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `text` as a JSON string literal.
-    package static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         String(decoding: quoted(Array(text.utf8)), as: UTF8.self)
     }
 
     /// Standard base64 (RFC 4648, with padding).
-    package static func base64(_ bytes: some Collection<UInt8>) -> String {
+    public static func base64(_ bytes: some Collection<UInt8>) -> String {
         let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)

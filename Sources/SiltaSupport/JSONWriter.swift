@@ -14,9 +14,9 @@
 ///     //   "files_read": 360,
 ///     //   "by_type": {"post": 5}
 ///     // }
-package struct JSONWriter: Sendable {
+public struct JSONWriter: Sendable {
     /// How a container's members are laid out.
-    package enum Layout: Sendable, Equatable {
+    public enum Layout: Sendable, Equatable {
         /// `{"a":1,"b":2}`
         case compact
         /// `{"a": 1, "b": 2}`
@@ -28,28 +28,28 @@ package struct JSONWriter: Sendable {
     }
 
     /// The bytes written so far (since the last ``take()``).
-    package private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8] = []
     private var open: [(layout: Layout, members: Int, closer: UInt8)] = []
 
-    package init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    public init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
     /// Hands on the bytes written so far and starts again from none; the
     /// open containers stay open.
-    package mutating func take() -> [UInt8] {
+    public mutating func take() -> [UInt8] {
         defer { bytes.removeAll(keepingCapacity: true) }
         return bytes
     }
 
     // MARK: Containers
 
-    package mutating func beginObject(_ layout: Layout = .spaced) { begin(0x7B, 0x7D, layout) }
-    package mutating func endObject() { end(0x7D) }
-    package mutating func beginArray(_ layout: Layout = .spaced) { begin(0x5B, 0x5D, layout) }
-    package mutating func endArray() { end(0x5D) }
+    public mutating func beginObject(_ layout: Layout = .spaced) { begin(0x7B, 0x7D, layout) }
+    public mutating func endObject() { end(0x7D) }
+    public mutating func beginArray(_ layout: Layout = .spaced) { begin(0x5B, 0x5D, layout) }
+    public mutating func endArray() { end(0x5D) }
 
     /// The next member's key. `newLine`: start the member on a new line
     /// after that many spaces, whatever the object's layout.
-    package mutating func key(_ name: String, newLine: Int? = nil) {
+    public mutating func key(_ name: String, newLine: Int? = nil) {
         member(newLine: newLine)
         JSONText.appendQuoted(name.utf8, to: &bytes)
         appendColon()
@@ -57,7 +57,7 @@ package struct JSONWriter: Sendable {
 
     /// A key already quoted with ``JSONText/quoted(_:)-([UInt8])``, for keys
     /// written once per row.
-    package mutating func key(quoted: [UInt8]) {
+    public mutating func key(quoted: [UInt8]) {
         member(newLine: nil)
         bytes += quoted
         appendColon()
@@ -65,41 +65,41 @@ package struct JSONWriter: Sendable {
 
     // MARK: Values
 
-    package mutating func string(_ text: String) { string(bytes: text.utf8) }
+    public mutating func string(_ text: String) { string(bytes: text.utf8) }
     /// A string from bytes that are valid UTF-8.
-    package mutating func string(bytes text: some Collection<UInt8>) {
+    public mutating func string(bytes text: some Collection<UInt8>) {
         valueStart()
         JSONText.appendQuoted(text, to: &bytes)
     }
     /// A string, or `null` for `nil`.
-    package mutating func string(_ text: String?) {
+    public mutating func string(_ text: String?) {
         if let text { string(text) } else { null() }
     }
-    package mutating func integer(_ n: some BinaryInteger) {
+    public mutating func integer(_ n: some BinaryInteger) {
         valueStart()
         bytes.append(contentsOf: String(n).utf8)
     }
     /// A number in Swift's shortest round-trip form; `null` when not finite.
-    package mutating func number(_ x: Double) {
+    public mutating func number(_ x: Double) {
         valueStart()
         bytes.append(contentsOf: (x.isFinite ? String(x) : "null").utf8)
     }
-    package mutating func bool(_ b: Bool) {
+    public mutating func bool(_ b: Bool) {
         valueStart()
         bytes.append(contentsOf: (b ? "true" : "false").utf8)
     }
-    package mutating func null() {
+    public mutating func null() {
         valueStart()
         bytes.append(contentsOf: "null".utf8)
     }
     /// A value the caller formats itself (already valid JSON), appended by `body`.
-    package mutating func value(_ body: (inout [UInt8]) -> Void) {
+    public mutating func value(_ body: (inout [UInt8]) -> Void) {
         valueStart()
         body(&bytes)
     }
 
     /// Ends the document with a newline; every container must be closed.
-    package mutating func finishLine() {
+    public mutating func finishLine() {
         assert(open.isEmpty, "JSONWriter: a container is still open")
         bytes.append(0x0A)
     }

@@ -10,13 +10,13 @@ import Darwin
 /// counted in the resident set only while touched; ``release(_:)`` gives pages
 /// back once a range is no longer needed, so a long sequential read does not
 /// pin the whole file in memory.
-package final class MappedFile: @unchecked Sendable {
-    package let path: String
-    package let count: Int
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let count: Int
     private let base: UnsafeMutableRawPointer?
 
     /// Wraps `open(2)` and `mmap(2)`.
-    package init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let file = try PosixFile.openForReading(path)
         count = try file.size()
@@ -34,14 +34,14 @@ package final class MappedFile: @unchecked Sendable {
     }
 
     /// The mapped bytes. Valid while this object lives.
-    package var bytes: UnsafeRawBufferPointer {
+    public var bytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base, count: count)
     }
 
     /// Wraps `madvise(MADV_DONTNEED)` over the whole pages inside `range`:
     /// they leave the resident set and are read again from the page cache if
     /// touched later.
-    package func release(_ range: Range<Int>) {
+    public func release(_ range: Range<Int>) {
         guard let base else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = (range.lowerBound + page - 1) / page * page
@@ -50,17 +50,17 @@ package final class MappedFile: @unchecked Sendable {
     }
 
     /// Releases the whole pages under `bytes`, which must lie in this mapping.
-    package func release(_ bytes: UnsafeRawBufferPointer) {
+    public func release(_ bytes: UnsafeRawBufferPointer) {
         guard let base, let start = bytes.baseAddress, bytes.count > 0 else { return }
         let offset = UnsafeRawPointer(base).distance(to: start)
         release(offset..<(offset + bytes.count))
     }
 
     /// Releases every page of the mapping.
-    package func releaseAll() { release(0..<count) }
+    public func releaseAll() { release(0..<count) }
 
     /// Wraps `madvise(MADV_SEQUENTIAL)`: read-ahead for a front-to-back pass.
-    package func adviseSequential() {
+    public func adviseSequential() {
         guard let base else { return }
         madvise(base, count, MADV_SEQUENTIAL)
     }

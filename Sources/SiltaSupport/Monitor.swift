@@ -7,11 +7,11 @@ import Darwin
 /// A mutex with a condition variable (`pthread_mutex_t` + `pthread_cond_t`),
 /// for the few places where threads hand work to each other. Never used in a
 /// per-event loop.
-package final class Monitor: @unchecked Sendable {
+public final class Monitor: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    package init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
     }
@@ -25,15 +25,15 @@ package final class Monitor: @unchecked Sendable {
 
     /// Runs `body` holding the mutex.
     @inline(__always)
-    package func locked<T>(_ body: () throws -> T) rethrows -> T {
+    public func locked<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 
     /// Waits for a broadcast; call only inside ``locked(_:)``.
-    package func wait() { pthread_cond_wait(condition, mutex) }
+    public func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Wakes every waiter.
-    package func broadcast() { pthread_cond_broadcast(condition) }
+    public func broadcast() { pthread_cond_broadcast(condition) }
 }

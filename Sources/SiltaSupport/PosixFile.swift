@@ -8,14 +8,14 @@ import Darwin
 /// ``SystemError`` that names the file. Closed on `deinit`.
 ///
 /// Each method's comment names the system call it wraps.
-package final class PosixFile: @unchecked Sendable {
-    package let descriptor: Int32
-    package let path: String
+public final class PosixFile: @unchecked Sendable {
+    public let descriptor: Int32
+    public let path: String
 
     /// Wraps `open(2)`.
     /// - Parameter noFollow: refuse to open a symbolic link (`O_NOFOLLOW`), so
     ///   that a link planted in an output folder cannot redirect a write.
-    package init(path: String, flags: Int32, mode: mode_t = 0o644, noFollow: Bool = false) throws {
+    public init(path: String, flags: Int32, mode: mode_t = 0o644, noFollow: Bool = false) throws {
         let all = flags | O_CLOEXEC | (noFollow ? O_NOFOLLOW : 0)
         let fd = open(path, all, mode)
         if fd < 0 { throw SystemError("open", path: path) }
@@ -25,7 +25,7 @@ package final class PosixFile: @unchecked Sendable {
 
     /// Wraps `open(2)` for reading a path given as raw bytes (file names need
     /// not be valid UTF-8, and a `String` would repair them).
-    package init(pathBytes: [UInt8]) throws {
+    public init(pathBytes: [UInt8]) throws {
         let fd = (pathBytes + [0]).withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_CLOEXEC) }
         }
@@ -35,21 +35,21 @@ package final class PosixFile: @unchecked Sendable {
     }
 
     /// Opens an existing file for reading.
-    package static func openForReading(_ path: String) throws -> PosixFile {
+    public static func openForReading(_ path: String) throws -> PosixFile {
         try PosixFile(path: path, flags: O_RDONLY)
     }
 
     deinit { close(descriptor) }
 
     /// Wraps `fstat(2)`: the file's size in bytes.
-    package func size() throws -> Int {
+    public func size() throws -> Int {
         var st = stat()
         if fstat(descriptor, &st) != 0 { throw SystemError("stat", path: path) }
         return Int(st.st_size)
     }
 
     /// Wraps `read(2)`, retrying on `EINTR`. Returns 0 at end of file.
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
@@ -59,7 +59,7 @@ package final class PosixFile: @unchecked Sendable {
     }
 
     /// Reads until `buffer` is full or the file ends; returns the bytes read.
-    package func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var done = 0
         while done < buffer.count {
             let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
@@ -70,7 +70,7 @@ package final class PosixFile: @unchecked Sendable {
     }
 
     /// Wraps `pread(2)` until `buffer` is full or the file ends.
-    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         var done = 0
         while done < buffer.count {
             let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
@@ -85,13 +85,13 @@ package final class PosixFile: @unchecked Sendable {
     }
 
     /// Wraps `write(2)` until every byte is written.
-    package func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         if !Self.writeAll(descriptor, bytes) { throw SystemError("write", path: path) }
     }
 
     /// Wraps `write(2)` on any descriptor (standard error included) until
     /// every byte is written, retrying on `EINTR`; false when a write fails.
-    package static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    public static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var done = 0
         while done < bytes.count {
             let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
@@ -103,17 +103,17 @@ package final class PosixFile: @unchecked Sendable {
     }
 
     /// Writes all of `bytes`.
-    package func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
     /// Wraps `fsync(2)`.
-    package func sync() throws {
+    public func sync() throws {
         if fsync(descriptor) != 0 { throw SystemError("flush to disk", path: path) }
     }
 
     /// Reads the whole file.
-    package static func readAll(_ path: String) throws -> [UInt8] {
+    public static func readAll(_ path: String) throws -> [UInt8] {
         let file = try PosixFile.openForReading(path)
         let size = try file.size()
         var bytes = [UInt8](repeating: 0, count: size)
@@ -124,20 +124,20 @@ package final class PosixFile: @unchecked Sendable {
 }
 
 /// File-system operations on paths, each wrapping one system call.
-package enum FileSystem {
+public enum FileSystem {
     /// Wraps `rename(2)`: atomically replaces `to` with `from`.
-    package static func rename(_ from: String, to: String) throws {
+    public static func rename(_ from: String, to: String) throws {
         if Glibc.rename(from, to) != 0 { throw SystemError("rename \(from) to", path: to) }
     }
 
     /// Wraps `unlink(2)`; a missing file is not an error.
-    package static func remove(_ path: String) throws {
+    public static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw SystemError("remove", path: path) }
     }
 
     /// Wraps `fsync(2)` on a directory, so that renames and creations inside
     /// it survive a power cut.
-    package static func syncDirectory(_ path: String) throws {
+    public static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw SystemError("open folder", path: path) }
         defer { close(fd) }
@@ -145,12 +145,12 @@ package enum FileSystem {
     }
 
     /// Wraps `lstat(2)`: what is at `path`, without following a final symbolic link.
-    package static func kind(of path: String) -> FileKind {
+    public static func kind(of path: String) -> FileKind {
         kind(ofBytes: Array(path.utf8))
     }
 
     /// Wraps `lstat(2)` for a path given as raw bytes.
-    package static func kind(ofBytes path: [UInt8]) -> FileKind {
+    public static func kind(ofBytes path: [UInt8]) -> FileKind {
         var st = stat()
         let rc = (path + [0]).withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &st) }
@@ -165,12 +165,12 @@ package enum FileSystem {
     }
 
     /// Wraps `stat(2)`: true when `path` is (or links to) a directory.
-    package static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         statKind(ofBytes: Array(path.utf8)) == .directory
     }
 
     /// Wraps `stat(2)` for a path given as raw bytes: what it is, following links.
-    package static func statKind(ofBytes path: [UInt8]) -> FileKind {
+    public static func statKind(ofBytes path: [UInt8]) -> FileKind {
         var st = stat()
         let rc = (path + [0]).withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { stat($0.baseAddress!, &st) }
@@ -185,7 +185,7 @@ package enum FileSystem {
 
     /// Creates `path` and its missing parents (`mkdir -p`), refusing to pass
     /// through a symbolic link at the last component. An error names `path`.
-    package static func createDirectory(_ path: String, mode: mode_t = 0o755) throws {
+    public static func createDirectory(_ path: String, mode: mode_t = 0o755) throws {
         do {
             try makeDirectories(path, mode: mode)
         } catch let e as SystemError {
@@ -212,7 +212,7 @@ package enum FileSystem {
     /// Wraps `stat(2)`: the device and inode of what `path` names (links
     /// followed), which tell whether two paths are the same folder; `nil`
     /// when it cannot be read.
-    package static func identity(of path: String) -> FileIdentity? {
+    public static func identity(of path: String) -> FileIdentity? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
@@ -220,7 +220,7 @@ package enum FileSystem {
 
     /// The folder of the running executable (`readlink("/proc/self/exe")`);
     /// `nil` where the system does not say.
-    package static func executableFolder() -> String? {
+    public static func executableFolder() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return nil }
@@ -231,14 +231,14 @@ package enum FileSystem {
 
     /// Wraps `lstat(2)`: when `path` was last modified, in Unix seconds; `nil`
     /// when it cannot be read.
-    package static func modificationSeconds(of path: String) -> Int64? {
+    public static func modificationSeconds(of path: String) -> Int64? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
         return Int64(st.st_mtim.tv_sec)
     }
 
     /// Wraps `stat(2)`: the size of the file at `path` in bytes; 0 when it cannot be read.
-    package static func size(ofBytes path: [UInt8]) -> Int {
+    public static func size(ofBytes path: [UInt8]) -> Int {
         var st = stat()
         let rc = (path + [0]).withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { stat($0.baseAddress!, &st) }
@@ -248,7 +248,7 @@ package enum FileSystem {
 
     /// Removes `path` and, when it is a folder, everything in it (`rm -rf`).
     /// Symbolic links are removed, never followed. A missing path is not an error.
-    package static func removeTree(_ path: String) throws {
+    public static func removeTree(_ path: String) throws {
         switch kind(of: path) {
         case .missing:
             return
@@ -264,7 +264,7 @@ package enum FileSystem {
 
     /// Copies the regular file `from` to the new file `to` (which must not
     /// exist) and flushes the copy to disk. Neither path may be a symbolic link.
-    package static func copyFile(from: String, to: String) throws {
+    public static func copyFile(from: String, to: String) throws {
         let source = try PosixFile(path: from, flags: O_RDONLY, noFollow: true)
         let target = try PosixFile(path: to, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644, noFollow: true)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -278,15 +278,15 @@ package enum FileSystem {
     }
 
     /// Wraps `access(2)` with `W_OK`.
-    package static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+    public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 
     /// The names in a folder (not `.` or `..`), as raw bytes.
-    package static func entries(of path: String) throws -> [[UInt8]] {
+    public static func entries(of path: String) throws -> [[UInt8]] {
         try entries(ofBytes: Array(path.utf8))
     }
 
     /// The names in a folder given as raw bytes (not `.` or `..`).
-    package static func entries(ofBytes path: [UInt8]) throws -> [[UInt8]] {
+    public static func entries(ofBytes path: [UInt8]) throws -> [[UInt8]] {
         let opened = (path + [0]).withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { opendir($0.baseAddress!) }
         }
@@ -308,11 +308,11 @@ package enum FileSystem {
 
 /// What a path names, as `lstat(2)` sees it.
 /// What makes a file or folder itself, whatever path names it.
-package struct FileIdentity: Sendable, Hashable {
-    package var device: UInt64
-    package var inode: UInt64
+public struct FileIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
 }
 
-package enum FileKind: Sendable {
+public enum FileKind: Sendable {
     case file, directory, symbolicLink, other, missing
 }

@@ -7,12 +7,12 @@
 /// warehouse, and a log file's content hash in the manifest is made with it.
 /// Two different inputs share a 128-bit hash with probability about 2^-128;
 /// among a billion distinct ids the chance of any collision is below 10^-20.
-package struct StableHash128: Hashable, Sendable, Comparable, CustomStringConvertible {
-    package var low: UInt64
-    package var high: UInt64
+public struct StableHash128: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var low: UInt64
+    public var high: UInt64
 
     @inlinable
-    package init(low: UInt64, high: UInt64) {
+    public init(low: UInt64, high: UInt64) {
         self.low = low
         self.high = high
     }
@@ -20,7 +20,7 @@ package struct StableHash128: Hashable, Sendable, Comparable, CustomStringConver
     /// The hash of `bytes`.
     /// - Complexity: O(n).
     @inlinable
-    package init(_ bytes: UnsafeRawBufferPointer) {
+    public init(_ bytes: UnsafeRawBufferPointer) {
         // One pass without the streaming form's bookkeeping: most ids are short.
         typealias H = StableHasher
         var state = StableHasher()
@@ -52,15 +52,15 @@ package struct StableHash128: Hashable, Sendable, Comparable, CustomStringConver
 
     /// The hash of `bytes`.
     @inlinable
-    package init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self = bytes.withUnsafeBytes { StableHash128($0) }
     }
 
-    package static func < (a: StableHash128, b: StableHash128) -> Bool {
+    public static func < (a: StableHash128, b: StableHash128) -> Bool {
         (a.high, a.low) < (b.high, b.low)
     }
 
-    package var description: String {
+    public var description: String {
         let h = String(high, radix: 16)
         let l = String(low, radix: 16)
         return String(repeating: "0", count: 16 - h.count) + h + String(repeating: "0", count: 16 - l.count) + l
@@ -69,7 +69,7 @@ package struct StableHash128: Hashable, Sendable, Comparable, CustomStringConver
 
 /// The streaming form of ``StableHash128``: feed bytes in any slicing, get the
 /// same hash as one call over the concatenation.
-package struct StableHasher: Sendable {
+public struct StableHasher: Sendable {
     @usableFromInline static let c1: UInt64 = 0x87c3_7b91_1142_53d5
     @usableFromInline static let c2: UInt64 = 0x4cf5_ad43_2745_937f
 
@@ -81,7 +81,7 @@ package struct StableHasher: Sendable {
     @usableFromInline var pendingCount: Int = 0
 
     @inlinable
-    package init() {}
+    public init() {}
 
     @inlinable @inline(__always)
     static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
@@ -136,7 +136,7 @@ package struct StableHasher: Sendable {
     /// Adds `bytes` to the hash.
     /// - Complexity: O(n).
     @inlinable
-    package mutating func combine(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func combine(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var i = 0
         let n = bytes.count
@@ -158,13 +158,13 @@ package struct StableHasher: Sendable {
 
     /// Adds the 8 little-endian bytes of `value`.
     @inlinable
-    package mutating func combine(_ value: Int64) {
+    public mutating func combine(_ value: Int64) {
         withUnsafeBytes(of: value.littleEndian) { combine($0) }
     }
 
     /// The hash of everything combined so far.
     @inlinable
-    package func finalize() -> StableHash128 {
+    public func finalize() -> StableHash128 {
         var s = self
         if s.pendingCount > 8 {
             var k2 = s.pending.1
@@ -197,7 +197,7 @@ package struct StableHasher: Sendable {
 /// manner of wyhash. Stable across runs, but never stored: stored ids use
 /// ``StableHash128``.
 @inlinable
-package func fastHash64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+public func fastHash64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     @inline(__always) func mum(_ a: UInt64, _ b: UInt64) -> UInt64 {
         let r = a.multipliedFullWidth(by: b)
         return r.high ^ r.low

@@ -4,18 +4,18 @@ import SiltaSupport
 ///
 /// Ids are the warehouse's interned integers; ``RunFileLayout/none`` marks an
 /// absent content, parent or parent actor.
-package struct EventBlockBuilder {
-    package private(set) var ts: [Int64] = []
-    package private(set) var community: [UInt32] = []
-    package private(set) var actor: [UInt32] = []
-    package private(set) var type: [UInt8] = []
-    package private(set) var content: [UInt32] = []
-    package private(set) var parent: [UInt32] = []
-    package private(set) var parentActor: [UInt32] = []
-    package private(set) var mentionOffsets: [UInt32] = [0]
-    package private(set) var mentions: [UInt32] = []
+public struct EventBlockBuilder {
+    public private(set) var ts: [Int64] = []
+    public private(set) var community: [UInt32] = []
+    public private(set) var actor: [UInt32] = []
+    public private(set) var type: [UInt8] = []
+    public private(set) var content: [UInt32] = []
+    public private(set) var parent: [UInt32] = []
+    public private(set) var parentActor: [UInt32] = []
+    public private(set) var mentionOffsets: [UInt32] = [0]
+    public private(set) var mentions: [UInt32] = []
 
-    package init(reserve: Int = 0) {
+    public init(reserve: Int = 0) {
         ts.reserveCapacity(reserve)
         community.reserveCapacity(reserve)
         actor.reserveCapacity(reserve)
@@ -26,10 +26,10 @@ package struct EventBlockBuilder {
         mentionOffsets.reserveCapacity(reserve + 1)
     }
 
-    package var count: Int { ts.count }
+    public var count: Int { ts.count }
 
     /// Adds one event; `mentions` must already hold distinct persons.
-    package mutating func append(
+    public mutating func append(
         ts: Int64, community: UInt32, actor: UInt32, type: UInt8,
         content: UInt32, parent: UInt32, parentActor: UInt32, mentions: UnsafeBufferPointer<UInt32>
     ) {
@@ -44,7 +44,7 @@ package struct EventBlockBuilder {
         mentionOffsets.append(UInt32(self.mentions.count))
     }
 
-    package mutating func removeAll() {
+    public mutating func removeAll() {
         ts.removeAll(keepingCapacity: true)
         community.removeAll(keepingCapacity: true)
         actor.removeAll(keepingCapacity: true)
@@ -59,7 +59,7 @@ package struct EventBlockBuilder {
 
     /// The block's section payload: rows grouped by community (ascending id),
     /// in arrival order within a community (a stable counting sort, O(n)).
-    package func encoded() -> ByteWriter {
+    public func encoded() -> ByteWriter {
         let n = count
         let slots = (community.max().map { Int($0) } ?? -1) + 1
         var counts = [Int](repeating: 0, count: slots)

@@ -6,22 +6,22 @@ import SiltaSupport
 /// Replaced atomically at the end of every ingest that read something: a run
 /// file the manifest does not name does not exist, and the next ingest removes
 /// it. See docs/warehouse.md for the byte layout.
-package struct Manifest: Sendable, Equatable {
+public struct Manifest: Sendable, Equatable {
     /// Format version this Silta writes and reads.
-    package static let version: UInt32 = 1
+    public static let version: UInt32 = 1
     static let magic = Array("SILTAMAN".utf8)
 
     /// One committed ingest run and its file.
-    package struct Run: Sendable, Equatable {
-        package var generation: UInt64
+    public struct Run: Sendable, Equatable {
+        public var generation: UInt64
         /// Size of `runs/<generation>.run` in bytes.
-        package var fileSize: UInt64
+        public var fileSize: UInt64
         /// New events stored by the run (after de-duplication).
-        package var events: UInt64
+        public var events: UInt64
         /// Whether the run also wrote a rejects file.
-        package var hasRejects: Bool
+        public var hasRejects: Bool
 
-        package init(generation: UInt64, fileSize: UInt64, events: UInt64, hasRejects: Bool) {
+        public init(generation: UInt64, fileSize: UInt64, events: UInt64, hasRejects: Bool) {
             self.generation = generation
             self.fileSize = fileSize
             self.events = events
@@ -30,19 +30,19 @@ package struct Manifest: Sendable, Equatable {
     }
 
     /// One ingested log file, keyed by its path relative to the logs folder.
-    package struct IngestedFile: Sendable, Equatable {
-        package var path: [UInt8]
-        package var size: UInt64
-        package var contentHash: StableHash128
+    public struct IngestedFile: Sendable, Equatable {
+        public var path: [UInt8]
+        public var size: UInt64
+        public var contentHash: StableHash128
         /// The run that last read it.
-        package var generation: UInt64
-        package var lines: UInt64
-        package var accepted: UInt64
-        package var rejected: UInt64
+        public var generation: UInt64
+        public var lines: UInt64
+        public var accepted: UInt64
+        public var rejected: UInt64
         /// Empty when the file was read to its end; otherwise where and why reading stopped.
-        package var damage: String
+        public var damage: String
 
-        package init(
+        public init(
             path: [UInt8], size: UInt64, contentHash: StableHash128, generation: UInt64,
             lines: UInt64, accepted: UInt64, rejected: UInt64, damage: String
         ) {
@@ -58,25 +58,25 @@ package struct Manifest: Sendable, Equatable {
     }
 
     /// The generation of the last committed run (0: nothing ingested yet).
-    package var generation: UInt64 = 0
-    package var runs: [Run] = []
-    package var persons: UInt64 = 0
-    package var communities: UInt64 = 0
-    package var contents: UInt64 = 0
-    package var events: UInt64 = 0
+    public var generation: UInt64 = 0
+    public var runs: [Run] = []
+    public var persons: UInt64 = 0
+    public var communities: UInt64 = 0
+    public var contents: UInt64 = 0
+    public var events: UInt64 = 0
     /// Sorted bytewise by path.
-    package var files: [IngestedFile] = []
+    public var files: [IngestedFile] = []
 
-    package init() {}
+    public init() {}
 
     /// The entry for `path`, if that file was ingested.
-    package func file(at path: [UInt8]) -> IngestedFile? {
+    public func file(at path: [UInt8]) -> IngestedFile? {
         let lo = lowerBound(files.indices) { files[$0].path.lexicographicallyPrecedes(path) }
         return lo < files.count && files[lo].path == path ? files[lo] : nil
     }
 
     /// Adds or replaces the entries for `updated`, keeping the list sorted.
-    package mutating func record(_ updated: [IngestedFile]) {
+    public mutating func record(_ updated: [IngestedFile]) {
         var byPath: [[UInt8]: IngestedFile] = [:]
         for f in files { byPath[f.path] = f }
         for f in updated { byPath[f.path] = f }
@@ -85,7 +85,7 @@ package struct Manifest: Sendable, Equatable {
 
     // MARK: Encoding
 
-    package func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] {
         var w = ByteWriter()
         w.append(Self.magic)
         w.append(Self.version)
@@ -119,7 +119,7 @@ package struct Manifest: Sendable, Equatable {
         return w.bytes
     }
 
-    package init(decoding bytes: [UInt8], path: String) throws {
+    public init(decoding bytes: [UInt8], path: String) throws {
         guard bytes.count >= 12 else { throw WarehouseError.damaged(path: path, reason: "too short") }
         let body = bytes.count - 4
         let stored = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: body, as: UInt32.self) }

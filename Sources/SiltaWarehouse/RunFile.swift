@@ -2,74 +2,74 @@ import Dispatch
 import SiltaSupport
 
 /// A read-only view of a string table inside a mapped file.
-package struct StringTableView: @unchecked Sendable {
-    package let offsets: UnsafeBufferPointer<UInt64>
-    package let bytes: UnsafeRawBufferPointer
+public struct StringTableView: @unchecked Sendable {
+    public let offsets: UnsafeBufferPointer<UInt64>
+    public let bytes: UnsafeRawBufferPointer
 
-    package var count: Int { offsets.count - 1 }
+    public var count: Int { offsets.count - 1 }
 
-    package subscript(i: Int) -> UnsafeRawBufferPointer {
+    public subscript(i: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[i])..<Int(offsets[i + 1])])
     }
 }
 
 /// One block of events inside a mapped run file; see ``EventBlockBuilder``.
-package struct EventBlockView: @unchecked Sendable {
+public struct EventBlockView: @unchecked Sendable {
     /// One community's rows in the block.
-    package struct CommunityRange: Sendable {
-        package var community: UInt32
-        package var start: Int
-        package var count: Int
+    public struct CommunityRange: Sendable {
+        public var community: UInt32
+        public var start: Int
+        public var count: Int
     }
 
-    package let rows: Int
-    package let communities: [CommunityRange]
-    package let ts: UnsafeBufferPointer<Int64>
-    package let actor: UnsafeBufferPointer<UInt32>
-    package let content: UnsafeBufferPointer<UInt32>
-    package let parent: UnsafeBufferPointer<UInt32>
-    package let parentActor: UnsafeBufferPointer<UInt32>
-    package let mentionOffsets: UnsafeBufferPointer<UInt32>
-    package let mentions: UnsafeBufferPointer<UInt32>
-    package let type: UnsafeBufferPointer<UInt8>
+    public let rows: Int
+    public let communities: [CommunityRange]
+    public let ts: UnsafeBufferPointer<Int64>
+    public let actor: UnsafeBufferPointer<UInt32>
+    public let content: UnsafeBufferPointer<UInt32>
+    public let parent: UnsafeBufferPointer<UInt32>
+    public let parentActor: UnsafeBufferPointer<UInt32>
+    public let mentionOffsets: UnsafeBufferPointer<UInt32>
+    public let mentions: UnsafeBufferPointer<UInt32>
+    public let type: UnsafeBufferPointer<UInt8>
 }
 
 /// The de-duplication keys of one run, by UTC day: for each day, the
 /// milliseconds within the day and the event-id hashes of the run's events.
-package struct DedupeView: @unchecked Sendable {
-    package let days: UnsafeBufferPointer<Int32>
+public struct DedupeView: @unchecked Sendable {
+    public let days: UnsafeBufferPointer<Int32>
     let milliseconds: [UnsafeBufferPointer<UInt32>]
     let hashes: [UnsafeBufferPointer<UInt64>]
 
     /// The keys of `day`, if the run has any on that day.
-    package func keys(of day: Int32) -> (milliseconds: UnsafeBufferPointer<UInt32>, hashes: UnsafeBufferPointer<UInt64>)? {
+    public func keys(of day: Int32) -> (milliseconds: UnsafeBufferPointer<UInt32>, hashes: UnsafeBufferPointer<UInt64>)? {
         let lo = lowerBound(days.indices) { days[$0] < day }
         return lo < days.count && days[lo] == day ? (milliseconds[lo], hashes[lo]) : nil
     }
 
     /// Keys in the run.
-    package var count: Int { milliseconds.reduce(0) { $0 + $1.count } }
+    public var count: Int { milliseconds.reduce(0) { $0 + $1.count } }
 }
 
 /// One committed run file, mapped read-only, its checksums verified.
-package final class RunFile: @unchecked Sendable {
-    package let path: String
-    package let generation: UInt64
-    package let mapped: MappedFile
-    package private(set) var persons: StringTableView?
-    package private(set) var communityKinds: UnsafeBufferPointer<UInt8>?
-    package private(set) var communityNames: StringTableView?
+public final class RunFile: @unchecked Sendable {
+    public let path: String
+    public let generation: UInt64
+    public let mapped: MappedFile
+    public private(set) var persons: StringTableView?
+    public private(set) var communityKinds: UnsafeBufferPointer<UInt8>?
+    public private(set) var communityNames: StringTableView?
     /// New content ids as (low, high) hash words.
-    package private(set) var contentHashes: UnsafeBufferPointer<UInt64>?
-    package private(set) var blocks: [EventBlockView] = []
-    package private(set) var dedupe: DedupeView?
+    public private(set) var contentHashes: UnsafeBufferPointer<UInt64>?
+    public private(set) var blocks: [EventBlockView] = []
+    public private(set) var dedupe: DedupeView?
 
     /// Maps `path` and checks its structure, its header and every section's CRC-32.
     /// - Parameter expectedGeneration: the generation the manifest gives the
     ///   file; a header that says another is damage.
     /// - Parameter verify: false skips the CRC pass over the sections (the
     ///   structure and the header are still checked).
-    package init(path: String, expectedSize: UInt64?, expectedGeneration: UInt64? = nil, verify: Bool = true) throws {
+    public init(path: String, expectedSize: UInt64?, expectedGeneration: UInt64? = nil, verify: Bool = true) throws {
         self.path = path
         do {
             mapped = try MappedFile(path: path)
@@ -164,7 +164,7 @@ package final class RunFile: @unchecked Sendable {
     }
 
     /// True when `block` lies in this file's mapping.
-    package func contains(_ block: EventBlockView) -> Bool {
+    public func contains(_ block: EventBlockView) -> Bool {
         guard let p = block.ts.baseAddress, let base = mapped.bytes.baseAddress else { return false }
         let offset = base.distance(to: UnsafeRawPointer(p))
         return offset >= 0 && offset < mapped.count

@@ -6,7 +6,7 @@ import SiltaSupport
 
 /// The sections of a run file (docs/warehouse.md). The tags are four ASCII
 /// letters stored as a little-endian `UInt32`.
-package enum SectionTag: UInt32, Sendable {
+public enum SectionTag: UInt32, Sendable {
     /// Persons first seen in the run.
     case persons = 0x4E53_5250  // "PRSN"
     /// Communities first seen in the run.
@@ -20,33 +20,33 @@ package enum SectionTag: UInt32, Sendable {
 }
 
 /// Constants of the run file layout.
-package enum RunFileLayout {
+public enum RunFileLayout {
     /// CRC-32 of a 32-byte header with its checksum field read as zero.
-    package static func headerCRC(_ header: UnsafeRawBufferPointer) -> UInt32 {
+    public static func headerCRC(_ header: UnsafeRawBufferPointer) -> UInt32 {
         var copy = Array(header.prefix(headerBytes))
         for i in headerCRCOffset..<(headerCRCOffset + 4) { copy[i] = 0 }
         return copy.withUnsafeBytes { CRC32.of($0) }
     }
 
-    package static let magic = Array("SILTARUN".utf8)
-    package static let endMagic = Array("SILTAEND".utf8)
+    public static let magic = Array("SILTARUN".utf8)
+    public static let endMagic = Array("SILTAEND".utf8)
     /// The format written. Version 2 added the header checksum; version 1
     /// files (no checksum) are still read, their generation checked against
     /// the manifest.
-    package static let version: UInt32 = 2
+    public static let version: UInt32 = 2
     /// The formats read.
-    package static let readableVersions: ClosedRange<UInt32> = 1...2
-    package static let headerBytes = 32
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
+    public static let headerBytes = 32
     /// Where the header's CRC-32 sits (from version 2 on): bytes 12..<16,
     /// computed over the 32 header bytes with these four set to zero.
-    package static let headerCRCOffset = 12
-    package static let trailerBytes = 24
-    package static let directoryEntryBytes = 24
+    public static let headerCRCOffset = 12
+    public static let trailerBytes = 24
+    public static let directoryEntryBytes = 24
     /// The value of an id column where there is no id.
-    package static let none: UInt32 = .max
+    public static let none: UInt32 = .max
 
     /// `runs/<generation, 8 digits>.run`
-    package static func fileName(generation: UInt64) -> String {
+    public static func fileName(generation: UInt64) -> String {
         let digits = String(generation)
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".run"
     }

@@ -3,12 +3,12 @@ import SiltaSupport
 /// Writes one run file: sections appended in order, then the directory and
 /// trailer. The file is written under a temporary name and renamed into place
 /// by ``commit()``; it is not part of the warehouse until a manifest names it.
-package final class RunFileWriter {
+public final class RunFileWriter {
     private let writer: AtomicFileWriter
     private var offset = 0
     private var directory: [(tag: SectionTag, crc: UInt32, offset: UInt64, length: UInt64)] = []
 
-    package init(path: String, generation: UInt64) throws {
+    public init(path: String, generation: UInt64) throws {
         writer = try AtomicFileWriter(path: path)
         writer.backgroundSyncBytes = 64 << 20
         var h = ByteWriter(capacity: RunFileLayout.headerBytes)
@@ -26,7 +26,7 @@ package final class RunFileWriter {
     }
 
     /// Bytes written so far.
-    package var size: Int { offset }
+    public var size: Int { offset }
 
     private func put(_ bytes: [UInt8]) throws {
         try writer.write(bytes)
@@ -34,7 +34,7 @@ package final class RunFileWriter {
     }
 
     /// Appends one section (padded to 8 bytes).
-    package func appendSection(_ tag: SectionTag, _ payload: ByteWriter) throws {
+    public func appendSection(_ tag: SectionTag, _ payload: ByteWriter) throws {
         beginSection(tag)
         try payload.bytes.withUnsafeBytes { try writeSection($0) }
         try endSection()
@@ -43,13 +43,13 @@ package final class RunFileWriter {
     private var open: (tag: SectionTag, start: Int, crc: CRC32)?
 
     /// Starts a section written piece by piece with ``writeSection(_:)``.
-    package func beginSection(_ tag: SectionTag) {
+    public func beginSection(_ tag: SectionTag) {
         precondition(open == nil, "a section is already open")
         open = (tag, offset, CRC32())
     }
 
     /// Appends bytes to the open section.
-    package func writeSection(_ bytes: UnsafeRawBufferPointer) throws {
+    public func writeSection(_ bytes: UnsafeRawBufferPointer) throws {
         open!.crc.update(bytes)
         try writer.write(bytes)
         offset += bytes.count
@@ -57,25 +57,25 @@ package final class RunFileWriter {
 
     /// Appends the values to the open section (little-endian, as the
     /// machine stores them), then zero bytes up to a multiple of 8.
-    package func writeSection<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>) throws {
+    public func writeSection<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>) throws {
         try writeSection(UnsafeRawBufferPointer(values))
         try padSection()
     }
 
     /// Appends the values to the open section, then zero bytes up to a multiple of 8.
-    package func writeSection<T: FixedWidthInteger>(_ values: [T]) throws {
+    public func writeSection<T: FixedWidthInteger>(_ values: [T]) throws {
         try values.withUnsafeBufferPointer { try writeSection($0) }
     }
 
     /// Zero bytes up to the next multiple of 8 in the open section.
-    package func padSection() throws {
+    public func padSection() throws {
         let zeros: UInt64 = 0
         let n = (8 - (offset - open!.start) % 8) % 8
         if n > 0 { try withUnsafeBytes(of: zeros) { try writeSection(UnsafeRawBufferPointer(rebasing: $0[..<n])) } }
     }
 
     /// Ends the open section.
-    package func endSection() throws {
+    public func endSection() throws {
         try padSection()
         let s = open!
         open = nil
@@ -83,7 +83,7 @@ package final class RunFileWriter {
     }
 
     /// Writes the directory and trailer, flushes and renames the file into place.
-    package func commit() throws {
+    public func commit() throws {
         var d = ByteWriter()
         d.append(UInt32(directory.count))
         d.append(UInt32(0))
@@ -106,7 +106,7 @@ package final class RunFileWriter {
     }
 
     /// Drops the unfinished file.
-    package func abandon() { writer.abandon() }
+    public func abandon() { writer.abandon() }
 }
 
 // MARK: Section payloads
@@ -127,16 +127,16 @@ extension ByteWriter {
 }
 
 /// Encodes the sections of a run; each returns a payload for ``RunFileWriter/appendSection(_:_:)``.
-package enum RunSections {
+public enum RunSections {
     /// New persons, in id order.
-    package static func persons(_ names: [[UInt8]]) -> ByteWriter {
+    public static func persons(_ names: [[UInt8]]) -> ByteWriter {
         var w = ByteWriter()
         w.appendStringTable(names)
         return w
     }
 
     /// New communities, in id order.
-    package static func communities(_ list: [(kind: UInt8, name: [UInt8])]) -> ByteWriter {
+    public static func communities(_ list: [(kind: UInt8, name: [UInt8])]) -> ByteWriter {
         var w = ByteWriter()
         w.append(UInt64(list.count))
         for c in list { w.append(c.kind) }
@@ -146,7 +146,7 @@ package enum RunSections {
     }
 
     /// New content ids, in id order, as (low, high) words.
-    package static func contents(_ hashes: ArraySlice<StableHash128>) -> ByteWriter {
+    public static func contents(_ hashes: ArraySlice<StableHash128>) -> ByteWriter {
         var w = ByteWriter(capacity: 8 + hashes.count * 16)
         w.append(UInt64(hashes.count))
         hashes.withUnsafeBufferPointer { buffer in

@@ -8,32 +8,32 @@ import SiltaSupport
 ///     rejects/00000001.ndjson  the lines that run rejected
 ///
 /// Layout and guarantees: docs/warehouse.md.
-package struct WarehouseLocation: Sendable {
-    package let root: String
+public struct WarehouseLocation: Sendable {
+    public let root: String
 
-    package init(root: String) { self.root = root }
+    public init(root: String) { self.root = root }
 
-    package var manifestPath: String { root + "/MANIFEST" }
-    package var lockPath: String { root + "/LOCK" }
-    package var runsDirectory: String { root + "/runs" }
-    package var rejectsDirectory: String { root + "/rejects" }
+    public var manifestPath: String { root + "/MANIFEST" }
+    public var lockPath: String { root + "/LOCK" }
+    public var runsDirectory: String { root + "/runs" }
+    public var rejectsDirectory: String { root + "/rejects" }
 
-    package func runPath(generation: UInt64) -> String {
+    public func runPath(generation: UInt64) -> String {
         runsDirectory + "/" + RunFileLayout.fileName(generation: generation)
     }
 
-    package func rejectsPath(generation: UInt64) -> String {
+    public func rejectsPath(generation: UInt64) -> String {
         let name = RunFileLayout.fileName(generation: generation)
         return rejectsDirectory + "/" + name.dropLast(4) + ".ndjson"
     }
 
     /// True when a manifest exists (something, possibly nothing yet, was committed).
-    package var exists: Bool { FileSystem.kind(of: manifestPath) == .file }
+    public var exists: Bool { FileSystem.kind(of: manifestPath) == .file }
 
     /// Reads the manifest. A folder with no manifest and no runs is a new,
     /// empty warehouse; runs without a manifest mean the manifest was lost,
     /// and nothing is touched.
-    package func readManifest() throws -> Manifest {
+    public func readManifest() throws -> Manifest {
         switch FileSystem.kind(of: manifestPath) {
         case .missing:
             if let names = try? FileSystem.entries(of: runsDirectory), names.contains(where: { $0.hasSuffix(Array(".run".utf8)) }) {
@@ -54,7 +54,7 @@ package struct WarehouseLocation: Sendable {
 
     /// Creates the folders of a new warehouse and, when there is none yet, an
     /// empty manifest: from then on a missing manifest means damage.
-    package func create() throws {
+    public func create() throws {
         do {
             try FileSystem.createDirectory(root)
             try FileSystem.createDirectory(runsDirectory)
@@ -72,7 +72,7 @@ package struct WarehouseLocation: Sendable {
     }
 
     /// Replaces the manifest atomically: the commit point of a run.
-    package func commit(_ manifest: Manifest) throws {
+    public func commit(_ manifest: Manifest) throws {
         do {
             try AtomicFileWriter.write(manifest.encoded(), to: manifestPath)
         } catch let e as SystemError {
@@ -85,7 +85,7 @@ package struct WarehouseLocation: Sendable {
     /// Committed files are never touched.
     /// - Returns: the paths removed.
     @discardableResult
-    package func removeUncommitted(after manifest: Manifest) -> [String] {
+    public func removeUncommitted(after manifest: Manifest) -> [String] {
         var removed: [String] = []
         for dir in [root, runsDirectory, rejectsDirectory] {
             guard let names = try? FileSystem.entries(of: dir) else { continue }
@@ -108,7 +108,7 @@ package struct WarehouseLocation: Sendable {
     }
 
     /// Maps every committed run file, checking sizes and checksums.
-    package func openRuns(_ manifest: Manifest, verify: Bool = true) throws -> [RunFile] {
+    public func openRuns(_ manifest: Manifest, verify: Bool = true) throws -> [RunFile] {
         try manifest.runs.map {
             try RunFile(
                 path: runPath(generation: $0.generation), expectedSize: $0.fileSize, expectedGeneration: $0.generation,

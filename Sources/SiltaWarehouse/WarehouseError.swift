@@ -1,7 +1,7 @@
 import SiltaSupport
 
 /// Why the warehouse could not be read or written.
-package enum WarehouseError: Error, CustomStringConvertible, Sendable {
+public enum WarehouseError: Error, CustomStringConvertible, Sendable {
     /// A file of the warehouse is not what its manifest or its own checksums say.
     case damaged(path: String, reason: String)
     /// The warehouse was written by a newer, incompatible Silta.
@@ -14,7 +14,7 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
     /// A limit of the format was reached (more than 2^32 - 2 ids of a kind).
     case full(what: String)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .damaged(let path, let reason):
             return "the warehouse file \(path) is damaged (\(reason)); restore the warehouse folder from a backup, "

@@ -6,18 +6,18 @@ import SiltaSupport
 ///
 /// - Complexity: opening is O(persons + communities + run files); event data
 ///   stays in the mapped files until read.
-package final class WarehouseSnapshot: @unchecked Sendable {
-    package let location: WarehouseLocation
-    package let manifest: Manifest
-    package let runs: [RunFile]
+public final class WarehouseSnapshot: @unchecked Sendable {
+    public let location: WarehouseLocation
+    public let manifest: Manifest
+    public let runs: [RunFile]
     /// Person id to the bytes of the `actor` value.
-    package let persons: [UnsafeRawBufferPointer]
+    public let persons: [UnsafeRawBufferPointer]
     /// Community id to its kind and id.
-    package let communityKinds: [CommunityKind]
-    package let communityNames: [UnsafeRawBufferPointer]
+    public let communityKinds: [CommunityKind]
+    public let communityNames: [UnsafeRawBufferPointer]
 
     /// Opens the warehouse at `root` (an empty one when nothing was ingested yet).
-    package init(root: String, verify: Bool = true) throws {
+    public init(root: String, verify: Bool = true) throws {
         location = WarehouseLocation(root: root)
         manifest = try location.readManifest()
         runs = try location.openRuns(manifest, verify: verify)
@@ -43,18 +43,18 @@ package final class WarehouseSnapshot: @unchecked Sendable {
     }
 
     /// Every event block of every run, in commit order.
-    package var blocks: [EventBlockView] { runs.flatMap(\.blocks) }
+    public var blocks: [EventBlockView] { runs.flatMap(\.blocks) }
 
     /// Gives the pages of every run file back to the page cache after a full
     /// pass, so that the resident set does not grow with the warehouse: the
     /// next read maps them in again.
-    package func releasePages() {
+    public func releasePages() {
         for run in runs { run.mapped.releaseAll() }
     }
 
     /// Gives back the pages under a community's rows of one block (after they
     /// were copied out).
-    package func releasePages(of block: EventBlockView, rows: Range<Int>) {
+    public func releasePages(of block: EventBlockView, rows: Range<Int>) {
         guard let run = runs.first(where: { $0.contains(block) }) else { return }
         func release<T>(_ column: UnsafeBufferPointer<T>) {
             run.mapped.release(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: column[rows])))
@@ -71,34 +71,34 @@ package final class WarehouseSnapshot: @unchecked Sendable {
     }
 
     /// The `actor` value of a person id.
-    package func personName(_ id: UInt32) -> String { String(decoding: persons[Int(id)], as: UTF8.self) }
+    public func personName(_ id: UInt32) -> String { String(decoding: persons[Int(id)], as: UTF8.self) }
 
     /// The community id of a community.
-    package func communityName(_ id: UInt32) -> String { String(decoding: communityNames[Int(id)], as: UTF8.self) }
+    public func communityName(_ id: UInt32) -> String { String(decoding: communityNames[Int(id)], as: UTF8.self) }
 }
 
 /// One stored event with its ids resolved to text, for tests and inspection
 /// (metric jobs read the columns directly).
-package struct StoredEvent: Hashable, Sendable, CustomStringConvertible {
-    package var ts: Int64
-    package var kind: CommunityKind
-    package var community: String
-    package var actor: String
-    package var type: EventType
+public struct StoredEvent: Hashable, Sendable, CustomStringConvertible {
+    public var ts: Int64
+    public var kind: CommunityKind
+    public var community: String
+    public var actor: String
+    public var type: EventType
     /// Content ids are stored as hashes: these are warehouse content ids.
-    package var content: UInt32?
-    package var parent: UInt32?
-    package var parentActor: String?
-    package var mentions: [String]
+    public var content: UInt32?
+    public var parent: UInt32?
+    public var parentActor: String?
+    public var mentions: [String]
 
-    package var description: String {
+    public var description: String {
         "\(RFC3339.format(milliseconds: ts)) \(kind.name)/\(community) \(actor) \(type.name) content=\(content.map(String.init) ?? "-") parent=\(parent.map(String.init) ?? "-") parent_actor=\(parentActor ?? "-") mentions=\(mentions)"
     }
 }
 
 extension WarehouseSnapshot {
     /// Every stored event, decoded (order: run, block, community, arrival).
-    package func allEvents() -> [StoredEvent] {
+    public func allEvents() -> [StoredEvent] {
         var out: [StoredEvent] = []
         let none = RunFileLayout.none
         for b in blocks {

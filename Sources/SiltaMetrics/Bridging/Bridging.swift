@@ -58,13 +58,12 @@ package enum Bridging {
         package init() {}
     }
 
-    /// Where a person was seen in the period being counted.
-    struct Sides: OptionSet {
-        let rawValue: UInt8
-        static let internalActive = Sides(rawValue: 1)
-        static let externalActive = Sides(rawValue: 2)
-        static let internalCreator = Sides(rawValue: 4)
-        static let externalCreator = Sides(rawValue: 8)
+    /// Where a person was seen in the period being counted: bits of a byte per person.
+    enum Side {
+        static let internalActive: UInt8 = 1
+        static let externalActive: UInt8 = 2
+        static let internalCreator: UInt8 = 4
+        static let externalCreator: UInt8 = 8
     }
 
     /// Per-worker scratch: one mark per person, to collect distinct persons without sorting.
@@ -149,20 +148,20 @@ package enum Bridging {
         let kinds = input.snapshot.communityKinds
         var bridging = ReportTable(
             report: "bridging", period: family.adjective, columns: ["period_start", "complete"] + columns.names())
-        var sides = [Sides](repeating: [], count: input.personCount)
+        var sides = [UInt8](repeating: 0, count: input.personCount)
         var touched: [UInt32] = []
         for period in periods {
             // Who is active and who creates on each side.
-            for p in touched { sides[Int(p)] = [] }
+            for p in touched { sides[Int(p)] = 0 }
             touched.removeAll(keepingCapacity: true)
             var f = Figures()
             for (c, s) in byPeriod[period]! {
                 let isInternal = kinds[Int(c)] == .internal
                 for p in s.active {
-                    if sides[Int(p)].isEmpty { touched.append(p) }
-                    sides[Int(p)].insert(isInternal ? .internalActive : .externalActive)
+                    if sides[Int(p)] == 0 { touched.append(p) }
+                    sides[Int(p)] |= isInternal ? Side.internalActive : Side.externalActive
                 }
-                for p in s.creators { sides[Int(p)].insert(isInternal ? .internalCreator : .externalCreator) }
+                for p in s.creators { sides[Int(p)] |= isInternal ? Side.internalCreator : Side.externalCreator }
                 for (from, count) in s.sharesFrom {
                     f.crossCommunityShares += count
                     let fromInternal = kinds[Int(from)] == .internal
@@ -172,14 +171,16 @@ package enum Bridging {
             }
             for p in touched {
                 let side = sides[Int(p)]
-                if side.contains(.internalActive) { f.internalActive += 1 }
-                if side.contains(.externalActive) { f.externalActive += 1 }
-                if side.isSuperset(of: [.internalActive, .externalActive]) { f.bothActive += 1 }
-                if side.contains(.internalCreator) { f.internalCreators += 1 }
-                if side.contains(.externalCreator) { f.externalCreators += 1 }
-                if side.isSuperset(of: [.internalCreator, .externalCreator]) { f.boundarySpanners += 1 }
+                let active = (inside: side & Side.internalActive != 0, outside: side & Side.externalActive != 0)
+                let creates = (inside: side & Side.internalCreator != 0, outside: side & Side.externalCreator != 0)
+                if active.inside { f.internalActive += 1 }
+                if active.outside { f.externalActive += 1 }
+                if active.inside && active.outside { f.bothActive += 1 }
+                if creates.inside { f.internalCreators += 1 }
+                if creates.outside { f.externalCreators += 1 }
+                if creates.inside && creates.outside { f.boundarySpanners += 1 }
             }
-            bridging.rows.append([.date(family.firstDay(of: period)), .bool(settings.complete(family, period))] + columns.cells(f))
+            bridging.rows.append(columns.row([.date(family.firstDay(of: period)), .bool(settings.complete(family, period))], f))
         }
         return bridging
     }

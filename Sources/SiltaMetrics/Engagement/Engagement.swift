@@ -129,7 +129,7 @@ package enum Engagement {
             if EventType(rawValue: e.type[i])!.createsContent && firstCreatePeriod[p] == .min { firstCreatePeriod[p] = period[i] }
         }
         var lastActive = [Int](repeating: .min, count: personCount)
-        var role = [Role](repeating: [], count: personCount)
+        var role = [UInt8](repeating: 0, count: personCount)
         var createCount = [Int](repeating: 0, count: personCount)
         var isMember = [Bool](repeating: false, count: personCount)
         var memberCount = 0
@@ -141,41 +141,55 @@ package enum Engagement {
             let current = group.period
             var f = Figures()
             f.events = group.events.count
+            // The per-event loop counts in locals, which stay in registers;
+            // the figures take them after it.
+            var byType = f.byType
+            var retained = 0
+            var posts = 0
+            var delays: [Int64] = []
+            var unresolved = 0
+            var interactions = 0
             var active: [Int32] = []
             for i in group.events {
                 let type = EventType(rawValue: e.type[i])!
-                f.byType[Int(type.rawValue)] += 1
+                byType[Int(type.rawValue)] += 1
                 let p = Int(local[i])
                 if lastActive[p] != current {
-                    if lastActive[p] == current - 1 { f.retained += 1 }
+                    if lastActive[p] == current - 1 { retained += 1 }
                     lastActive[p] = current
-                    role[p] = []
+                    role[p] = 0
                     createCount[p] = 0
                     active.append(Int32(p))
                 }
                 if type.createsContent {
-                    role[p].insert(.creator)
+                    role[p] |= Role.creator
                     createCount[p] += 1
                 } else if type == .react {
-                    role[p].insert(.reactor)
+                    role[p] |= Role.reactor
                 }
                 if type == .post {
-                    f.posts += 1
+                    posts += 1
                     if let d = replies.firstResponse(content: e.content[i], postActor: e.actor[i], postTs: e.ts[i]) {
-                        f.responseDelays.append(d)
+                        delays.append(d)
                     }
                 }
-                if type.needsParent && e.parentAuthor[i] == none { f.unresolvedParents += 1 }
-                e.forEachInteraction(i) { _, _ in f.interactions += 1 }
+                if type.needsParent && e.parentAuthor[i] == none { unresolved += 1 }
+                e.forEachInteraction(i, type) { _, _ in interactions += 1 }
             }
+            f.byType = byType
+            f.retained = retained
+            f.posts = posts
+            f.responseDelays = delays
+            f.unresolvedParents = unresolved
+            f.interactions = interactions
             f.activeUsers = active.count
             for p32 in active {
                 let p = Int(p32)
-                if role[p].contains(.creator) {
+                if role[p] & Role.creator != 0 {
                     f.creators += 1
                     f.creations.append(createCount[p])
                     if firstCreatePeriod[p] == current { f.newCreators += 1 }
-                } else if role[p].contains(.reactor) {
+                } else if role[p] & Role.reactor != 0 {
                     f.reactors += 1
                 }
                 if firstPeriod[p] == current { f.newMembers += 1 }
@@ -201,13 +215,12 @@ package enum Engagement {
         return rows
     }
 
-    /// What a person did in the period being counted.
-    struct Role: OptionSet {
-        let rawValue: UInt8
+    /// What a person did in the period being counted: bits of a byte per person.
+    enum Role {
         /// Made a `post`, `reply` or `share`.
-        static let creator = Role(rawValue: 1)
+        static let creator: UInt8 = 1
         /// Made a `react`.
-        static let reactor = Role(rawValue: 2)
+        static let reactor: UInt8 = 2
     }
 
     /// The median delay in seconds (milliseconds exact; the mean of the two

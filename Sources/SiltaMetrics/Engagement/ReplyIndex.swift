@@ -22,12 +22,13 @@ package struct ReplyIndex: Sendable {
         let none = MetricsInput.none
         var counts = [Int](repeating: 0, count: contents + 1)
         let blocks = input.snapshot.blocks
-        let map = input.identities
+        let personOf = input.identities?.personOf
+        let isBot = input.identities?.isBot ?? []
         /// The reply's person, or `nil` for a bot.
         @inline(__always) func person(_ b: EventBlockView, _ i: Int) -> UInt32? {
-            guard let map else { return b.actor[i] }
-            let p = map.personOf[Int(b.actor[i])]
-            return map.isBot[Int(p)] ? nil : p
+            guard let personOf else { return b.actor[i] }
+            let p = personOf[Int(b.actor[i])]
+            return isBot[Int(p)] ? nil : p
         }
         for b in blocks {
             for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none && person(b, i) != nil {

@@ -28,6 +28,15 @@ extension Array {
     package func cells<Figures>(_ figures: Figures) -> [ReportValue] where Element == MetricColumn<Figures> {
         map { $0.cell(figures) }
     }
+
+    /// `row` (its identity cells) followed by the cells for `figures`, in
+    /// one allocation: for the tables made a row at a time.
+    package func row<Figures>(_ row: [ReportValue], _ figures: Figures) -> [ReportValue] where Element == MetricColumn<Figures> {
+        var out = row
+        out.reserveCapacity(row.count + count)
+        for column in self { out.append(column.cell(figures)) }
+        return out
+    }
 }
 
 /// `part / whole` as a ratio cell: empty when `whole` is 0 (metrics.md "Ratios").

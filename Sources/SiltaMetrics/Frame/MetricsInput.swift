@@ -12,7 +12,9 @@ package final class MetricsInput: @unchecked Sendable {
     package static let none = RunFileLayout.none
     /// A parent author that is a bot: resolved (the parent is known), but
     /// no interaction goes to it (docs/identities.md).
-    package static let botAuthor = RunFileLayout.none - 1
+    /// (A computed constant: a stored `static let` costs a lazy-initialisation
+    /// check at every use in the per-event loops.)
+    @inline(__always) package static var botAuthor: UInt32 { 0xFFFF_FFFE }
 
     package let snapshot: WarehouseSnapshot
     package let communityCount: Int
@@ -74,7 +76,9 @@ package final class MetricsInput: @unchecked Sendable {
                 if t > maxTs { maxTs = t }
             }
             if let map {
-                for a in b.actor where map.isBot[Int(map.personOf[Int(a)])] { bots += 1 }
+                let personOf = map.personOf
+                let isBot = map.isBot
+                for a in b.actor where isBot[Int(personOf[Int(a)])] { bots += 1 }
             }
             snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
@@ -116,6 +120,9 @@ package final class MetricsInput: @unchecked Sendable {
             community.deallocate()
             claimTs.deallocate()
         }
+        // The person of each warehouse person id, hoisted: touching the map
+        // itself per event would retain and release its every array.
+        let personOf = map?.personOf
         let parts = max(1, min(workers, contents / 65_536 + 1))
         let shared = (SendableBuffer(author), SendableBuffer(community), SendableBuffer(claimTs))
         for b in blocks {
@@ -134,7 +141,7 @@ package final class MetricsInput: @unchecked Sendable {
                         else { continue }
                         let k = Int(content)
                         let ts = b.ts[i]
-                        let actor = map.map { $0.personOf[Int(b.actor[i])] } ?? b.actor[i]
+                        let actor = personOf?[Int(b.actor[i])] ?? b.actor[i]
                         var wins = ts < claimTs[k]
                         if ts == claimTs[k] {
                             let current = author[k]
@@ -174,9 +181,9 @@ package final class MetricsInput: @unchecked Sendable {
     /// With an identity file, persons are rewritten, bots' events left out,
     /// a bot parent author is ``botAuthor`` and mentions of bots are dropped.
     package func events(of c: UInt32) -> CommunityEvents {
+        if let identities { return events(of: c, persons: identities) }
         var e = CommunityEvents()
         e.reserve(eventCounts[Int(c)])
-        if let identities { return events(of: c, into: &e, persons: identities) }
         for b in snapshot.blocks {
             guard let r = Self.range(of: c, in: b) else { continue }
             defer { snapshot.releasePages(of: b, rows: r) }
@@ -202,7 +209,9 @@ package final class MetricsInput: @unchecked Sendable {
     }
 
     /// ``events(of:)`` through an identity file.
-    private func events(of c: UInt32, into e: inout CommunityEvents, persons map: PersonMap) -> CommunityEvents {
+    private func events(of c: UInt32, persons map: PersonMap) -> CommunityEvents {
+        var e = CommunityEvents()
+        e.reserve(eventCounts[Int(c)])
         let personOf = map.personOf
         let isBot = map.isBot
         for b in snapshot.blocks {
@@ -276,9 +285,10 @@ package struct CommunityEvents: Sendable {
 
     /// The interactions of event `i` (metrics.md `interactions`): towards
     /// its parent's author and each mentioned person, except oneself and bots.
+    /// - Parameter type: the event's type, when the caller has it already.
     @inline(__always)
-    package func forEachInteraction(_ i: Int, _ body: (UInt32, UInt32) -> Void) {
-        let type = EventType(rawValue: self.type[i])!
+    package func forEachInteraction(_ i: Int, _ type: EventType? = nil, _ body: (UInt32, UInt32) -> Void) {
+        let type = type ?? EventType(rawValue: self.type[i])!
         let actor = self.actor[i]
         if type.needsParent {
             let author = parentAuthor[i]

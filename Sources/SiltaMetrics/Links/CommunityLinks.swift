@@ -44,10 +44,11 @@ package enum CommunityLinks {
             for period in periods {
                 try pairs.emitRows(of: byPeriod[period]!, minShared: minShared, input: input) { a, b, figures in
                     try emit(
-                        [
-                            .date(family.firstDay(of: period)), .bool(settings.complete(family, period)),
-                            input.kindCell[Int(a)], input.nameCell[Int(a)], input.kindCell[Int(b)], input.nameCell[Int(b)],
-                        ] + columns.cells(figures))
+                        columns.row(
+                            [
+                                .date(family.firstDay(of: period)), .bool(settings.complete(family, period)),
+                                input.kindCell[Int(a)], input.nameCell[Int(a)], input.kindCell[Int(b)], input.nameCell[Int(b)],
+                            ], figures))
                 }
             }
         }
