@@ -24,6 +24,9 @@ let strict: [SwiftSetting] = [
 /// `nightly`; a test checks that the two lists agree.
 let reportJobs = ["engagement", "social-capital", "bridging"]
 
+/// The importers: each a thin executable in `Jobs/<name>` over `SiltaImport`.
+let importers = ["import-gharchive", "import-slack", "import-stackexchange"]
+
 let package = Package(
     name: "silta",
     platforms: [.macOS(.v15)],
@@ -31,12 +34,14 @@ let package = Package(
         .executable(name: "ingest", targets: ["ingest"]),
         .executable(name: "generate-logs", targets: ["generate-logs"]),
         .executable(name: "nightly", targets: ["nightly"]),
-    ] + reportJobs.map { .executable(name: $0, targets: [$0]) },
+    ] + (reportJobs + importers).map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // SHA-256 of the identity file; HMAC pseudonyms.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // Slack exports as .zip files.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // Property tests (Tests only).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -46,8 +51,8 @@ let package = Package(
         /// The system zlib (Debian `zlib1g-dev`), with the macros Swift cannot
         /// import wrapped as functions.
         .target(
-            name: "CZlib",
-            path: "Sources/CZlib",
+            name: "CSiltaZlib",
+            path: "Sources/CSiltaZlib",
             linkerSettings: [.linkedLibrary("z")]
         ),
 
@@ -57,13 +62,13 @@ let package = Package(
         /// memory maps, directory walks.
         .target(
             name: "SiltaSupport",
-            dependencies: ["CZlib"],
+            dependencies: ["CSiltaZlib"],
             swiftSettings: strict
         ),
         /// Reading logs: gzip and plain files, line framing, damage reports.
         .target(
             name: "SiltaLogReader",
-            dependencies: ["CZlib", "SiltaSupport"],
+            dependencies: ["CSiltaZlib", "SiltaSupport"],
             swiftSettings: strict
         ),
         /// The event model and the byte-level line parser (JSON, RFC 3339,
@@ -89,13 +94,25 @@ let package = Package(
         /// Deterministic synthetic activity logs for tests and benchmarks.
         .target(
             name: "SiltaGenerator",
-            dependencies: ["SiltaSupport", "SiltaEvents", "CZlib"],
+            dependencies: ["SiltaSupport", "SiltaEvents", "CSiltaZlib"],
             swiftSettings: strict
         ),
         /// Identity files: which ids are one person, which persons are bots.
         .target(
             name: "SiltaIdentities",
             dependencies: ["SiltaSupport", "SiltaEvents", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        /// Importers: exports of community systems into activity logs (docs/importers.md).
+        .target(
+            name: "SiltaImport",
+            dependencies: [
+                "SiltaSupport", "SiltaEvents", "SiltaLogReader", "SiltaJobKit", "SiltaIdentities",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         /// The report writers: CSV and JSON twins, atomically replaced.
@@ -218,7 +235,7 @@ let package = Package(
         /// The whole-ingest invariant that fuzz-ingest and the property test check.
         .target(
             name: "SiltaIngestCheck",
-            dependencies: ["SiltaIngest", "SiltaEvents", "SiltaLogReader", "SiltaSupport", "CZlib"],
+            dependencies: ["SiltaIngest", "SiltaEvents", "SiltaLogReader", "SiltaSupport", "CSiltaZlib"],
             path: "Tests/Fuzz/ingest-check",
             swiftSettings: strict
         ),
@@ -251,9 +268,11 @@ let package = Package(
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
                 "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaReportJobs", "SiltaOps",
-                "SiltaIdentities", "CZlib",
+                "SiltaIdentities", "SiltaImport", "CSiltaZlib",
                 "SiltaIngestCheck",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                // SiltaImport's zip reader: its C module must be visible here too.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Tests/SiltaTests",
             swiftSettings: strict
@@ -264,6 +283,17 @@ let package = Package(
                 name: job,
                 dependencies: [
                     "SiltaJobKit", "SiltaReportJobs",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ],
+                path: "Jobs/" + job,
+                swiftSettings: strict
+            )
+        }
+        + importers.map { job in
+            .executableTarget(
+                name: job,
+                dependencies: [
+                    "SiltaJobKit", "SiltaImport", "SiltaSupport",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 path: "Jobs/" + job,

@@ -123,8 +123,9 @@ public enum RFC3339 {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for an epoch-millisecond instant.
-    public static func format(milliseconds: Int64) -> String {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for an epoch-millisecond instant; with
+    /// `omittingZeroMilliseconds`, `YYYY-MM-DDTHH:MM:SSZ` when they are 0.
+    public static func format(milliseconds: Int64, omittingZeroMilliseconds: Bool = false) -> String {
         let ms = milliseconds
         var days = ms / 86_400_000
         var rest = ms % 86_400_000
@@ -141,7 +142,8 @@ public enum RFC3339 {
             let t = String(v)
             return String(repeating: "0", count: max(0, w - t.count)) + t
         }
-        return "\(pad(Int64(y), 4))-\(pad(Int64(m), 2))-\(pad(Int64(d), 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(f, 3))Z"
+        let fraction = f == 0 && omittingZeroMilliseconds ? "" : ".\(pad(f, 3))"
+        return "\(pad(Int64(y), 4))-\(pad(Int64(m), 2))-\(pad(Int64(d), 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2))\(fraction)Z"
     }
 
     /// The day number (days since 1970-01-01) of a real date written

@@ -1,4 +1,4 @@
-import CZlib
+import CSiltaZlib
 import SiltaEvents
 import SiltaSupport
 

@@ -13,7 +13,8 @@ package enum SiltaExit: Int32, CaseIterable, Sendable {
     case damagedInput = 2
     /// Bad command-line arguments (swift-argument-parser's validation code).
     case usage = 64
-    /// The warehouse is damaged or of an unsupported version.
+    /// The warehouse is damaged or of an unsupported version; for an
+    /// importer, an input that is not an export of its kind.
     case warehouseDamaged = 65
     /// An input is missing or unreadable: the logs folder (ingest), or the
     /// warehouse (a report job pointed at a folder that is no warehouse).
@@ -34,8 +35,8 @@ package enum SiltaExit: Int32, CaseIterable, Sendable {
         case .failure: "unexpected failure; nothing was committed"
         case .damagedInput: "finished, but some log files were damaged or unreadable"
         case .usage: "bad command-line arguments"
-        case .warehouseDamaged: "the warehouse is damaged or of an unsupported version"
-        case .inputUnavailable: "the logs folder or the warehouse is missing or unreadable"
+        case .warehouseDamaged: "the warehouse is damaged or of an unsupported version, or an export is not of the importer's kind"
+        case .inputUnavailable: "an input is missing or unreadable (the logs folder, the warehouse, an export)"
         case .cannotWrite: "an output folder cannot be created or written"
         case .ioError: "input/output error while writing (a full disk?)"
         case .locked: "another run holds the warehouse lock"

@@ -46,6 +46,10 @@ package struct JobRecord: Sendable {
         case asOfDate = "as_of_date"
         case botEvents = "bot_events"
         case identitiesSHA256 = "identities_sha256"
+        // importers
+        case eventsImported = "events_imported"
+        case recordsSkipped = "records_skipped"
+        case filesWritten = "files_written"
     }
 
     package var job: String

@@ -1,4 +1,4 @@
-import CZlib
+import CSiltaZlib
 import SiltaSupport
 
 /// Reads one log file front to back, gzip or plain, and hands on its lines in
@@ -258,7 +258,7 @@ final class InflateStream {
     func inflate(into output: UnsafeMutableRawBufferPointer) -> (Int32, Int) {
         stream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.pointee.avail_out = UInt32(output.count)
-        let rc = CZlib.inflate(stream, Z_NO_FLUSH)
+        let rc = CSiltaZlib.inflate(stream, Z_NO_FLUSH)
         return (rc, output.count - Int(stream.pointee.avail_out))
     }
 

@@ -1,4 +1,4 @@
-import CZlib
+import CSiltaZlib
 
 /// CRC-32 (ISO-HDLC, the one gzip and PNG use), computed by zlib's `crc32_z`.
 public struct CRC32: Sendable {

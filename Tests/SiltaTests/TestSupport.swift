@@ -1,4 +1,4 @@
-import CZlib
+import CSiltaZlib
 import Foundation
 import SiltaIngestCheck
 import SiltaSupport
@@ -136,3 +136,6 @@ func gzipRepeating(_ pattern: [UInt8], total: Int, to path: String) throws {
     defer { try? handle.close() }
     for _ in 0..<max(1, total / block.count) { try handle.write(contentsOf: member) }
 }
+
+/// The bytes of a gzip file (every member).
+func gunzip(_ bytes: [UInt8]) throws -> [UInt8] { IngestCheck.inflateMembers(bytes).bytes }

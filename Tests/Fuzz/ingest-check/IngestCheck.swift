@@ -8,7 +8,7 @@
 // read = accepted + rejected, every reject names a real line of the input and
 // keeps that line's bytes (or their first kept bytes), and each line gets the
 // verdict the line parser gives it on its own.
-import CZlib
+import CSiltaZlib
 import Foundation
 import SiltaEvents
 import SiltaIngest
@@ -140,7 +140,7 @@ package enum IngestCheck {
     /// Inflates gzip members one after the other with the system zlib until
     /// the input ends or zlib reports an error; `clean` when every member
     /// ended and nothing but the end of the input followed.
-    static func inflateMembers(_ bytes: [UInt8]) -> (bytes: [UInt8], clean: Bool) {
+    package static func inflateMembers(_ bytes: [UInt8]) -> (bytes: [UInt8], clean: Bool) {
         var out: [UInt8] = []
         var at = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

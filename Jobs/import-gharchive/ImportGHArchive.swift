@@ -1,0 +1,36 @@
+import ArgumentParser
+import SiltaImport
+import SiltaJobKit
+import SiltaSupport
+
+@main
+struct ImportGHArchive: ParsableCommand {
+    static func main() { JobEntry.main(Self.self, job: "import-gharchive") }
+
+    static let configuration = CommandConfiguration(
+        commandName: "import-gharchive",
+        abstract: "Imports GH Archive hours (YYYY-MM-DD-H.json.gz) into activity logs.",
+        discussion: """
+            Each repository is one community, kind external unless --kind; each person gh:<login>. \
+            Issues and pull requests opened, pushes, new repositories and releases are posts; issue, \
+            review and commit comments replies; stars reactions; forks shares; members added joins. \
+            Every other event is skipped and counted. Writes OUT/PREFIX-YYYY-MM-DD.ndjson.gz, one \
+            file per UTC day, rewriting only the days that changed. See \(SiltaDocs.path("importers.md")).
+
+            """ + ImportJob.exitCodesHelp,
+        version: SiltaVersion.of("import-gharchive"))
+
+    @Argument(help: ArgumentHelp("GH Archive hour files, .json.gz or plain.", valueName: "hour-file"))
+    var files: [String]
+
+    @OptionGroup var options: ImportOptions
+
+    func run() throws {
+        try ImportJob.run(name: "import-gharchive", source: "gharchive", options: options) { source, add, summary, _ in
+            var importer = GHArchiveImporter()
+            importer.kind = options.kind?.kind ?? .external
+            importer.source = source
+            for file in files.sorted() { try importer.read(file, summary: &summary, emit: add) }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import SiltaEvents
+import SiltaLogReader
+import SiltaSupport
+
+/// GH Archive hours (docs/importers.md "GH Archive"): one GitHub event per
+/// line, `.json.gz` or plain; each repository a community.
+package struct GHArchiveImporter {
+    package var kind: ImportEvent.Kind = .external
+    package var source: [UInt8] = Array("gharchive".utf8)
+    private var tape = JSONTape()
+
+    package init() {}
+
+    /// Reads `path`, handing each event to `emit`.
+    /// - Throws: ``ImportError`` when the file is missing or no GH Archive file.
+    package mutating func read(_ path: String, summary: inout ImportSummary, emit: (ImportEvent) throws -> Void) throws {
+        guard FileSystem.kind(of: path) == .file else {
+            throw ImportError.notFound(path: path, what: "a GH Archive hour file (YYYY-MM-DD-H.json.gz)")
+        }
+        var limits = ReadLimits()
+        limits.maxLineBytes = 16 << 20
+        let compression: LogCompression = path.hasSuffix(".gz") ? .gzip : .plain
+        let reader = LogFileReader(path: Array(path.utf8), compression: compression, limits: limits)
+        let pool = BufferPool(bufferCapacity: limits.bufferCapacity, keep: 4)
+        var lines = 0
+        var events = 0
+        var failure: (any Error)?
+        nonisolated(unsafe) var me = self
+        nonisolated(unsafe) var s = summary
+        let read = try withoutActuallyEscaping(emit) { emit in
+            try reader.read(pool: pool) { item in
+                guard failure == nil else { return }
+                switch item {
+                case .oversized(let o):
+                    if !o.isBlank { s.skip("line longer than 16 MiB") }
+                case .lines(let buffer):
+                    defer { pool.give(buffer) }
+                    let bytes = buffer.bytes
+                    var start = 0
+                    for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+                        defer { start = i + 1 }
+                        guard i > start else { continue }
+                        var line = bytes[start..<i]
+                        if line.last == 0x0D { line = line.dropLast() }
+                        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                        lines += 1
+                        do {
+                            if let e = me.map(Array(line), summary: &s) {
+                                events += 1
+                                try emit(e)
+                            }
+                        } catch {
+                            failure = error
+                            return
+                        }
+                    }
+                }
+            }
+        }
+        self = me
+        summary = s
+        if let failure { throw failure }
+        if let damage = read.damage {
+            summary.damaged.append((path, "\(damage.reason) at byte \(damage.offset); every whole line before it was read"))
+        }
+        if lines > 0 && events == 0 && summary.skipped["line that is not JSON"] == lines {
+            throw ImportError.notAnExport(path: path, why: "no line of it is JSON: is it a GH Archive hour file?")
+        }
+    }
+
+    /// The persons `@login`s in `text` name.
+    func ghMentions(_ text: [UInt8]) -> [[UInt8]] { Mentions.github(text).map { Array("gh:".utf8) + $0 } }
+
+    /// One line's event, or nil (counted in `summary`).
+    mutating func map(_ line: [UInt8], summary: inout ImportSummary) -> ImportEvent? {
+        guard tape.parse(line), tape.kind(tape.root) == .object else {
+            summary.skip("line that is not JSON")
+            return nil
+        }
+        let t = tape
+        let root = t.root
+        guard let repo = t.string(t.path(root, "repo", "name")), !repo.isEmpty else {
+            summary.skip("event without repo.name")
+            return nil
+        }
+        guard let created = t.string(t.member(root, "created_at")), let when = ImportTime.text(created) else {
+            summary.skip("event without a valid created_at")
+            return nil
+        }
+        let type = t.text(t.member(root, "type")) ?? "?"
+        guard let eventID = t.string(t.member(root, "id")) ?? t.raw(t.member(root, "id")).map(Array.init) else {
+            summary.skip("event without id")
+            return nil
+        }
+        func person(_ login: [UInt8]?) -> [UInt8]? {
+            guard let login, !login.isEmpty else { return nil }
+            return Array("gh:".utf8) + login.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        }
+        let payload = t.member(root, "payload")
+        let actor = person(t.string(t.path(root, "actor", "login"))) ?? []
+        func event(_ type: EventType, actor: [UInt8]) -> ImportEvent {
+            ImportEvent(
+                id: Array("gh:".utf8) + eventID, ms: when.ms, ts: when.ts, community: repo, kind: kind, actor: actor, type: type,
+                source: source)
+        }
+        func number(_ node: Int?) -> [UInt8]? { t.raw(node).map(Array.init) ?? t.string(node) }
+        let hash: [UInt8] = [0x23]
+        var e: ImportEvent
+        switch type {
+        case "IssuesEvent", "PullRequestEvent":
+            guard t.text(t.member(payload, "action")) == "opened" else {
+                summary.skip("\(type) other than opened")
+                return nil
+            }
+            let item = t.member(payload, type == "IssuesEvent" ? "issue" : "pull_request")
+            guard let n = number(t.member(item, "number")) else {
+                summary.skip("\(type) without a number")
+                return nil
+            }
+            e = event(.post, actor: actor)
+            e.set(content: repo + hash + n, mentions: ghMentions(t.string(t.member(item, "body")) ?? []))
+        case "IssueCommentEvent", "PullRequestReviewCommentEvent":
+            let item = t.member(payload, type == "IssueCommentEvent" ? "issue" : "pull_request")
+            guard let n = number(t.member(item, "number")), let id = number(t.path(payload, "comment", "id")) else {
+                summary.skip("\(type) without its number or comment id")
+                return nil
+            }
+            e = event(.reply, actor: actor)
+            let kind = type == "IssueCommentEvent" ? "gh:comment:" : "gh:review-comment:"
+            e.set(
+                content: Array(kind.utf8) + id, parent: repo + hash + n, parentActor: person(t.string(t.path(item, "user", "login"))),
+                mentions: ghMentions(t.string(t.path(payload, "comment", "body")) ?? []))
+        case "CommitCommentEvent":
+            guard let id = number(t.path(payload, "comment", "id")), let commit = t.string(t.path(payload, "comment", "commit_id")) else {
+                summary.skip("CommitCommentEvent without its comment id or commit")
+                return nil
+            }
+            e = event(.reply, actor: actor)
+            e.set(
+                content: Array("gh:commit-comment:".utf8) + id, parent: repo + [0x40] + commit,
+                mentions: ghMentions(t.string(t.path(payload, "comment", "body")) ?? []))
+        case "PushEvent":
+            guard let head = t.string(t.member(payload, "head")), !head.isEmpty else {
+                summary.skip("PushEvent without head")
+                return nil
+            }
+            e = event(.post, actor: actor)
+            e.set(content: repo + [0x40] + head)
+        case "CreateEvent":
+            guard t.text(t.member(payload, "ref_type")) == "repository" else {
+                summary.skip("CreateEvent of a branch or tag")
+                return nil
+            }
+            e = event(.post, actor: actor)
+            e.set(content: Array("repo:".utf8) + repo)
+        case "ReleaseEvent":
+            guard let id = number(t.path(payload, "release", "id")) else {
+                summary.skip("ReleaseEvent without release id")
+                return nil
+            }
+            e = event(.post, actor: actor)
+            e.set(content: Array("release:".utf8) + id, mentions: ghMentions(t.string(t.path(payload, "release", "body")) ?? []))
+        case "WatchEvent", "ForkEvent":
+            let owner = t.kind(t.member(root, "org")) == .object ? nil : person(Array(repo.prefix { $0 != 0x2F }))
+            if type == "WatchEvent" {
+                e = event(.react, actor: actor)
+                e.set(parent: Array("repo:".utf8) + repo, parentActor: owner)
+            } else {
+                guard let fork = t.string(t.path(payload, "forkee", "full_name")), !fork.isEmpty else {
+                    summary.skip("ForkEvent without forkee.full_name")
+                    return nil
+                }
+                e = event(.share, actor: actor)
+                e.set(content: Array("repo:".utf8) + fork, parent: Array("repo:".utf8) + repo, parentActor: owner)
+            }
+        case "MemberEvent":
+            guard t.text(t.member(payload, "action")) == "added" else {
+                summary.skip("MemberEvent other than added")
+                return nil
+            }
+            e = event(.join, actor: person(t.string(t.path(payload, "member", "login"))) ?? [])
+        default:
+            summary.skip("\(type): not mapped")
+            return nil
+        }
+        return summary.take(e) ? e : nil
+    }
+}
+
+/// Why an export cannot be imported at all.
+package enum ImportError: Error, CustomStringConvertible {
+    /// The path does not exist (exit 66).
+    case notFound(path: String, what: String)
+    /// The path is not an export of this kind (exit 65).
+    case notAnExport(path: String, why: String)
+
+    package var description: String {
+        switch self {
+        case .notFound(let path, let what): "\(path) does not exist or is not readable; give \(what)"
+        case .notAnExport(let path, let why): "\(path) is not an export this importer reads: \(why)"
+        }
+    }
+}

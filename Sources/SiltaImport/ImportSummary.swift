@@ -1,0 +1,107 @@
+import SiltaEvents
+import SiltaSupport
+
+/// What an import did (docs/importers.md): events by type, communities,
+/// persons, the first and last instant, the files written, and what was
+/// skipped and why. Logged on standard error; `--summary FILE` writes it as JSON.
+package struct ImportSummary: Sendable {
+    package var importer: String
+    package var byType: [EventType: Int] = [:]
+    package var skipped: [String: Int] = [:]
+    package var communities = Set<[UInt8]>()
+    package var persons = Set<[UInt8]>()
+    package var first: Int64?
+    package var last: Int64?
+    package var files = DaySpool.Outcome()
+    /// Inputs read only in part (a damaged zip or gzip), with what was lost.
+    package var damaged: [(file: String, error: String)] = []
+
+    package init(importer: String) { self.importer = importer }
+
+    package var events: Int { byType.values.reduce(0, +) }
+
+    /// Counts `e`, or the reason it is refused; returns whether it is kept.
+    package mutating func take(_ e: ImportEvent) -> Bool {
+        if let why = e.missing {
+            skip("\(e.type.name) with \(why)")
+            return false
+        }
+        byType[e.type, default: 0] += 1
+        communities.insert(e.community)
+        persons.insert(e.actor)
+        first = min(first ?? e.ms, e.ms)
+        last = max(last ?? e.ms, e.ms)
+        return true
+    }
+
+    package mutating func skip(_ reason: String, _ n: Int = 1) { skipped[reason, default: 0] += n }
+
+    /// One line for the log.
+    package var line: String {
+        let types = EventType.allCases.compactMap { t in byType[t].map { "\($0) \(t.name)" } }.joined(separator: ", ")
+        let skips = skipped.keys.sorted().map { "\(skipped[$0]!) \($0)" }.joined(separator: ", ")
+        let range = first.map { "\(RFC3339.format(milliseconds: $0)) to \(RFC3339.format(milliseconds: last!))" } ?? "no events"
+        return "\(events) events (\(types.isEmpty ? "none" : types)) in \(communities.count) communities by \(persons.count) persons, "
+            + "\(range); \(files.written.count) day file(s) written, \(files.unchanged.count) unchanged; skipped: \(skips.isEmpty ? "nothing" : skips)"
+    }
+
+    /// The summary as JSON.
+    package func json() -> String {
+        var w = JSONWriter()
+        w.beginObject(.lines(indent: 2))
+        w.key("schema_version")
+        w.integer(1)
+        w.key("report")
+        w.string("import")
+        w.key("importer")
+        w.string(importer)
+        w.key("generated_by")
+        w.string(SiltaVersion.generatedBy)
+        w.key("events")
+        w.integer(events)
+        w.key("by_type")
+        w.beginObject(.spaced)
+        for t in EventType.allCases where byType[t] != nil {
+            w.key(t.name)
+            w.integer(byType[t]!)
+        }
+        w.endObject()
+        w.key("communities")
+        w.integer(communities.count)
+        w.key("persons")
+        w.integer(persons.count)
+        w.key("first_ts")
+        w.string(first.map { RFC3339.format(milliseconds: $0) })
+        w.key("last_ts")
+        w.string(last.map { RFC3339.format(milliseconds: $0) })
+        w.key("skipped")
+        w.beginObject(.spaced)
+        for reason in skipped.keys.sorted() {
+            w.key(reason)
+            w.integer(skipped[reason]!)
+        }
+        w.endObject()
+        w.key("skipped_total")
+        w.integer(skipped.values.reduce(0, +))
+        w.key("files_written")
+        w.beginArray(.spaced)
+        for f in files.written { w.string(f) }
+        w.endArray()
+        w.key("files_unchanged")
+        w.integer(files.unchanged.count)
+        w.key("damaged")
+        w.beginArray(.lines(indent: 4))
+        for d in damaged {
+            w.beginObject(.spaced)
+            w.key("file")
+            w.string(d.file)
+            w.key("error")
+            w.string(d.error)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        w.finishLine()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+}

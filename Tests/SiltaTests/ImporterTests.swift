@@ -1,0 +1,220 @@
+import Foundation
+import SiltaImport
+import Testing
+
+/// The importers (docs/importers.md) on the real exports in
+/// Tests/Fixtures/raw (PROVENANCE.md), against the independent Python
+/// references, and every rule every importer keeps.
+@Suite(.serialized) struct ImporterTests {
+    static let raw = Paths.fixtures.appendingPathComponent("raw").path
+    static let exports: [(job: String, reference: String, input: String)] = [
+        ("import-gharchive", "gharchive", raw + "/gharchive/2015-01-01-0.json.gz"),
+        ("import-slack", "slack", raw + "/slack-houstondatavis"),
+        ("import-stackexchange", "stackexchange", raw + "/stackexchange-conlang.meta"),
+    ]
+
+    /// Every event line of the day files in `folder`, in file then line order.
+    static func lines(_ folder: String) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".ndjson.gz") }.sorted()
+        var out: [String] = []
+        for n in names {
+            let bytes = try gunzip(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + n))))
+            out += String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        return out
+    }
+
+    /// An event line in a canonical form (keys sorted), to compare with the reference's.
+    static func canonical(_ line: String) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    @Test(arguments: exports)
+    func eachImporterMatchesThePythonReferenceOnARealExport(job: String, reference: String, input: String) throws {
+        let s = Scratch()
+        let r = try runJob(job, [input, "--out", s.sub("logs"), "--summary", s.sub("summary.json")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let (status, output) = try python("import_reference.py", [reference, s.sub("reference.ndjson"), input])
+        #expect(status == 0, "\(output)")
+        let silta = try Self.lines(s.sub("logs")).map(Self.canonical)
+        let expected = try String(contentsOfFile: s.sub("reference.ndjson"), encoding: .utf8).split(separator: "\n").map {
+            try Self.canonical(String($0))
+        }
+        #expect(silta.count > 500)
+        #expect(Set(silta).subtracting(expected).isEmpty, "\(job): events the reference does not make")
+        #expect(Set(expected).subtracting(silta).isEmpty, "\(job): events the reference makes and Silta does not")
+        // The same order: by instant, then id.
+        #expect(silta == expected, "\(job): the order differs")
+        // Every event is one ingest accepts.
+        let ingest = try runJob("ingest", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        #expect(ingest.status == 0)
+        let report = try readJSON(s.sub("r/ingest_report.json"))
+        #expect(report["accepted"] as? Int == silta.count && report["rejected_total"] as? Int == 0 && report["duplicates"] as? Int == 0)
+        let summary = try readJSON(s.sub("summary.json"))
+        #expect(summary["events"] as? Int == silta.count)
+    }
+
+    @Test(arguments: exports)
+    func anImportIsDeterministicAndASecondOneRewritesNothing(job: String, reference: String, input: String) throws {
+        let s = Scratch()
+        #expect(try runJob(job, [input, "--out", s.sub("a"), "-q"]).status == 0)
+        #expect(try runJob(job, [input, "--out", s.sub("b"), "-q"]).status == 0)
+        #expect(folderContents(s.sub("a")) == folderContents(s.sub("b")))
+        let before = try FileManager.default.contentsOfDirectory(atPath: s.sub("a")).map { name in
+            (name, try FileManager.default.attributesOfItem(atPath: s.sub("a/" + name))[.modificationDate] as! Date)
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        let again = try runJob(job, [input, "--out", s.sub("a")])
+        #expect(again.stderr.contains(" 0 day file(s) written"), "\(again.stderr)")
+        for (name, date) in before {
+            #expect(try FileManager.default.attributesOfItem(atPath: s.sub("a/" + name))[.modificationDate] as! Date == date)
+        }
+        // gzip header: no time, no name.
+        let first = try #require(before.map(\.0).sorted().first)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: s.sub("a/" + first))))
+        #expect(bytes[0] == 0x1F && bytes[1] == 0x8B && bytes[3] == 0 && bytes[4..<8].allSatisfy { $0 == 0 })
+    }
+
+    @Test func aGrownSlackExportRewritesOnlyTheDaysThatChanged() throws {
+        let s = Scratch()
+        let export = s.sub("acme")
+        try FileManager.default.copyItem(atPath: Self.raw + "/slack-houstondatavis", toPath: export)
+        #expect(try runJob("import-slack", [export, "--out", s.sub("logs"), "-q"]).status == 0)
+        let before = folderContents(s.sub("logs"))
+        // A new day, and one more message on an existing day.
+        s.write(
+            "acme/general/2016-08-01.json",
+            #"[{"type":"message","user":"U061A1R2R","text":"hello <@U061A5N1G>","ts":"1470052800.000100"}]"#)
+        let path = export + "/general/2015-06-05.json"
+        var day = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [[String: Any]]
+        day.append(["type": "message", "user": "U061A1R2R", "text": "late", "ts": "1433560000.000001"])
+        try JSONSerialization.data(withJSONObject: day).write(to: URL(fileURLWithPath: path))
+        let r = try runJob("import-slack", [export, "--out", s.sub("logs"), "--summary", s.sub("s.json")])
+        #expect(r.status == 0)
+        let summary = try readJSON(s.sub("s.json"))
+        #expect(summary["files_written"] as? [String] == ["slack-2015-06-06.ndjson.gz", "slack-2016-08-01.ndjson.gz"])
+        let after = folderContents(s.sub("logs"))
+        #expect(after.count == before.count + 1)
+        for (name, data) in before where name != "slack-2015-06-06.ndjson.gz" { #expect(after[name] == data, "\(name)") }
+        let new = try Self.lines(s.sub("logs")).filter { $0.contains("\"ts\":\"2016-08-01T12:00:00Z\"") }
+        #expect(new.count == 1 && new[0].contains("\"mentions\":[\"slack:U061A5N1G\"]"), "\(new)")
+    }
+
+    @Test func aZipExportIsTheFolderExport() throws {
+        let s = Scratch()
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        zip.currentDirectoryURL = URL(fileURLWithPath: Self.raw)
+        zip.arguments = [
+            "python3", "-c", "import shutil,sys; shutil.make_archive(sys.argv[1], 'zip', '.', 'slack-houstondatavis')",
+            s.sub("slack-houstondatavis"),
+        ]
+        try zip.run()
+        zip.waitUntilExit()
+        #expect(zip.terminationStatus == 0)
+        #expect(try runJob("import-slack", [s.sub("slack-houstondatavis.zip"), "--out", s.sub("zip"), "-q"]).status == 0)
+        #expect(try runJob("import-slack", [Self.raw + "/slack-houstondatavis", "--out", s.sub("folder"), "-q"]).status == 0)
+        #expect(folderContents(s.sub("zip")) == folderContents(s.sub("folder")))
+        #expect(folderContents(s.sub("zip")).count == 176)
+        // A damaged zip: what can be read is imported, exit 2, the loss is named.
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: s.sub("slack-houstondatavis.zip"))))
+        for k in stride(from: bytes.count / 3, to: bytes.count / 3 + 4000, by: 7) { bytes[k] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: s.sub("damaged.zip")))
+        let r = try runJob("import-slack", [s.sub("damaged.zip"), "--workspace", "slack-houstondatavis", "--out", s.sub("damaged")])
+        #expect(r.status == 2 || r.status == 65, "\(r.stderr)")
+        if r.status == 2 {
+            #expect(r.stderr.contains("read in part"))
+            #expect(folderContents(s.sub("damaged")).count > 50)
+        }
+    }
+
+    @Test func everySkipReasonIsCountedAndNothingIsFatal() throws {
+        let s = Scratch()
+        // GH Archive: a line that is not JSON, one without repo.name, an unmapped event, a branch, a closed issue.
+        let gh = [
+            "not json at all",
+            #"{"id":"1","type":"PushEvent","created_at":"2015-01-01T00:00:00Z","actor":{"login":"A"},"payload":{"head":"abc"}}"#,
+            #"{"id":"2","type":"GollumEvent","created_at":"2015-01-01T00:00:00Z","repo":{"name":"o/r"},"actor":{"login":"a"}}"#,
+            #"{"id":"3","type":"CreateEvent","created_at":"2015-01-01T00:00:00Z","repo":{"name":"o/r"},"actor":{"login":"a"},"payload":{"ref_type":"branch"}}"#,
+            #"{"id":"4","type":"IssuesEvent","created_at":"2015-01-01T00:00:00Z","repo":{"name":"o/r"},"actor":{"login":"a"},"payload":{"action":"closed","issue":{"number":1}}}"#,
+            #"{"id":"5","type":"IssuesEvent","created_at":"2015-01-01T00:00:01Z","repo":{"name":"o/r"},"actor":{"login":"Ann"},"payload":{"action":"opened","issue":{"number":7,"body":"cc @Bob-1, @bob-1 again; not a@x, @-no, @x_y or @way-too-long-login-name-that-goes-past-39-chars; @last-"}}}"#,
+            #"{"id":"6","type":"WatchEvent","created_at":"2015-01-01T00:00:02Z","repo":{"name":"Owner/r"},"actor":{"login":"c"},"payload":{}}"#,
+            #"{"id":"7","type":"MemberEvent","created_at":"2015-01-01T00:00:03Z","repo":{"name":"o/r"},"actor":{"login":"c"},"payload":{"action":"added","member":{}}}"#,
+        ]
+        s.write("gh/2015-01-01-0.json", gh.joined(separator: "\n") + "\n")
+        let r = try runJob("import-gharchive", [s.sub("gh/2015-01-01-0.json"), "--out", s.sub("logs"), "--summary", s.sub("gh.json")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try readJSON(s.sub("gh.json"))
+        let skipped = try #require(summary["skipped"] as? [String: Int])
+        #expect(skipped["line that is not JSON"] == 1 && skipped["event without repo.name"] == 1)
+        #expect(skipped["GollumEvent: not mapped"] == 1 && skipped["CreateEvent of a branch or tag"] == 1)
+        #expect(skipped["IssuesEvent other than opened"] == 1 && skipped["join with no actor"] == 1)
+        let lines = try Self.lines(s.sub("logs"))
+        #expect(lines.count == 2)
+        #expect(lines[0].contains(#""actor":"gh:ann""#) && lines[0].contains(#""mentions":["gh:bob-1","gh:last"]"#), "\(lines[0])")
+        #expect(lines[1].contains(#""parent_actor":"gh:owner""#))
+
+        // Slack: a day file that is not JSON, a bot's message, an unknown subtype.
+        s.write("sl/channels.json", #"[{"id":"C1","name":"general"}]"#)
+        s.write("sl/general/2020-01-01.json", "[{not json")
+        s.write(
+            "sl/general/2020-01-02.json",
+            #"[{"type":"message","subtype":"bot_message","bot_id":"B9","text":"hi","ts":"1577923200.000100"},{"type":"message","subtype":"channel_topic","user":"U1","ts":"1577923201.0"},{"type":"message","user":"U1","text":"x","ts":"1577923202.0004996"}]"#
+        )
+        let sl = try runJob("import-slack", [s.sub("sl"), "--out", s.sub("sl-logs"), "--summary", s.sub("sl.json")])
+        #expect(sl.status == 0, "\(sl.stderr)")
+        let ss = try #require(try readJSON(s.sub("sl.json"))["skipped"] as? [String: Int])
+        #expect(
+            ss["day file that is not a JSON array"] == 1 && ss["bot_message (without --include-bots)"] == 1
+                && ss["subtype channel_topic"] == 1)
+        let slLines = try Self.lines(s.sub("sl-logs"))
+        #expect(
+            slLines == [
+                #"{"id":"sl:C1:1577923202.0004996","ts":"2020-01-02T00:00:02Z","community":"sl/general","kind":"internal","actor":"slack:U1","type":"post","content":"sl:C1:1577923202.0004996","source":"slack"}"#
+            ])
+        // With --include-bots the bot is an actor, and --identities-out lists it.
+        let bots = try runJob(
+            "import-slack", [s.sub("sl"), "--out", s.sub("sl-bots"), "--include-bots", "--identities-out", s.sub("bots.csv"), "-q"])
+        #expect(bots.status == 0)
+        #expect(try String(contentsOfFile: s.sub("bots.csv"), encoding: .utf8) == "id,person,bot\nbot:B9,,true\n")
+    }
+
+    @Test func aPathThatIsNoExportIsAnErrorAndWritesNothing() throws {
+        let s = Scratch()
+        s.write("empty/readme.txt", "nothing")
+        for (job, input, code) in [
+            ("import-slack", s.sub("empty"), 65), ("import-slack", s.sub("nope"), 66), ("import-stackexchange", s.sub("empty"), 65),
+            ("import-stackexchange", s.sub("nope"), 66), ("import-gharchive", s.sub("nope.json.gz"), 66),
+            ("import-slack", s.sub("empty/readme.txt"), 65),
+        ] {
+            let r = try runJob(job, [input, "--out", s.sub("logs-\(code)")])
+            #expect(r.status == Int32(code), "\(job) \(input): \(r.stderr)")
+            #expect(r.stderr.contains(input))
+            #expect(folderContents(s.sub("logs-\(code)")).isEmpty)
+        }
+        // A damaged gzip hour: every whole line before the damage, exit 2.
+        let hour = Array(try Data(contentsOf: URL(fileURLWithPath: Self.raw + "/gharchive/2015-01-01-0.json.gz")))
+        s.write("cut.json.gz", Array(hour[..<(hour.count / 2)]))
+        let cut = try runJob("import-gharchive", [s.sub("cut.json.gz"), "--out", s.sub("cut"), "--summary", s.sub("cut.json")])
+        #expect(cut.status == 2, "\(cut.stderr)")
+        let damaged = try #require(try readJSON(s.sub("cut.json"))["damaged"] as? [[String: Any]])
+        #expect(damaged.count == 1)
+        #expect((try readJSON(s.sub("cut.json"))["events"] as? Int ?? 0) > 1000)
+    }
+
+    @Test func longIdsAreCappedWithAHashAndSlackTimesRound() {
+        let long = Array(String(repeating: "é", count: 150).utf8)  // 300 bytes
+        let capped = IdCap.cap(long)
+        #expect(capped.count <= 200 && capped.count >= 199)
+        #expect(String(validating: capped, as: UTF8.self) != nil)
+        #expect(capped[capped.count - 17] == 0x7E)
+        #expect(IdCap.cap(Array("short".utf8)) == Array("short".utf8))
+        #expect(IdCap.cap(long + [0x41]) != capped)
+        let t = ImportTime.slack(Array("1434753300.0004996".utf8))
+        #expect(t.map { String(decoding: $0.ts, as: UTF8.self) } == "2015-06-19T22:35:00Z")
+        #expect(ImportTime.slack(Array("1434753300.0005".utf8))?.ms == 1_434_753_300_001)
+        #expect(ImportTime.slack(Array("1434753300.123".utf8)).map { String(decoding: $0.ts, as: UTF8.self) } == "2015-06-19T22:35:00.123Z")
+        #expect(ImportTime.slack(Array("12x.5".utf8)) == nil)
+    }
+}

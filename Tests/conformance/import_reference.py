@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Independent references of the importers' mappings (docs/importers.md),
+written from the contract with the standard library only.
+
+Usage: import_reference.py gharchive OUT.ndjson HOUR_FILE...
+       import_reference.py slack OUT.ndjson EXPORT_FOLDER
+       import_reference.py stackexchange OUT.ndjson SITE_FOLDER...
+Writes one event per line (sorted by ts instant, then id), the fields as
+the importer writes them, so that a test can compare the two as sets.
+"""
+import gzip
+import json
+import os
+import re
+import sys
+from datetime import datetime, timezone
+
+def gh_mentions_exact(body):
+    """Every @login whose login is 1..39 characters: the regex with a
+    bounded repetition, so that a longer run gives no mention."""
+    out = []
+    for m in re.finditer(r"(?<![\w@/.])@([A-Za-z0-9](?:-?[A-Za-z0-9])*)(?![\w@])", body or ""):
+        login = m.group(1)
+        if len(login) <= 39 and login.lower() not in out:
+            out.append(login.lower())
+    return ["gh:" + x for x in out]
+
+
+def gharchive(paths):
+    events = []
+    for path in paths:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rb") as f:
+            for raw in f:
+                try:
+                    g = json.loads(raw)
+                except ValueError:
+                    continue
+                repo = (g.get("repo") or {}).get("name")
+                created = g.get("created_at")
+                if not repo or not created:
+                    continue
+                t = g.get("type")
+                p = g.get("payload") or {}
+                actor = "gh:" + (g.get("actor") or {}).get("login", "").lower()
+                e = {"id": "gh:" + str(g["id"]), "ts": created, "community": repo, "kind": "external", "actor": actor}
+
+                def body(x):
+                    return gh_mentions_exact((x or {}).get("body"))
+
+                owner = None if isinstance(g.get("org"), dict) else "gh:" + repo.split("/")[0].lower()
+                if t in ("IssuesEvent", "PullRequestEvent"):
+                    if p.get("action") != "opened":
+                        continue
+                    item = p.get("issue" if t == "IssuesEvent" else "pull_request") or {}
+                    e.update(type="post", content="%s#%s" % (repo, item["number"]), mentions=body(item))
+                elif t in ("IssueCommentEvent", "PullRequestReviewCommentEvent"):
+                    item = p.get("issue" if t == "IssueCommentEvent" else "pull_request") or {}
+                    prefix = "gh:comment:" if t == "IssueCommentEvent" else "gh:review-comment:"
+                    e.update(type="reply", content=prefix + str(p["comment"]["id"]), parent="%s#%s" % (repo, item["number"]),
+                             mentions=body(p.get("comment")))
+                    if (item.get("user") or {}).get("login"):
+                        e["parent_actor"] = "gh:" + item["user"]["login"].lower()
+                elif t == "CommitCommentEvent":
+                    c = p["comment"]
+                    e.update(type="reply", content="gh:commit-comment:%s" % c["id"], parent="%s@%s" % (repo, c["commit_id"]),
+                             mentions=body(c))
+                elif t == "PushEvent":
+                    e.update(type="post", content="%s@%s" % (repo, p["head"]))
+                elif t == "CreateEvent":
+                    if p.get("ref_type") != "repository":
+                        continue
+                    e.update(type="post", content="repo:" + repo)
+                elif t == "ReleaseEvent":
+                    e.update(type="post", content="release:%s" % p["release"]["id"], mentions=body(p.get("release")))
+                elif t == "WatchEvent":
+                    e.update(type="react", parent="repo:" + repo)
+                    if owner:
+                        e["parent_actor"] = owner
+                elif t == "ForkEvent":
+                    e.update(type="share", content="repo:" + p["forkee"]["full_name"], parent="repo:" + repo)
+                    if owner:
+                        e["parent_actor"] = owner
+                elif t == "MemberEvent":
+                    if p.get("action") != "added":
+                        continue
+                    e.update(type="join", actor="gh:" + p["member"]["login"].lower())
+                else:
+                    continue
+                if not e.get("mentions"):
+                    e.pop("mentions", None)
+                e["source"] = "gharchive"
+                events.append(e)
+    return events
+
+
+SLACK_MENTION = re.compile(r"<@([UW][A-Za-z0-9]+)(?:\|[^>]*)?>")
+
+
+def slack_ms(ts):
+    seconds, _, fraction = ts.partition(".")
+    nanos = int((fraction + "000000000")[:9]) if fraction else 0
+    return int(seconds) * 1000 + (nanos + 500_000) // 1_000_000
+
+
+def slack(paths, include_bots=False):
+    root = paths[0].rstrip("/")
+    workspace = os.path.basename(root)
+    ids = {}
+    for name in ("channels.json", "groups.json", "mpims.json", "dms.json"):
+        p = os.path.join(root, name)
+        if os.path.exists(p):
+            for c in json.load(open(p, encoding="utf-8")):
+                ids[c.get("name", c["id"])] = c["id"]
+    events = []
+    for channel in sorted(os.listdir(root)):
+        folder = os.path.join(root, channel)
+        if not os.path.isdir(folder):
+            continue
+        cid = ids.get(channel, channel)
+        community = workspace + "/" + channel
+        for day in sorted(os.listdir(folder)):
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}\.json", day):
+                continue
+            try:
+                messages = json.load(open(os.path.join(folder, day), encoding="utf-8"))
+            except ValueError:
+                continue
+            for m in messages:
+                ms = slack_ms(m["ts"])
+                ts = datetime.fromtimestamp(ms // 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+                ts += (".%03dZ" % (ms % 1000)) if ms % 1000 else "Z"
+                content = "%s:%s:%s" % (workspace, cid, m["ts"])
+                base = {"id": content, "ts": ts, "community": community, "kind": "internal", "source": "slack"}
+                sub = m.get("subtype")
+                user = m.get("user")
+                if sub in (None, "thread_broadcast", "me_message", "file_share", "bot_message"):
+                    if sub == "bot_message" or not user:
+                        if not include_bots or not m.get("bot_id"):
+                            continue
+                        actor = "bot:" + m["bot_id"]
+                    else:
+                        actor = "slack:" + user
+                    mentions = []
+                    for u in SLACK_MENTION.findall(m.get("text", "")):
+                        if "slack:" + u not in mentions:
+                            mentions.append("slack:" + u)
+                    e = dict(base, actor=actor, content=content)
+                    shared = [a for a in m.get("attachments", []) if a.get("is_share") and a.get("ts")]
+                    if shared:
+                        a = shared[0]
+                        e.update(type="share", parent="%s:%s:%s" % (workspace, a.get("channel_id", cid), a["ts"]))
+                        if a.get("author_id"):
+                            e["parent_actor"] = "slack:" + a["author_id"]
+                    elif m.get("thread_ts") and m["thread_ts"] != m["ts"]:
+                        e.update(type="reply", parent="%s:%s:%s" % (workspace, cid, m["thread_ts"]))
+                        if m.get("parent_user_id"):
+                            e["parent_actor"] = "slack:" + m["parent_user_id"]
+                    else:
+                        e["type"] = "post"
+                    if mentions:
+                        e["mentions"] = mentions
+                    events.append(e)
+                    for r in m.get("reactions", []):
+                        for u in r.get("users", []):
+                            events.append(dict(base, id="%s/react/%s/%s" % (content, r["name"], u), actor="slack:" + u, type="react",
+                                               parent=content, parent_actor=actor))
+                elif sub in ("channel_join", "channel_leave"):
+                    events.append(dict(base, actor="slack:" + user, type="join" if sub == "channel_join" else "leave"))
+                elif sub == "file_comment":
+                    c = m.get("comment", {})
+                    e = dict(base, actor="slack:" + c["user"], type="reply", content=content, parent="%s:file:%s" % (workspace, m["file"]["id"]))
+                    if m["file"].get("user"):
+                        e["parent_actor"] = "slack:" + m["file"]["user"]
+                    mentions = []
+                    for u in SLACK_MENTION.findall(c.get("comment", "")):
+                        if "slack:" + u not in mentions:
+                            mentions.append("slack:" + u)
+                    if mentions:
+                        e["mentions"] = mentions
+                    events.append(e)
+    return events
+
+
+def stackexchange(paths):
+    import xml.etree.ElementTree as ET
+    events = []
+    for folder in paths:
+        site = os.path.basename(folder.rstrip("/"))
+
+        def rows(name):
+            p = os.path.join(folder, name)
+            return [r.attrib for r in ET.parse(p).getroot().iter("row")] if os.path.exists(p) else []
+
+        users, posts, comments, votes = rows("Users.xml"), rows("Posts.xml"), rows("Comments.xml"), rows("Votes.xml")
+        person_of = {u["Id"]: ("se:acct" + u["AccountId"]) if "AccountId" in u else "se:%s:u%s" % (site, u["Id"]) for u in users}
+        name_of = {u["Id"]: u.get("DisplayName") for u in users}
+
+        def person(user, name):
+            if user:
+                return person_of.get(user, "se:%s:u%s" % (site, user))
+            if name:
+                return "se:%s:name:%s" % (site, name)
+            return None
+
+        def base(id, ts, actor, type):
+            return {"id": id, "ts": ts + "Z", "community": site, "kind": "external", "actor": actor, "type": type, "source": "stackexchange"}
+
+        for u in users:
+            events.append(base("%s/join/u%s" % (site, u["Id"]), u["CreationDate"], person(u["Id"], None), "join"))
+        owner = {p["Id"]: person(p.get("OwnerUserId"), p.get("OwnerDisplayName")) for p in posts}
+        owner_name = {p["Id"]: name_of.get(p.get("OwnerUserId")) if p.get("OwnerUserId") else p.get("OwnerDisplayName") for p in posts}
+        parent_of = {p["Id"]: p.get("ParentId") for p in posts}
+        for p in posts:
+            pid = "%s/p%s" % (site, p["Id"])
+            if owner[p["Id"]] is None:
+                continue
+            if p.get("PostTypeId") == "1":
+                events.append(dict(base(pid, p["CreationDate"], owner[p["Id"]], "post"), content=pid))
+            elif p.get("PostTypeId") == "2":
+                e = dict(base(pid, p["CreationDate"], owner[p["Id"]], "reply"), content=pid, parent="%s/p%s" % (site, p["ParentId"]))
+                if owner.get(p["ParentId"]):
+                    e["parent_actor"] = owner[p["ParentId"]]
+                events.append(e)
+        by_post = {}
+        for c in comments:
+            by_post.setdefault(c["PostId"], []).append(c)
+        word = re.compile(r"(?<![\w@])@([\w.\-]{3,})")
+        for post, cs in by_post.items():
+            cs.sort(key=lambda c: (c["CreationDate"], int(c["Id"])))
+            participants = []
+            if owner.get(post) and owner_name.get(post):
+                participants.append((owner[post], "".join(owner_name[post].lower().split())))
+            for c in cs:
+                actor = person(c.get("UserId"), c.get("UserDisplayName"))
+                cid = "%s/c%s" % (site, c["Id"])
+                mentions = []
+                for w in word.findall(c.get("Text", "")):
+                    w = w.lower().rstrip(".-")
+                    if len(w) < 3:
+                        continue
+                    hits = {p for p, n in participants if n.startswith(w)}
+                    if len(hits) == 1 and next(iter(hits)) not in mentions:
+                        mentions.append(next(iter(hits)))
+                if actor:
+                    e = dict(base(cid, c["CreationDate"], actor, "reply"), content=cid, parent="%s/p%s" % (site, post))
+                    if owner.get(post):
+                        e["parent_actor"] = owner[post]
+                    if mentions:
+                        e["mentions"] = mentions
+                    events.append(e)
+                name = name_of.get(c.get("UserId")) if c.get("UserId") else c.get("UserDisplayName")
+                if actor and name:
+                    participants.append((actor, "".join(name.lower().split())))
+        for v in votes:
+            t = v.get("VoteTypeId")
+            if t == "1":
+                q = parent_of.get(v["PostId"])
+                actor = owner.get(q) if q else None
+            elif t == "5" and v.get("UserId"):
+                actor = person(v["UserId"], None)
+            else:
+                continue
+            if not actor:
+                continue
+            e = base("%s/v%s" % (site, v["Id"]), v["CreationDate"], actor, "react")
+            e["parent"] = "%s/p%s" % (site, v["PostId"])
+            if owner.get(v["PostId"]):
+                e["parent_actor"] = owner[v["PostId"]]
+            events.append(e)
+    return events
+
+
+def instant(ts):
+    return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def main():
+    kind, out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+    events = {"gharchive": gharchive, "slack": slack, "stackexchange": stackexchange}[kind](paths)
+    events.sort(key=lambda e: (instant(e["ts"]), e["id"].encode()))
+    with open(out, "w", encoding="utf-8") as f:
+        for e in events:
+            f.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
