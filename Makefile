@@ -12,6 +12,8 @@ TZ_NAME   ?= UTC
 AS_OF     ?=
 # The identity file: which person ids are one person, which are bots (docs/identities.md).
 IDENTITIES ?=
+# The sources file: the exports the importers write into LOGS first (docs/importers.md).
+SOURCES   ?=
 # Community links: shared creators a pair needs without a share (metrics.md).
 LINKS_MIN_SHARED ?= 1
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
@@ -71,7 +73,7 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 	@status=0; export SILTA_VIA_MAKE=1; \
 	$(BIN)/nightly --logs "$(LOGS)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)" --workers $(WORKERS) \
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
-		$(if $(strip $(IDENTITIES)),--identities "$(IDENTITIES)") \
+		$(if $(strip $(IDENTITIES)),--identities "$(IDENTITIES)") $(if $(strip $(SOURCES)),--sources "$(SOURCES)") \
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
 		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
 		$(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \

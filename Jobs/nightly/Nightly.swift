@@ -13,7 +13,7 @@ struct Nightly: ParsableCommand {
         abstract: "Runs the whole night: ingest, every report, run summary, dated copy, monitoring file.",
         discussion: """
             What `make run-jobs` calls. Under a lock (WAREHOUSE/nightly.lock) that keeps two nights \
-            apart, it runs ingest, then \(reportJobNames) (each a child process, \
+            apart, it runs the importers of --sources into --logs, then ingest, then \(reportJobNames) (each a child process, \
             found next to this executable or in --bin-dir; all at once when --workers is more \
             than 1). Then it writes REPORTS/run_summary.json \
             (each job's exit code and figures), keeps a dated copy of the reports in \
@@ -21,8 +21,10 @@ struct Nightly: ParsableCommand {
             older than --keep-days, and writes the Prometheus file (--prom-file). See \(SiltaDocs.path("operations.md")).
 
             Exit codes: the first failing job's code (64, 65, 66, 73, 74, 75, 1; 128+N when a job was \
-            killed by signal N; 127 when a job could not be started); else 2 when ingest found damaged \
-            files; else 0. 75 also when another nightly run holds the lock: then nothing is run or written.
+            killed by signal N; 127 when a job could not be started; an importer that fails stops \
+            nothing else), else 78 when the identity file is refused, else 2 when ingest or an importer \
+            found damaged input, else 0. 78 also for a sources file that cannot be read or parsed, and \
+            75 when another nightly run holds the lock: then nothing is run or written.
             """,
         version: SiltaVersion.of(ReportCatalog.nightly))
 
@@ -60,6 +62,8 @@ struct Nightly: ParsableCommand {
         } catch let busy as NightlyBusy {
             logger.error("\(busy) (exit \(SiltaExit.locked.rawValue): another night is running)")
             code = SiltaExit.locked.rawValue
+        } catch is SourcesFile.Fault {
+            code = SiltaExit.badSetting.rawValue  // logged where it was found
         } catch {
             code = ErrorReporting.fail(error, logger: logger).rawValue
         }

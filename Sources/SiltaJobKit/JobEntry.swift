@@ -21,7 +21,7 @@ package enum JobEntry {
         ("--time-zone", "TZ_NAME"), ("--as-of", "AS_OF"), ("--workers", "WORKERS"), ("--keep-days", "KEEP_DAYS"),
         ("--prom-file", "PROM_FILE"), ("--ingest-wait", "INGEST_WAIT"), ("--wait", "WAIT"),
         ("--links-min-shared", "LINKS_MIN_SHARED"), ("--max-file-bytes", "MAX_FILE_BYTES"),
-        ("--max-file-seconds", "MAX_FILE_SECONDS"), ("--identities", "IDENTITIES"),
+        ("--max-file-seconds", "MAX_FILE_SECONDS"), ("--identities", "IDENTITIES"), ("--sources", "SOURCES"),
     ]
 
     /// True when `make run-jobs` started this job.

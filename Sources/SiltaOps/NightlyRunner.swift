@@ -21,6 +21,12 @@ package struct NightlyOptions: ParsableArguments, Sendable {
     @Option(help: "Folder of activity logs, read recursively.")
     package var logs = "SampleData/logs"
 
+    @Option(
+        help: ArgumentHelp(
+            "The sources file: one export per line for the importers to write into --logs before ingest (docs/importers.md).",
+            valueName: "file"))
+    package var sources: String?
+
     @Option(help: "Days of dated report copies to keep in REPORTS/history (0 keeps all).")
     package var keepDays = 90
 
@@ -40,6 +46,7 @@ package struct NightlyOptions: ParsableArguments, Sendable {
 
     package mutating func validate() throws {
         if keepDays < 0 { throw ValidationError("--keep-days must be 0 (keep all) or more.") }
+        if sources?.isEmpty == true { sources = nil }
     }
 }
 
@@ -92,12 +99,18 @@ package struct JobOutcome: Sendable {
     /// Why it was not run, or why it has no record.
     package var note: String?
 
-    /// The job ran and did its work: it exited 0 or, for ingest, 2 (some
-    /// files damaged, every readable line still ingested).
+    /// The job ran and did its work: it exited 0 or, for ingest or an
+    /// importer, 2 (some files damaged, every readable part still used).
     package var completed: Bool {
         guard let code = ending?.code else { return false }
-        return code == SiltaExit.success.rawValue || (job == NightlyRunner.ingestJob && code == SiltaExit.damagedInput.rawValue)
+        return code == SiltaExit.success.rawValue || (mayBeDamaged && code == SiltaExit.damagedInput.rawValue)
     }
+
+    /// Ingest and the importers may finish with damaged input (exit 2).
+    var mayBeDamaged: Bool { job == NightlyRunner.ingestJob || isImporter }
+
+    /// An importer of the sources file, whose failure stops nothing else.
+    package var isImporter: Bool { ReportCatalog.importers.contains(job) }
 }
 
 /// The whole night: ingest, then every report job, under the nightly lock,
@@ -146,12 +159,31 @@ package enum NightlyRunner {
                     "\(error) (exit \(SiltaExit.badSetting.rawValue)): the report jobs will not run, and last night's reports stay")
             }
         }
+        // The sources file is read whole before anything runs: a wrong one runs nothing.
+        var sources: SourcesFile?
+        if let path = options.night.sources {
+            do {
+                sources = try SourcesFile.load(path: path)
+            } catch {
+                logger.error("\(error) (exit \(SiltaExit.badSetting.rawValue)): nothing was run")
+                throw error
+            }
+        }
         let recordFolder = options.warehouse + "/nightly"
         try FileSystem.createDirectory(recordFolder)
         // Tonight's reports are written aside and published as one set.
         let set = ReportSet(reports: options.reports)
         try set.prepare()
         var outcomes: [JobOutcome] = []
+        // The importers write into LOGS; one that fails is reported, and the night goes on.
+        for entry in sources?.entries ?? [] {
+            let logFlags = options.common.quiet ? ["--quiet"] : (options.common.verbose ? ["--verbose"] : [])
+            var outcome = runChild(
+                entry.job, arguments: entry.arguments + ["--out", options.logs] + logFlags, options, recordFolder: recordFolder,
+                record: "\(entry.job)-line\(entry.line)", logger: logger)
+            outcome.note = outcome.note ?? "sources file line \(entry.line)"
+            outcomes.append(outcome)
+        }
         let ingest = runJob(
             ingestJob, arguments: ["--logs", options.logs] + options.readLimits.arguments, options, recordFolder: recordFolder,
             reports: options.reports, wait: options.ingestWait, logger: logger)
@@ -266,8 +298,20 @@ package enum NightlyRunner {
         logger: Logger
     ) -> JobOutcome {
         let recordPath = recordFolder + "/" + job + ".json"
+        return runChild(
+            job, arguments: arguments + options.common.arguments(reports: reports, wait: wait, runRecord: recordPath), options,
+            recordFolder: recordFolder, record: job, logger: logger, argumentsHaveRecord: true)
+    }
+
+    /// Runs `job` from the jobs' folder with `arguments` (and, unless they
+    /// have one, `--run-record RECORD_FOLDER/<record>.json`), and reads its record.
+    static func runChild(
+        _ job: String, arguments: [String], _ options: NightlySettings, recordFolder: String, record: String, logger: Logger,
+        argumentsHaveRecord: Bool = false
+    ) -> JobOutcome {
+        let recordPath = recordFolder + "/" + record + ".json"
         try? FileSystem.remove(recordPath)
-        let all = arguments + options.common.arguments(reports: reports, wait: wait, runRecord: recordPath)
+        let all = argumentsHaveRecord ? arguments : arguments + ["--run-record", recordPath]
         let start = Clocks.monotonicSeconds()
         var outcome = JobOutcome(job: job)
         do {

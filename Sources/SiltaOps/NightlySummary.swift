@@ -1,5 +1,6 @@
 import SiltaEvents
 import SiltaJobKit
+import SiltaReportJobs
 import SiltaReports
 import SiltaSupport
 
@@ -37,8 +38,9 @@ package struct NightlySummary: Sendable {
         self.exitCode = pipelineExit
     }
 
-    /// The first failing job's code; else 78 when the identity file is
-    /// invalid; else 2 when ingest met damaged files; else 0.
+    /// The first failing job's code (an importer's included); else 78 when
+    /// the identity file is invalid; else 2 when ingest or an importer met
+    /// damaged files; else 0.
     package var pipelineExit: Int32 {
         for o in outcomes {
             if let code = o.ending?.code, !o.completed { return code }
@@ -50,8 +52,10 @@ package struct NightlySummary: Sendable {
     /// The report files published tonight (``ReportSet``), sorted.
     package var published: [String] = []
 
-    /// True when ingest finished (0 or 2) and every report job succeeded.
-    package var jobsComplete: Bool { outcomes.allSatisfy(\.completed) }
+    /// True when ingest finished (0 or 2) and every report job succeeded
+    /// (an importer that failed does not keep tonight's reports back: they
+    /// are what the logs hold; the exit code says it failed).
+    package var jobsComplete: Bool { outcomes.filter { !$0.isImporter }.allSatisfy(\.completed) }
 
     /// True when every job succeeded and tonight's set was published: the
     /// reports at the top of `REPORTS` are all this night's.
@@ -59,7 +63,7 @@ package struct NightlySummary: Sendable {
 
     /// The first report job's record.
     private var reportRecord: JobRecord? {
-        outcomes.first { $0.job != NightlyRunner.ingestJob && $0.record != nil }?.record
+        outcomes.first { ReportCatalog.reportJob($0.job) != nil && $0.record != nil }?.record
     }
 
     /// The as-of date of the reports in their time zone; without events, the
@@ -206,6 +210,9 @@ package struct NightlySummary: Sendable {
                 "silta_future_events", help: "New events the last run found dated more than a day ahead of the clock.",
                 value: figure(.futureEvents)),
             F("silta_warehouse_events", help: "Events in the warehouse after the last run.", value: figure(.warehouseEvents)),
+            F(
+                "silta_import_failures", help: "Importers of the sources file that failed in the last run.",
+                value: Double(outcomes.filter { $0.isImporter && !$0.completed }.count)),
             F(
                 "silta_identities_invalid", help: "1 when the last run refused its identity file (no report job ran), else 0.",
                 value: identities.error == nil ? 0 : 1),

@@ -116,20 +116,24 @@ package enum ReportCatalog {
     package static let ingest = "ingest"
     /// The job that runs the night.
     package static let nightly = "nightly"
+    /// The importers, which the night runs first for each entry of its sources file.
+    package static let importers = ["import-slack", "import-stackexchange", "import-gharchive"]
     /// Jobs installed for people, run by no night.
     package static let tools = ["generate-logs"]
 
     /// Every job `make install` installs, in the order `nightly --list-jobs` prints them.
-    package static var installedJobs: [String] { [nightly, ingest] + reportJobs.map(\.job) + tools }
+    package static var installedJobs: [String] { [nightly] + importers + [ingest] + reportJobs.map(\.job) + tools }
 
     /// The report job named `job`.
     package static func reportJob(_ job: String) -> ReportJobSpec? { reportJobs.first { $0.job == job } }
 
     /// The catalog as `nightly --list-jobs` prints it: one job per line,
-    /// tab-separated: job, role (`night`, `ingest`, `report`, `tool`), and
+    /// tab-separated: job, role (`night`, `importer`, `ingest`, `report`, `tool`), and
     /// the files it writes for `families`, space-separated.
     package static func listing(families: [PeriodFamily]) -> String {
-        var lines = ["\(nightly)\tnight\trun_summary.json silta.prom", "\(ingest)\tingest\tingest_report.json"]
+        var lines = ["\(nightly)\tnight\trun_summary.json silta.prom"]
+        for importer in importers { lines.append("\(importer)\timporter\t") }
+        lines.append("\(ingest)\tingest\tingest_report.json")
         for spec in reportJobs { lines.append("\(spec.job)\treport\t" + spec.files(families: families).joined(separator: " ")) }
         for tool in tools { lines.append("\(tool)\ttool\t") }
         return lines.joined(separator: "\n") + "\n"

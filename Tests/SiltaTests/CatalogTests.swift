@@ -71,6 +71,9 @@ import Testing
         let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("let reportJobs = [") })
         let names = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         #expect(names == ReportCatalog.reportJobs.map(\.job))
+        let importerLine = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("let importers = [") })
+        let importers = importerLine.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(Set(importers) == Set(ReportCatalog.importers))
         for job in names {
             #expect(FileManager.default.fileExists(atPath: Paths.repository.appendingPathComponent("Jobs/" + job).path))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SiltaReportJobs
 import Testing
 
 /// Every job's `--help`, as a user sees it, against the saved text in
@@ -6,7 +7,7 @@ import Testing
 /// After a deliberate change, `SILTA_UPDATE_SNAPSHOTS=1 swift test --filter
 /// HelpSnapshotTests` writes the new texts; review them with `git diff`.
 @Suite struct HelpSnapshotTests {
-    static let jobs = ["nightly", "ingest", "engagement", "social-capital", "bridging", "generate-logs"]
+    static let jobs = ReportCatalog.installedJobs
 
     @Test(arguments: jobs)
     func theHelpIsTheSavedText(job: String) throws {

@@ -217,4 +217,41 @@ import Testing
         #expect(ImportTime.slack(Array("1434753300.123".utf8)).map { String(decoding: $0.ts, as: UTF8.self) } == "2015-06-19T22:35:00.123Z")
         #expect(ImportTime.slack(Array("12x.5".utf8)) == nil)
     }
+
+    @Test func theNightRunsTheSourcesAndAFailingImporterStopsNothingElse() throws {
+        let s = Scratch()
+        s.write(
+            "sources.txt",
+            """
+            # the exports of the night
+            slack \(Self.raw)/slack-houstondatavis --workspace hdv   # a comment
+            stackexchange "\(Self.raw)/stackexchange-conlang.meta"
+
+            gharchive \(s.sub("missing.json.gz"))
+            """)
+        let args = ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"]
+        let r = try runJob("nightly", args + ["--sources", s.sub("sources.txt")])
+        #expect(r.status == 66, "\(r.stderr)")
+        #expect(r.stderr.contains(s.sub("missing.json.gz")))
+        let summary = try readJSON(s.sub("r/run_summary.json"))
+        let jobs = try #require(summary["jobs"] as? [[String: Any]])
+        #expect(
+            jobs.map { $0["job"] as? String } == [
+                "import-slack", "import-stackexchange", "import-gharchive", "ingest", "engagement", "social-capital", "bridging",
+            ])
+        #expect(jobs.map { $0["exit_code"] as? Int } == [0, 0, 66, 0, 0, 0, 0])
+        #expect((jobs[0]["figures"] as? [String: Any])?["events_imported"] as? Int == 1552)
+        #expect(summary["reports_complete"] as? Bool == true)
+        #expect(try String(contentsOfFile: s.sub("r/silta.prom"), encoding: .utf8).contains("silta_import_failures 1"))
+        let slack = try String(contentsOfFile: s.sub("r/engagement_monthly.csv"), encoding: .utf8)
+        #expect(slack.contains(",internal,hdv/general,") && slack.contains(",external,stackexchange-conlang.meta,"))
+        // A sources file that cannot be read runs nothing, and says where it is wrong.
+        let before = folderContents(s.sub("r"))
+        s.write("bad.txt", "slack \"unclosed\n")
+        let bad = try runJob("nightly", args + ["--sources", s.sub("bad.txt")])
+        #expect(bad.status == 78 && bad.stderr.contains("line 1"), "\(bad.stderr)")
+        s.write("bad.txt", "teams /x\n")
+        #expect(try runJob("nightly", args + ["--sources", s.sub("bad.txt")]).stderr.contains("is no importer"))
+        #expect(folderContents(s.sub("r")) == before)
+    }
 }
