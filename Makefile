@@ -144,6 +144,7 @@ test: test-setup lint build
 	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
 	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest/* Tests/Fuzz/corpus/ingest/*
 	$(RELEASE)/fuzz-identities Tests/Fuzz/seeds/identities/* $(wildcard Tests/Fuzz/corpus/identities/*)
+	$(RELEASE)/fuzz-import Tests/Fuzz/seeds/import/* $(wildcard Tests/Fuzz/corpus/import/*)
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-fresh-clone
 
@@ -188,7 +189,8 @@ fuzz:
 	$(FUZZ_BUILD) --product fuzz-log-reader
 	$(FUZZ_BUILD) --product fuzz-ingest
 	$(FUZZ_BUILD) --product fuzz-identities
-	mkdir -p var/fuzz/line-parser var/fuzz/log-reader var/fuzz/ingest var/fuzz/identities
+	$(FUZZ_BUILD) --product fuzz-import
+	mkdir -p var/fuzz/line-parser var/fuzz/log-reader var/fuzz/ingest var/fuzz/identities var/fuzz/import
 	.build-fuzz/release/fuzz-line-parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		var/fuzz/line-parser Tests/Fuzz/seeds/line-parser Tests/Fuzz/corpus/line-parser Tests/Fixtures/jsontestsuite/test_parsing
 	.build-fuzz/release/fuzz-log-reader -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
@@ -197,6 +199,8 @@ fuzz:
 		var/fuzz/ingest Tests/Fuzz/seeds/ingest Tests/Fuzz/corpus/ingest
 	.build-fuzz/release/fuzz-identities -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		var/fuzz/identities Tests/Fuzz/seeds/identities
+	.build-fuzz/release/fuzz-import -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+		var/fuzz/import Tests/Fuzz/seeds/import
 
 ## bench: Silta against the inflate floor, zcat, DuckDB, NetworkX and igraph
 # on generated logs of BENCH_EVENTS and 20 million events (docs/performance.md).

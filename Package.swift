@@ -248,6 +248,13 @@ let package = Package(
         ),
         /// libFuzzer target (make fuzz); built normally, it replays files.
         .executableTarget(
+            name: "fuzz-import",
+            dependencies: ["SiltaImport", "SiltaFuzzDriver"],
+            path: "Tests/Fuzz/fuzz-import",
+            swiftSettings: strict
+        ),
+        /// libFuzzer target (make fuzz); built normally, it replays files.
+        .executableTarget(
             name: "fuzz-identities",
             dependencies: ["SiltaIdentities", "SiltaFuzzDriver"],
             path: "Tests/Fuzz/fuzz-identities",

@@ -50,6 +50,53 @@ def identity_load_seconds(cmd):
     return None
 
 
+def gharchive_hours(days):
+    """`days` copies of the real GH Archive hour in Tests/Fixtures/raw, each
+    moved to its own day (created_at rewritten), under var/bench/gharchive-N."""
+    folder = "var/bench/gharchive-%d" % days
+    if not os.path.isdir(folder):
+        import gzip
+        with gzip.open("Tests/Fixtures/raw/gharchive/2015-01-01-0.json.gz", "rb") as f:
+            hour = f.read()
+        os.makedirs(folder + ".tmp")
+        for d in range(days):
+            day = "2015-%02d-%02d" % (1 + d // 28, 1 + d % 28)
+            with gzip.open("%s.tmp/%s-0.json.gz" % (folder, day), "wb") as f:
+                f.write(hour.replace(b'"created_at":"2015-01-01T', b'"created_at":"' + day.encode() + b"T"))
+        os.rename(folder + ".tmp", folder)
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder))
+
+
+def bench_importers():
+    """Each importer against the plain Python script a user would otherwise
+    write (the mapping with json.loads or ElementTree, as in
+    Tests/conformance/import_reference.py), on the same inputs; and
+    import-gharchive's peak memory at 7 and 28 days of hours."""
+    print("importers (each against a plain Python script of the same mapping):", flush=True)
+    rows = {}
+    raw = "Tests/Fixtures/raw"
+    script = "Tests/conformance/import_reference.py"
+    cases = [("gharchive", BIN + "/import-gharchive", gharchive_hours(28)),
+             ("slack", BIN + "/import-slack", [raw + "/slack-houstondatavis"]),
+             ("stackexchange", BIN + "/import-stackexchange", [raw + "/stackexchange-conlang.meta"])]
+    for name, job, inputs in cases:
+        out = "var/bench/import-" + name
+        shutil.rmtree(out, ignore_errors=True)
+        wall, cpu, rss, code, _ = run([job] + inputs + ["--out", out, "--quiet"])
+        pwall, pcpu, prss, pcode, _ = run([sys.executable, script, name, out + ".py.ndjson"] + inputs)
+        rows[name] = {"wall": wall, "cpu": cpu, "rss_mb": rss, "exit": code, "python_wall": pwall, "python_rss_mb": prss,
+                      "ratio": pwall / wall if wall else None}
+        print("  %-14s silta %7.2f s %6.0f MB   python %7.2f s %6.0f MB   python/silta %6.1f%s" % (
+            name, wall, rss, pwall, prss, pwall / wall, "" if code == 0 and pcode == 0 else "  EXIT %d/%d" % (code, pcode)), flush=True)
+    small = gharchive_hours(7)
+    shutil.rmtree("var/bench/import-gh7", ignore_errors=True)
+    _, _, rss7, _, _ = run([BIN + "/import-gharchive"] + small + ["--out", "var/bench/import-gh7", "--quiet"])
+    rows["gharchive_rss_7_days_mb"] = rss7
+    rows["gharchive_rss_28_days_mb"] = rows["gharchive"]["rss_mb"]
+    print("  import-gharchive peak memory: %.0f MB at 7 days of hours, %.0f MB at 28" % (rss7, rows["gharchive"]["rss_mb"]), flush=True)
+    return rows
+
+
 def run(cmd, env=None, stdout=subprocess.DEVNULL):
     """Runs cmd; returns (wall, cpu, peak RSS in MB, exit code, stdout text)."""
     start = time.perf_counter()
@@ -278,6 +325,12 @@ def main():
     results = {"machine": machine, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "sizes": []}
     if a.cliques:
         results["cliques"] = bench_cliques(a.workers, a.cliques)
+    results["importers"] = imp = bench_importers()
+    gh = imp["gharchive"]
+    print("  target: import-gharchive >= 10 x the Python script: %.1f, %s" % (gh["ratio"], "met" if gh["ratio"] >= 10 else "MISSED"))
+    print("  target: its peak memory independent of the input (7 vs 28 days): %.0f vs %.0f MB, %s" % (
+        imp["gharchive_rss_7_days_mb"], imp["gharchive_rss_28_days_mb"],
+        "met" if imp["gharchive_rss_28_days_mb"] <= 1.25 * imp["gharchive_rss_7_days_mb"] + 5 else "MISSED"), flush=True)
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(results, f, indent=1)

@@ -23,14 +23,16 @@ struct ImportGHArchive: ParsableCommand {
     @Argument(help: ArgumentHelp("GH Archive hour files, .json.gz or plain.", valueName: "hour-file"))
     var files: [String]
 
+    @Option(name: .customLong("workers"), help: ArgumentHelp("Hour files read at once.", valueName: "n"))
+    var workerCount: WorkerCount = .processors
+
     @OptionGroup var options: ImportOptions
 
     func run() throws {
         try ImportJob.run(name: "import-gharchive", source: "gharchive", options: options) { source, add, summary, _ in
-            var importer = GHArchiveImporter()
-            importer.kind = options.kind?.kind ?? .external
-            importer.source = source
-            for file in files.sorted() { try importer.read(file, summary: &summary, emit: add) }
+            let kind = options.kind?.kind ?? .external
+            try GHArchiveImporter.readAll(
+                files.sorted(), kind: kind, source: source, workers: workerCount.value, summary: &summary, emit: add)
         }
     }
 }

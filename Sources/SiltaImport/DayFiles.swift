@@ -31,7 +31,10 @@ package final class DaySpool {
     private var buffers: [Int64: [UInt8]] = [:]
     private var spooled = Set<Int64>()
     private var line: [UInt8] = []
-    private static let flushBytes = 1 << 20
+    private var record: [UInt8] = []
+    /// Bytes held in ``buffers``: past 8 MiB, every day's buffer goes to its spool file.
+    private var held = 0
+    private static let flushBytes = 8 << 20
 
     /// - Throws: ``SystemError`` when `folder` cannot be created.
     package init(folder: String, prefix: String) throws {
@@ -51,15 +54,18 @@ package final class DaySpool {
         let day = Self.floorDiv(e.ms, 86_400_000)
         line.removeAll(keepingCapacity: true)
         e.line(into: &line)
-        var record: [UInt8] = []
-        record.reserveCapacity(16 + e.id.count + line.count)
+        record.removeAll(keepingCapacity: true)
         withUnsafeBytes(of: e.ms.littleEndian) { record += $0 }
         withUnsafeBytes(of: UInt32(e.id.count).littleEndian) { record += $0 }
         withUnsafeBytes(of: UInt32(line.count).littleEndian) { record += $0 }
         record += e.id
         record += line
         buffers[day, default: []] += record
-        if buffers[day]!.count >= Self.flushBytes { try flush(day) }
+        held += record.count
+        if held >= Self.flushBytes {
+            for d in buffers.keys { try flush(d) }
+            held = 0
+        }
     }
 
     private func spoolPath(_ day: Int64) -> String { folder + "/.\(prefix)-spool-\(day)" }
@@ -123,7 +129,7 @@ package final class DaySpool {
             bytes = []
             let name = "\(prefix)-\(RFC3339.formatDate(days: Int(day))).ndjson.gz"
             let path = folder + "/" + name
-            let gz = Gzip.compress(text, level: 9)
+            let gz = Gzip.compress(text, level: 6)
             if FileSystem.kind(of: path) == .file, let old = try? PosixFile.readAll(path), old == gz {
                 outcome.unchanged.append(name)
             } else {

@@ -1,6 +1,13 @@
+import Dispatch
 import SiltaEvents
 import SiltaLogReader
 import SiltaSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// GH Archive hours (docs/importers.md "GH Archive"): one GitHub event per
 /// line, `.json.gz` or plain; each repository a community.
@@ -10,6 +17,40 @@ package struct GHArchiveImporter {
     private var tape = JSONTape()
 
     package init() {}
+
+    /// Reads `paths` on up to `workers` threads, a file each at a time, and
+    /// hands the events on in file order, so the output never depends on
+    /// the workers; at most `workers` files' events are held at once.
+    package static func readAll(
+        _ paths: [String], kind: ImportEvent.Kind, source: [UInt8], workers: Int, summary: inout ImportSummary,
+        emit: (ImportEvent) throws -> Void
+    ) throws {
+        let batch = max(1, workers)
+        var start = 0
+        while start < paths.count {
+            let part = Array(paths[start..<min(paths.count, start + batch)])
+            let results = ResultSlots<(events: [ImportEvent], summary: ImportSummary, error: (any Error)?)>(count: part.count)
+            DispatchQueue.concurrentPerform(iterations: part.count) { k in
+                var importer = GHArchiveImporter()
+                importer.kind = kind
+                importer.source = source
+                var s = ImportSummary(importer: "import-gharchive")
+                var events: [ImportEvent] = []
+                do {
+                    try importer.read(part[k], summary: &s) { events.append($0) }
+                    results.set(k, (events, s, nil))
+                } catch {
+                    results.set(k, ([], s, error))
+                }
+            }
+            for r in results.results.map({ $0! }) {
+                if let error = r.error { throw error }
+                summary.merge(r.summary)
+                for e in r.events { try emit(e) }
+            }
+            start += batch
+        }
+    }
 
     /// Reads `path`, handing each event to `emit`.
     /// - Throws: ``ImportError`` when the file is missing or no GH Archive file.
@@ -36,16 +77,24 @@ package struct GHArchiveImporter {
                 case .lines(let buffer):
                     defer { pool.give(buffer) }
                     let bytes = buffer.bytes
+                    guard let base = bytes.baseAddress else { return }
                     var start = 0
-                    for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
-                        defer { start = i + 1 }
-                        guard i > start else { continue }
-                        var line = bytes[start..<i]
-                        if line.last == 0x0D { line = line.dropLast() }
-                        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                    while start < bytes.count {
+                        let end =
+                            memchr(base + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
+                            ?? bytes.count
+                        defer { start = end + 1 }
+                        var stop = end
+                        if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+                        var blank = true
+                        for k in start..<stop where bytes[k] != 0x20 && bytes[k] != 0x09 {
+                            blank = false
+                            break
+                        }
+                        if blank { continue }
                         lines += 1
                         do {
-                            if let e = me.map(Array(line), summary: &s) {
+                            if let e = me.map(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), summary: &s) {
                                 events += 1
                                 try emit(e)
                             }
@@ -72,7 +121,7 @@ package struct GHArchiveImporter {
     func ghMentions(_ text: [UInt8]) -> [[UInt8]] { Mentions.github(text).map { Array("gh:".utf8) + $0 } }
 
     /// One line's event, or nil (counted in `summary`).
-    mutating func map(_ line: [UInt8], summary: inout ImportSummary) -> ImportEvent? {
+    mutating func map(_ line: UnsafeRawBufferPointer, summary: inout ImportSummary) -> ImportEvent? {
         guard tape.parse(line), tape.kind(tape.root) == .object else {
             summary.skip("line that is not JSON")
             return nil

@@ -36,6 +36,17 @@ package struct ImportSummary: Sendable {
 
     package mutating func skip(_ reason: String, _ n: Int = 1) { skipped[reason, default: 0] += n }
 
+    /// Adds what `other` counted (a part of the same import, read alongside).
+    package mutating func merge(_ other: ImportSummary) {
+        for (t, n) in other.byType { byType[t, default: 0] += n }
+        for (r, n) in other.skipped { skipped[r, default: 0] += n }
+        communities.formUnion(other.communities)
+        persons.formUnion(other.persons)
+        if let f = other.first { first = min(first ?? f, f) }
+        if let l = other.last { last = max(last ?? l, l) }
+        damaged += other.damaged
+    }
+
     /// One line for the log.
     package var line: String {
         let types = EventType.allCases.compactMap { t in byType[t].map { "\($0) \(t.name)" } }.joined(separator: ", ")

@@ -1,5 +1,11 @@
 import SiltaEvents
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON text (RFC 8259) parsed into a flat tape of nodes over its bytes:
 /// one pass, no allocation per value, the tape reused from document to
 /// document. The importers read exports through it: a GH Archive line, a
@@ -42,6 +48,8 @@ package struct JSONTape {
         bytes.removeAll(keepingCapacity: true)
         bytes.append(contentsOf: text)
         guard bytes.count < Int(Int32.max) else { return false }
+        // The whole text once (strings are the only place other bytes than ASCII may be).
+        guard bytes.withUnsafeBytes({ UTF8Validation.isValid($0) }) else { return false }
         let (ok, tape) = bytes.withUnsafeBufferPointer { b -> (Bool, [Node]) in
             var p = Parser(b: b, nodes: reuse)
             var ok = p.value(depth: 0)
@@ -121,6 +129,21 @@ package struct JSONTape {
 
         mutating func string() -> Bool {
             let start = i + 1
+            // The common case: no escape and no control character before the
+            // closing quote, found with memchr and one branch-free pass.
+            if start < b.count, let base = b.baseAddress,
+                let q = memchr(base + start, 0x22, b.count - start).map({
+                    UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+                })
+            {
+                var bad: UInt8 = 0
+                for k in start..<q { bad |= (b[k] < 0x20 ? 1 : 0) | (b[k] == 0x5C ? 1 : 0) }
+                if bad == 0 {
+                    nodes.append(Node(kind: .string, escaped: false, start: Int32(start), end: Int32(q), skip: Int32(nodes.count + 1)))
+                    i = q + 1
+                    return true
+                }
+            }
             var j = start
             var escaped = false
             while j < b.count {
@@ -143,7 +166,6 @@ package struct JSONTape {
                 j += 1
             }
             guard j < b.count else { return false }
-            guard UTF8Validation.isValid(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[start..<j]))) else { return false }
             nodes.append(Node(kind: .string, escaped: escaped, start: Int32(start), end: Int32(j), skip: Int32(nodes.count + 1)))
             i = j + 1
             return true

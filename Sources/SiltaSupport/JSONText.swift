@@ -10,7 +10,21 @@ public enum JSONText {
     }
 
     /// Appends `bytes` as a JSON string literal to `out`.
+    @inlinable
     public static func appendQuoted(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        // Most ids need no escape: one copy.
+        if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out.append(0x22)
+            out.append(contentsOf: bytes)
+            out.append(0x22)
+            return
+        }
+        appendEscaped(Array(bytes), to: &out)
+    }
+
+    /// The slow path of ``appendQuoted(_:to:)``, for text that needs escapes.
+    @usableFromInline
+    static func appendEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
         out.append(0x22)
         for b in bytes {
             switch b {

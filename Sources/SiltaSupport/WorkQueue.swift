@@ -29,3 +29,13 @@ public struct SendableBuffer<T>: @unchecked Sendable {
     public let buffer: UnsafeMutableBufferPointer<T>
     public init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
+
+/// Results written by concurrent workers, one slot each, read once they are done.
+public final class ResultSlots<Result>: @unchecked Sendable {
+    private let monitor = Monitor()
+    public private(set) var results: [Result?]
+
+    public init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    public func set(_ i: Int, _ r: Result) { monitor.locked { results[i] = r } }
+}

@@ -1,5 +1,6 @@
 import Dispatch
 import SiltaReports
+import SiltaSupport
 
 /// The `bridging_*` and `community_links_*` tables.
 package enum BridgingReport {

@@ -27,13 +27,3 @@ package enum CommunityWorkers {
         return store.results
     }
 }
-
-/// Results written by workers, one slot each.
-final class ResultSlots<Result>: @unchecked Sendable {
-    private let monitor = Monitor()
-    private(set) var results: [Result?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ r: Result) { monitor.locked { results[i] = r } }
-}
