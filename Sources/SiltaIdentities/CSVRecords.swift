@@ -11,6 +11,18 @@ struct CSVRecords {
         /// The line the record starts on (1-based).
         var line: Int
 
+        /// Appends field `k`'s value to `out`; returns its length.
+        func append(_ k: Int, from bytes: [UInt8], to out: inout [UInt8]) -> Int {
+            let r = fields[k]
+            guard quoted[k] else {
+                out.append(contentsOf: bytes[r])
+                return r.count
+            }
+            let v = value(k, in: bytes)
+            out += v
+            return v.count
+        }
+
         /// Field `k`'s value.
         func value(_ k: Int, in bytes: [UInt8]) -> [UInt8] {
             let r = fields[k]

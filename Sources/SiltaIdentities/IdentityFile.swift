@@ -107,29 +107,32 @@ package struct IdentityFile: Sendable {
             if record.fields.count != width {
                 throw fail(record.line, "\(record.fields.count) field(s), but the header has \(width)")
             }
-            let idBytes = record.value(0, in: bytes)
-            let personBytes = record.value(1, in: bytes)
-            if idBytes.isEmpty || idBytes.count > maxFieldBytes {
-                throw fail(record.line, "the id has \(idBytes.count) bytes; it must have 1 to \(maxFieldBytes)")
+            let idStart = storage.count
+            let idCount = record.append(0, from: bytes, to: &storage)
+            let personStart = storage.count
+            let personCount = record.append(1, from: bytes, to: &storage)
+            if idCount == 0 || idCount > maxFieldBytes {
+                throw fail(record.line, "the id has \(idCount) bytes; it must have 1 to \(maxFieldBytes)")
             }
-            if personBytes.count > maxFieldBytes {
+            if personCount > maxFieldBytes {
                 throw fail(
                     record.line,
-                    "the person has \(personBytes.count) bytes; it must have at most \(maxFieldBytes) (empty: the id is its own person)")
+                    "the person has \(personCount) bytes; it must have at most \(maxFieldBytes) (empty: the id is its own person)")
             }
             var bot = false
             if hasBot {
-                switch record.value(2, in: bytes) {
-                case Array("true".utf8): bot = true
-                case Array("false".utf8), []: bot = false
-                case let other:
-                    throw fail(record.line, "bot is \"\(String(decoding: other, as: UTF8.self))\"; it must be true, false or empty")
+                let r = record.fields[2]
+                if record.quoted[2] || !(r.isEmpty || bytes[r].elementsEqual("true".utf8) || bytes[r].elementsEqual("false".utf8)) {
+                    switch record.value(2, in: bytes) {
+                    case Array("true".utf8): bot = true
+                    case Array("false".utf8), []: bot = false
+                    case let other:
+                        throw fail(record.line, "bot is \"\(String(decoding: other, as: UTF8.self))\"; it must be true, false or empty")
+                    }
+                } else {
+                    bot = r.count == 4
                 }
             }
-            let idStart = storage.count
-            storage += idBytes
-            let personStart = storage.count
-            storage += personBytes
             rawRows.append((idStart..<personStart, personStart..<storage.count, bot, record.line))
         }
         if header == nil { throw fail(1, "the file is empty: it needs the header `id,person` or `id,person,bot`") }
@@ -141,35 +144,37 @@ package struct IdentityFile: Sendable {
                 throw fail(r.line, "the id \"\(text(storage, r.id))\" is also on line \(rawRows[Int(earlier)].line)")
             }
         }
-        // Persons: the `person` field, or the id; no chains.
+        // Persons: the `person` field, or the id.
         var keyTable = ByteTable(capacity: rawRows.count)
         var keys: [Range<Int>] = []
         var keyIsBot: [Bool] = []
+        var firstRow: [Int32] = []
         var rows: [Row] = []
         rows.reserveCapacity(rawRows.count)
-        for r in rawRows {
+        for (k, r) in rawRows.enumerated() {
             let key = r.person.isEmpty ? r.id : r.person
-            if !r.person.isEmpty, let other = idTable.find(storage, r.person) {
-                let o = rawRows[Int(other)]
-                let otherKey = o.person.isEmpty ? o.id : o.person
-                if !storage[otherKey].elementsEqual(storage[key]) {
-                    throw fail(
-                        r.line,
-                        "a chain: the person \"\(text(storage, r.person))\" is an id that line \(o.line) maps to \"\(text(storage, otherKey))\"; map both ids to the same person"
-                    )
-                }
-            }
             let index: Int32
-            if let known = keyTable.find(storage, key) {
+            if let known = keyTable.insert(storage, key, value: Int32(keys.count)) {
                 index = known
             } else {
                 index = Int32(keys.count)
-                _ = keyTable.insert(storage, key, value: index)
                 keys.append(key)
                 keyIsBot.append(false)
+                firstRow.append(Int32(k))
             }
             if r.bot { keyIsBot[Int(index)] = true }
             rows.append(Row(id: r.id, key: index, bot: r.bot, line: r.line))
+        }
+        // No chains: a person that is also an id must be that id's own person.
+        for (k, key) in keys.enumerated() {
+            guard let other = idTable.find(storage, key), rows[Int(other)].key != Int32(k) else { continue }
+            let r = rawRows[Int(firstRow[k])]
+            let o = rawRows[Int(other)]
+            let otherKey = o.person.isEmpty ? o.id : o.person
+            throw fail(
+                r.line,
+                "a chain: the person \"\(text(storage, key))\" is an id that line \(o.line) maps to \"\(text(storage, otherKey))\"; map both ids to the same person"
+            )
         }
         return IdentityFile(
             storage: storage, rows: rows, keys: keys, keyIsBot: keyIsBot, sha256: SHA256Hex.of(bytes), idTable: idTable,

@@ -50,13 +50,7 @@ package struct IngestReport: Sendable, Equatable {
     /// The report as pretty-printed JSON, keys in a fixed order.
     package func json() -> String {
         var w = JSONWriter()
-        w.beginObject(.lines(indent: 2))
-        w.key("schema_version")
-        w.integer(1)
-        w.key("report")
-        w.string("ingest")
-        w.key("generated_by")
-        w.string(SiltaVersion.generatedBy)
+        w.beginReport("ingest")
         for (key, n) in [
             ("files_read", filesRead), ("files_skipped", filesSkipped), ("lines", lines), ("accepted", accepted),
             ("duplicates", duplicates),
@@ -73,17 +67,7 @@ package struct IngestReport: Sendable, Equatable {
         w.endObject()
         w.key("rejected_total")
         w.integer(rejectedTotal)
-        w.key("damaged_files")
-        w.beginArray(.lines(indent: 4))
-        for damaged in damagedFiles {
-            w.beginObject(.spaced)
-            w.key("file")
-            w.string(damaged.file)
-            w.key("error")
-            w.string(damaged.error)
-            w.endObject()
-        }
-        w.endArray()
+        w.fileErrors("damaged_files", damagedFiles.map { ($0.file, $0.error) })
         w.key("bytes_compressed")
         w.integer(bytesCompressed)
         w.key("bytes_uncompressed")

@@ -86,13 +86,7 @@ package struct NightlySummary: Sendable {
     /// The summary as pretty-printed JSON, keys in a fixed order.
     package func json() -> String {
         var w = JSONWriter()
-        w.beginObject(.lines(indent: 2))
-        w.key("schema_version")
-        w.integer(1)
-        w.key("report")
-        w.string("run_summary")
-        w.key("generated_by")
-        w.string(SiltaVersion.generatedBy)
+        w.beginReport("run_summary")
         w.key("started_at")
         w.string(RFC3339.format(milliseconds: started))
         w.key("ended_at")

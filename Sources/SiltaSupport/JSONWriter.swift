@@ -98,6 +98,35 @@ public struct JSONWriter: Sendable {
         body(&bytes)
     }
 
+    // MARK: Silta's shapes
+
+    /// Opens the top object of one of Silta's own files, one key per line:
+    /// `schema_version` 1, `report`, `generated_by`.
+    public mutating func beginReport(_ report: String) {
+        beginObject(.lines(indent: 2))
+        key("schema_version")
+        integer(1)
+        key("report")
+        string(report)
+        key("generated_by")
+        string(SiltaVersion.generatedBy)
+    }
+
+    /// `key`: a list of `{"file": ..., "error": ...}`, one per line.
+    public mutating func fileErrors(_ key: String, _ list: [(file: String, error: String)]) {
+        self.key(key)
+        beginArray(.lines(indent: 4))
+        for item in list {
+            beginObject(.spaced)
+            self.key("file")
+            string(item.file)
+            self.key("error")
+            string(item.error)
+            endObject()
+        }
+        endArray()
+    }
+
     /// Ends the document with a newline; every container must be closed.
     public mutating func finishLine() {
         assert(open.isEmpty, "JSONWriter: a container is still open")

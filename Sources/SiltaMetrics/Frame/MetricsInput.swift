@@ -212,36 +212,48 @@ package final class MetricsInput: @unchecked Sendable {
     private func events(of c: UInt32, persons map: PersonMap) -> CommunityEvents {
         var e = CommunityEvents()
         e.reserve(eventCounts[Int(c)])
-        let personOf = map.personOf
-        let isBot = map.isBot
-        for b in snapshot.blocks {
-            guard let r = Self.range(of: c, in: b) else { continue }
-            defer { snapshot.releasePages(of: b, rows: r) }
-            for i in r {
-                let actor = personOf[Int(b.actor[i])]
-                if isBot[Int(actor)] { continue }
-                e.ts.append(b.ts[i])
-                e.actor.append(actor)
-                e.type.append(b.type[i])
-                e.content.append(b.content[i])
-                let parent = b.parent[i]
-                e.parent.append(parent)
-                var author = b.parentActor[i]
-                if author != Self.none {
-                    author = personOf[Int(author)]
-                } else if parent != Self.none {
-                    author = contentAuthor[Int(parent)]
+        map.personOf.withUnsafeBufferPointer { personOf in
+            map.isBot.withUnsafeBufferPointer { isBot in
+                for b in snapshot.blocks {
+                    guard let r = Self.range(of: c, in: b) else { continue }
+                    defer { snapshot.releasePages(of: b, rows: r) }
+                    for i in r {
+                        let actor = personOf[Int(b.actor[i])]
+                        if isBot[Int(actor)] { continue }
+                        e.ts.append(b.ts[i])
+                        e.actor.append(actor)
+                        e.type.append(b.type[i])
+                        e.content.append(b.content[i])
+                        let parent = b.parent[i]
+                        e.parent.append(parent)
+                        var author = b.parentActor[i]
+                        if author != Self.none {
+                            author = personOf[Int(author)]
+                        } else if parent != Self.none {
+                            author = contentAuthor[Int(parent)]
+                        }
+                        if author != Self.none && isBot[Int(author)] { author = Self.botAuthor }
+                        e.parentAuthor.append(author)
+                        e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
+                        // Each mentioned person once, bots left out.
+                        let first = e.mentions.count
+                        for k in Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1]) {
+                            let p = personOf[Int(b.mentions[k])]
+                            if isBot[Int(p)] { continue }
+                            var seen = false
+                            var j = first
+                            while j < e.mentions.count {
+                                if e.mentions[j] == p {
+                                    seen = true
+                                    break
+                                }
+                                j += 1
+                            }
+                            if !seen { e.mentions.append(p) }
+                        }
+                        e.mentionEnds.append(UInt32(e.mentions.count))
+                    }
                 }
-                if author != Self.none && isBot[Int(author)] { author = Self.botAuthor }
-                e.parentAuthor.append(author)
-                e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
-                // Each mentioned person once, bots left out.
-                let first = e.mentions.count
-                for m in b.mentions[Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1])] {
-                    let p = personOf[Int(m)]
-                    if !isBot[Int(p)] && !e.mentions[first...].contains(p) { e.mentions.append(p) }
-                }
-                e.mentionEnds.append(UInt32(e.mentions.count))
             }
         }
         e.sortByTime()
