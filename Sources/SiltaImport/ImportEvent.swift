@@ -118,9 +118,8 @@ package enum ImportTime {
             let fraction = text[(dot + 1)...]
             guard !fraction.isEmpty, fraction.count <= 9, fraction.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
             // Round the fraction to milliseconds, half up, exactly in integers.
-            var digits = Array(fraction) + [UInt8](repeating: 0x30, count: 9 - fraction.count)
+            let digits = Array(fraction) + [UInt8](repeating: 0x30, count: 9 - fraction.count)
             let nanos = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
-            digits.removeAll()
             ms += (nanos + 500_000) / 1_000_000
         }
         guard ms >= RFC3339.minimumMilliseconds && ms <= RFC3339.maximumMilliseconds else { return nil }
