@@ -71,10 +71,10 @@ package enum ReportJob {
         logger.info(
             "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(Clocks.seconds(loaded - start)) s"
         )
-        if identities != nil {
+        if let identities {
             logger.info("left out \(input.botEvents) events of bots (of \(snapshot.manifest.events))")
             record.set(.botEvents, .integer(input.botEvents))
-            record.set(.identitiesSHA256, .text(identities!.sha256))
+            record.set(.identitiesSHA256, .text(identities.sha256))
         }
         var settings = try ReportSettings.make(
             input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,
