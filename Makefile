@@ -99,7 +99,7 @@ install: install-build
 	install -d "$(DESTDIR)$(PREFIX)/libexec/silta" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/silta" \
 		"$(DESTDIR)$(PREFIX)/share/silta/cron" "$(DESTDIR)$(PREFIX)/share/doc/silta"
 	for job in $(INSTALL_JOBS); do \
-		install -m 0755 "$(INSTALL_BUILD)/release/$$job" "$(DESTDIR)$(PREFIX)/libexec/silta/$$job" || exit 1; \
+		install -m 0755 -s "$(INSTALL_BUILD)/release/$$job" "$(DESTDIR)$(PREFIX)/libexec/silta/$$job" || exit 1; \
 		ln -sf "../libexec/silta/$$job" "$(DESTDIR)$(PREFIX)/bin/silta-$$job" || exit 1; \
 	done
 	for job in $(INSTALL_JOBS); do LD_LIBRARY_PATH="$(SWIFT_RUNTIME)" ldd "$(INSTALL_BUILD)/release/$$job"; done \
