@@ -72,29 +72,9 @@ package enum IngestCheck {
         for k in 0..<parts {
             let lo = bytes.count * k / parts
             let hi = bytes.count * (k + 1) / parts
-            out += deflateMember(Array(bytes[lo..<hi]), level: level)
+            out += Gzip.compress(Array(bytes[lo..<hi]), level: level)
         }
         return out
-    }
-
-    private static func deflateMember(_ bytes: [UInt8], level: Int32) -> [UInt8] {
-        var stream = z_stream()
-        precondition(silta_deflateInit2(&stream, level, 15 + 16, 8) == Z_OK)
-        defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
-        var input = bytes
-        let produced: Int = input.withUnsafeMutableBufferPointer { inp in
-            out.withUnsafeMutableBufferPointer { o in
-                stream.next_in = inp.baseAddress
-                stream.avail_in = UInt32(inp.count)
-                stream.next_out = o.baseAddress
-                stream.avail_out = UInt32(o.count)
-                let rc = deflate(&stream, Z_FINISH)
-                precondition(rc == Z_STREAM_END)
-                return o.count - Int(stream.avail_out)
-            }
-        }
-        return Array(out[..<produced])
     }
 
     /// Ingests `c` in a fresh folder under `scratch` and checks the invariant.
