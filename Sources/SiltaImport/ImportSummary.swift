@@ -64,13 +64,7 @@ package struct ImportSummary: Sendable {
         w.string(importer)
         w.key("events")
         w.integer(events)
-        w.key("by_type")
-        w.beginObject(.spaced)
-        for t in EventType.allCases where byType[t] != nil {
-            w.key(t.name)
-            w.integer(byType[t]!)
-        }
-        w.endObject()
+        w.counts("by_type", EventType.allCases.compactMap { t in byType[t].map { (t.name, $0) } })
         w.key("communities")
         w.integer(communities.count)
         w.key("persons")
@@ -79,13 +73,7 @@ package struct ImportSummary: Sendable {
         w.string(first.map { RFC3339.format(milliseconds: $0) })
         w.key("last_ts")
         w.string(last.map { RFC3339.format(milliseconds: $0) })
-        w.key("skipped")
-        w.beginObject(.spaced)
-        for reason in skipped.keys.sorted() {
-            w.key(reason)
-            w.integer(skipped[reason]!)
-        }
-        w.endObject()
+        w.counts("skipped", skipped.keys.sorted().map { ($0, skipped[$0]!) })
         w.key("skipped_total")
         w.integer(skipped.values.reduce(0, +))
         w.key("files_written")

@@ -58,13 +58,7 @@ package struct IngestReport: Sendable, Equatable {
             w.key(key)
             w.integer(n)
         }
-        w.key("rejected")
-        w.beginObject(.spaced)
-        for reason in RejectReason.allCases where (rejected[reason] ?? 0) > 0 {
-            w.key(reason.name)
-            w.integer(rejected[reason]!)
-        }
-        w.endObject()
+        w.counts("rejected", RejectReason.allCases.compactMap { r in rejected[r].flatMap { $0 > 0 ? (r.name, $0) : nil } })
         w.key("rejected_total")
         w.integer(rejectedTotal)
         w.fileErrors("damaged_files", damagedFiles.map { ($0.file, $0.error) })
@@ -74,13 +68,7 @@ package struct IngestReport: Sendable, Equatable {
         w.integer(bytesUncompressed)
         w.key("seconds")
         w.value { $0 += Array(Clocks.seconds(seconds).utf8) }
-        w.key("by_type")
-        w.beginObject(.spaced)
-        for type in EventType.allCases where (acceptedByType[type] ?? 0) > 0 {
-            w.key(type.name)
-            w.integer(acceptedByType[type]!)
-        }
-        w.endObject()
+        w.counts("by_type", EventType.allCases.compactMap { t in acceptedByType[t].flatMap { $0 > 0 ? (t.name, $0) : nil } })
         w.key("stored")
         w.integer(stored)
         w.key("future_events")

@@ -112,6 +112,17 @@ public struct JSONWriter: Sendable {
         string(SiltaVersion.generatedBy)
     }
 
+    /// `key`: an object of counts on one line, `{"a": 1, "b": 2}`, in the order given.
+    public mutating func counts(_ key: String, _ pairs: [(name: String, count: Int)]) {
+        self.key(key)
+        beginObject(.spaced)
+        for (name, count) in pairs {
+            self.key(name)
+            integer(count)
+        }
+        endObject()
+    }
+
     /// `key`: a list of `{"file": ..., "error": ...}`, one per line.
     public mutating func fileErrors(_ key: String, _ list: [(file: String, error: String)]) {
         self.key(key)
