@@ -49,8 +49,8 @@ struct CSVRecords {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    /// The next record, or `nil` at the end.
-    mutating func next() throws(Fault) -> Record? {
+    /// Reads the next record into `record` (reusing its arrays); `false` at the end.
+    mutating func next(into record: inout Record) throws(Fault) -> Bool {
         // Skip blank lines.
         while i < bytes.count {
             if bytes[i] == 0x0A {
@@ -63,8 +63,10 @@ struct CSVRecords {
                 break
             }
         }
-        guard i < bytes.count else { return nil }
-        var record = Record(fields: [], quoted: [], line: line)
+        guard i < bytes.count else { return false }
+        record.fields.removeAll(keepingCapacity: true)
+        record.quoted.removeAll(keepingCapacity: true)
+        record.line = line
         while true {
             let start = i
             if i < bytes.count && bytes[i] == 0x22 {
@@ -102,18 +104,18 @@ struct CSVRecords {
                 record.fields.append(start..<i)
                 record.quoted.append(false)
             }
-            if i >= bytes.count { return record }
+            if i >= bytes.count { return true }
             switch bytes[i] {
             case 0x2C:
                 i += 1
             case 0x0D:
                 i += 2
                 line += 1
-                return record
+                return true
             default:  // \n
                 i += 1
                 line += 1
-                return record
+                return true
             }
         }
     }

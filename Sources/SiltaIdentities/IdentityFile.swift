@@ -48,6 +48,12 @@ package struct IdentityFile: Sendable {
     /// Reads and validates the file at `path`.
     /// - Throws: ``IdentityFileError`` for a missing, unreadable, oversized or invalid file.
     package static func load(path: String) throws(IdentityFileError) -> IdentityFile {
+        try parse(read(path: path), file: path)
+    }
+
+    /// The bytes of the file at `path`, checked to be a regular file of at most ``maxBytes``.
+    /// - Throws: ``IdentityFileError`` for a missing, unreadable or oversized file.
+    package static func read(path: String) throws(IdentityFileError) -> [UInt8] {
         switch FileSystem.kind(of: path) {
         case .missing: throw IdentityFileError(file: path, line: nil, fault: "no such file")
         case .file: break
@@ -63,7 +69,7 @@ package struct IdentityFile: Sendable {
         } catch {
             throw IdentityFileError(file: path, line: nil, fault: "cannot be read: \(error)")
         }
-        return try parse(bytes, file: path)
+        return bytes
     }
 
     /// Parses and validates `bytes`; `file` names it in errors.
@@ -81,14 +87,14 @@ package struct IdentityFile: Sendable {
         var header: [[UInt8]]?
         var hasBot = false
         var rawRows: [(id: Range<Int>, person: Range<Int>, bot: Bool, line: Int)] = []
+        var record = CSVRecords.Record(fields: [], quoted: [], line: 0)
+        rawRows.reserveCapacity(bytes.count / 16)
         while true {
-            let record: CSVRecords.Record?
             do {
-                record = try reader.next()
+                guard try reader.next(into: &record) else { break }
             } catch {
                 throw fail(error.line, error.fault)
             }
-            guard let record else { break }
             if header == nil {
                 let names = record.fields.indices.map { record.value($0, in: bytes) }
                 let id = Array("id".utf8)
@@ -194,10 +200,24 @@ package struct IdentityFile: Sendable {
     }
 
     /// The row of the id `bytes`, if the file has one.
-    package func row(ofID bytes: UnsafeRawBufferPointer) -> Int? { idTable.find(storage, bytes).map(Int.init) }
+    package func row(ofID bytes: UnsafeRawBufferPointer) -> Int? {
+        storage.withUnsafeBytes { idTable.find($0, bytes, hash: ByteTable.hash(bytes)) }.map(Int.init)
+    }
 
     /// The key of the person named `bytes`, if a row names that person.
-    package func key(named bytes: UnsafeRawBufferPointer) -> Int? { keyTable.find(storage, bytes).map(Int.init) }
+    package func key(named bytes: UnsafeRawBufferPointer) -> Int? {
+        storage.withUnsafeBytes { keyTable.find($0, bytes, hash: ByteTable.hash(bytes)) }.map(Int.init)
+    }
+
+    /// The person (key) a warehouse id stands for: its row's person, else
+    /// the person it names, else `nil` (it is its own person). One hash for both lookups.
+    package func person(of bytes: UnsafeRawBufferPointer) -> Int? {
+        storage.withUnsafeBytes { all in
+            let h = ByteTable.hash(bytes)
+            if let row = idTable.find(all, bytes, hash: h) { return Int(rows[Int(row)].key) }
+            return keyTable.find(all, bytes, hash: h).map(Int.init)
+        }
+    }
 
     /// A key's bytes.
     package func keyBytes(_ key: Int) -> ArraySlice<UInt8> { storage[keys[key]] }
