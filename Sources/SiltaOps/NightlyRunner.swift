@@ -149,9 +149,11 @@ package enum NightlyRunner {
         // The identity file is checked before anything runs: ingest does not
         // need it, but no report job is started with a file that is wrong.
         var identities = NightlySummary.Identities(file: options.report.identities)
+        var identityFile: IdentityFile?
         if let path = options.report.identities {
             do {
                 let file = try IdentityFile.load(path: path)
+                identityFile = file
                 identities.used = IdentitiesUsed(sha256: file.sha256, ids: file.ids, persons: file.persons, bots: file.bots)
             } catch {
                 identities.error = error.description
@@ -190,6 +192,11 @@ package enum NightlyRunner {
         outcomes.append(ingest)
         let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue
         if ingest.completed && identities.error == nil {
+            // The report jobs start together: the map made once here is
+            // read back by all three instead of each making it.
+            if let identityFile, let error = ReportJob.keepPersonMap(of: identityFile, warehouse: options.warehouse, wait: options.wait) {
+                logger.debug("could not keep the identity map for the report jobs (each makes its own): \(error)")
+            }
             outcomes += runReportJobs(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
         } else {
             let why = ingest.completed ? "the identity file is invalid" : "ingest failed (exit \(ingestCode))"

@@ -312,3 +312,82 @@ extension IdentityTests {
         #expect(f.ids == 2 && f.bots == 1)
     }
 }
+
+// MARK: The map kept in the warehouse
+
+extension IdentityTests {
+    /// The warehouse's map (identities/<sha256>.map) changes no figure:
+    /// made by the first job, read by the next, ignored when damaged or made
+    /// for other persons, and replaced when the file changes.
+    @Test func theKeptMapChangesNoFigureAndIsRemadeWhenItDoesNotFit() throws {
+        let s = Scratch()
+        s.write("logs/a.ndjson", Self.botLines.joined(separator: "\n") + "\n")
+        _ = try runJob("ingest", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        s.write("ids.csv", Self.botFile)
+        func reports(_ folder: String, file: String = "ids.csv") throws -> (log: String, files: [String: Data]) {
+            let r = try runJob("engagement", ["--warehouse", s.sub("wh"), "--reports", s.sub(folder), "--identities", s.sub(file)])
+            #expect(r.status == 0, "\(r.stderr)")
+            return (r.stderr, metricReports(s.sub(folder)))
+        }
+        func maps() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: s.sub("wh/identities"))) ?? []).sorted() }
+
+        let first = try reports("r1")
+        #expect(!first.log.contains("kept from an earlier job"), "\(first.log)")
+        #expect(first.log.contains("left out 4 events of bots"))
+        let kept = maps()
+        #expect(kept.count == 1 && kept[0].hasSuffix(".map") && kept[0].count == 64 + 4, "\(kept)")
+        let second = try reports("r2")
+        #expect(second.log.contains("kept from an earlier job"), "\(second.log)")
+        #expect(second.files == first.files && first.files.count == 6)
+
+        // Damaged: every single-byte change and every truncation is ignored, never trusted.
+        let path = s.sub("wh/identities/" + kept[0])
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        try Data(good.prefix(good.count / 2)).write(to: URL(fileURLWithPath: path))
+        let damaged = try reports("r3")
+        #expect(!damaged.log.contains("kept from an earlier job") && damaged.files == first.files, "\(damaged.log)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == good, "the damaged map is made again")
+
+        // Other persons (a later ingest adds one): the map is made again, and the figures follow the new events.
+        s.write("logs/b.ndjson", line("e10", "2026-11-02T11:00:00Z", actor: "erin", "post", content: "c10") + "\n")
+        _ = try runJob("ingest", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        let grown = try reports("r4")
+        #expect(!grown.log.contains("kept from an earlier job"), "\(grown.log)")
+        try FileManager.default.removeItem(atPath: s.sub("wh/identities"))
+        #expect(try reports("r5").files == grown.files)
+        #expect(grown.files != first.files)
+
+        // Another file: its own map, and the old one is gone.
+        s.write("other.csv", "id,person,bot\nbot1,,true\n")
+        let other = try reports("r6", file: "other.csv")
+        #expect(!other.log.contains("kept from an earlier job"))
+        #expect(maps().count == 1 && maps() != kept)
+    }
+
+    @Test func aStoredMapReadsBackOnlyWhole() throws {
+        let file = try IdentityFile.parse(Array(Self.botFile.utf8), file: "f")
+        let names = ["ann", "bot1", "bob", "slack:B2", "digest", "teams:B2", "carl"].map { Array($0.utf8) }
+        let storage = names.map { UnsafeMutableRawBufferPointer.allocate(byteCount: $0.count, alignment: 1) }
+        defer { for b in storage { b.deallocate() } }
+        for (b, n) in zip(storage, names) { b.copyMemory(from: n.withUnsafeBytes { $0 }) }
+        let persons = storage.map { UnsafeRawBufferPointer($0) }
+        let map = PersonMap(file: file, persons: persons)
+        // slack:B2 and teams:B2 are one bot, numbered by the first; "digest" names that person.
+        #expect(map.personOf == [0, 1, 2, 3, 3, 3, 6])
+        #expect(map.isBot == [false, true, false, true, false, false, false])
+        #expect(map.bytes(of: 3, persons: persons) == Array("digest".utf8))
+        #expect(map.bytes(of: 0, persons: persons) == Array("ann".utf8))
+        let print = PersonMapCache.fingerprint(persons)
+        let bytes = map.serialized(fingerprint: print)
+        let back = try #require(PersonMap(serialized: bytes, fingerprint: print, persons: persons.count))
+        #expect(back.personOf == map.personOf && back.isBot == map.isBot && back.used == map.used)
+        #expect(back.bytes(of: 3, persons: persons) == Array("digest".utf8))
+        #expect(PersonMap(serialized: bytes, fingerprint: PersonMapCache.fingerprint(Array(persons.dropLast())), persons: 6) == nil)
+        for n in 0..<bytes.count { #expect(PersonMap(serialized: Array(bytes.prefix(n)), fingerprint: print, persons: 7) == nil) }
+        for k in bytes.indices {
+            var flipped = bytes
+            flipped[k] ^= 0x5A
+            #expect(PersonMap(serialized: flipped, fingerprint: print, persons: 7) == nil, "byte \(k)")
+        }
+    }
+}

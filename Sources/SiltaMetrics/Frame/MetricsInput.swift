@@ -46,9 +46,13 @@ package final class MetricsInput: @unchecked Sendable {
     /// Loads `snapshot`, spreading the passes over `workers` threads, with
     /// the persons of `identities` (docs/identities.md) when given.
     /// - Complexity: O(events + content ids), reading the mapped columns once or twice.
-    package init(snapshot: WarehouseSnapshot, workers: Int, identities file: IdentityFile? = nil) {
+    package convenience init(snapshot: WarehouseSnapshot, workers: Int, identities file: IdentityFile? = nil) {
+        self.init(snapshot: snapshot, workers: workers, persons: file.map { PersonMap(file: $0, persons: snapshot.persons) })
+    }
+
+    /// Loads `snapshot` with the persons of `map`, made for its persons.
+    package init(snapshot: WarehouseSnapshot, workers: Int, persons map: PersonMap?) {
         self.snapshot = snapshot
-        let map = file.map { PersonMap(file: $0, persons: snapshot.persons) }
         identities = map
         personCount = map?.count ?? snapshot.persons.count
         let communities = snapshot.communityNames.count
@@ -75,10 +79,8 @@ package final class MetricsInput: @unchecked Sendable {
                 if t < minTs { minTs = t }
                 if t > maxTs { maxTs = t }
             }
-            if let map {
-                let personOf = map.personOf
-                let isBot = map.isBot
-                for a in b.actor where isBot[Int(personOf[Int(a)])] { bots += 1 }
+            if let resolved = map?.personOrBot {
+                for a in b.actor where resolved[Int(a)] == Self.botAuthor { bots += 1 }
             }
             snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
@@ -180,6 +182,9 @@ package final class MetricsInput: @unchecked Sendable {
     /// `leave` comes after every other type (metrics.md), then storage order.
     /// With an identity file, persons are rewritten, bots' events left out,
     /// a bot parent author is ``botAuthor`` and mentions of bots are dropped.
+    ///
+    /// Column by column: the lookups by person and by content id are random
+    /// reads, and a loop that does nothing else keeps many of them in flight.
     package func events(of c: UInt32) -> CommunityEvents {
         if let identities { return events(of: c, persons: identities) }
         var e = CommunityEvents()
@@ -187,77 +192,102 @@ package final class MetricsInput: @unchecked Sendable {
         for b in snapshot.blocks {
             guard let r = Self.range(of: c, in: b) else { continue }
             defer { snapshot.releasePages(of: b, rows: r) }
-            for i in r {
-                let type = b.type[i]
-                e.ts.append(b.ts[i])
-                e.actor.append(b.actor[i])
-                e.type.append(type)
-                e.content.append(b.content[i])
-                let parent = b.parent[i]
-                e.parent.append(parent)
-                var author = b.parentActor[i]
-                if author == Self.none && parent != Self.none { author = contentAuthor[Int(parent)] }
-                e.parentAuthor.append(author)
-                e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
-                let m = b.mentions[Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1])]
-                e.mentions.append(contentsOf: m)
-                e.mentionEnds.append(UInt32(e.mentions.count))
-            }
+            append(r, of: b, to: &e)
         }
         e.sortByTime()
         return e
     }
 
-    /// ``events(of:)`` through an identity file.
+    /// ``events(of:)`` through an identity file: each column filled in a
+    /// loop of its own over the rows that are not bots'.
     private func events(of c: UInt32, persons map: PersonMap) -> CommunityEvents {
-        var e = CommunityEvents()
-        e.reserve(eventCounts[Int(c)])
-        map.personOf.withUnsafeBufferPointer { personOf in
-            map.isBot.withUnsafeBufferPointer { isBot in
-                for b in snapshot.blocks {
-                    guard let r = Self.range(of: c, in: b) else { continue }
-                    defer { snapshot.releasePages(of: b, rows: r) }
+        let parts = snapshot.blocks.compactMap { b in Self.range(of: c, in: b).map { (b, $0) } }
+        defer { for (b, r) in parts { snapshot.releasePages(of: b, rows: r) } }
+        let total = parts.reduce(0) { $0 + $1.1.count }
+        let resolved = map.personOrBot
+        let isBot = map.isBot
+        var kept = 0
+        let actors = [UInt32](unsafeUninitializedCapacity: total) { out, n in
+            for (b, r) in parts {
+                for i in r {
+                    let a = resolved[Int(b.actor[i])]
+                    out[n] = a
+                    n += 1
+                    if a != Self.botAuthor { kept += 1 }
+                }
+            }
+        }
+        /// The column `value` of the rows kept.
+        @inline(__always)
+        func column<T>(_ value: (EventBlockView, Int) -> T) -> [T] {
+            [T](unsafeUninitializedCapacity: kept) { out, n in
+                var k = 0
+                for (b, r) in parts {
                     for i in r {
-                        let actor = personOf[Int(b.actor[i])]
-                        if isBot[Int(actor)] { continue }
-                        e.ts.append(b.ts[i])
-                        e.actor.append(actor)
-                        e.type.append(b.type[i])
-                        e.content.append(b.content[i])
-                        let parent = b.parent[i]
-                        e.parent.append(parent)
-                        var author = b.parentActor[i]
-                        if author != Self.none {
-                            author = personOf[Int(author)]
-                        } else if parent != Self.none {
-                            author = contentAuthor[Int(parent)]
+                        if actors[k] != Self.botAuthor {
+                            out[n] = value(b, i)
+                            n += 1
                         }
-                        if author != Self.none && isBot[Int(author)] { author = Self.botAuthor }
-                        e.parentAuthor.append(author)
-                        e.parentCommunity.append(parent == Self.none ? Self.none : contentCommunity[Int(parent)])
-                        // Each mentioned person once, bots left out.
-                        let first = e.mentions.count
-                        for k in Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1]) {
-                            let p = personOf[Int(b.mentions[k])]
-                            if isBot[Int(p)] { continue }
-                            var seen = false
-                            var j = first
-                            while j < e.mentions.count {
-                                if e.mentions[j] == p {
-                                    seen = true
-                                    break
-                                }
-                                j += 1
-                            }
-                            if !seen { e.mentions.append(p) }
-                        }
-                        e.mentionEnds.append(UInt32(e.mentions.count))
+                        k += 1
                     }
                 }
             }
         }
+        var e = CommunityEvents()
+        e.actor = actors.filter { $0 != Self.botAuthor }
+        e.ts = column { b, i in b.ts[i] }
+        e.type = column { b, i in b.type[i] }
+        e.content = column { b, i in b.content[i] }
+        e.parent = column { b, i in b.parent[i] }
+        e.parentAuthor = column { b, i in
+            let author = b.parentActor[i]
+            if author != Self.none { return resolved[Int(author)] }
+            let content = parentAuthor(i, of: b)
+            return content != Self.none && isBot[Int(content)] ? Self.botAuthor : content
+        }
+        e.parentCommunity = column { b, i in parentCommunity(i, of: b) }
+        // Each mentioned person once, bots left out.
+        var mentions: [UInt32] = []
+        e.mentionEnds = column { b, i in
+            let first = mentions.count
+            for m in Int(b.mentionOffsets[i])..<Int(b.mentionOffsets[i + 1]) {
+                let p = resolved[Int(b.mentions[m])]
+                if p == Self.botAuthor || mentions[first...].contains(p) { continue }
+                mentions.append(p)
+            }
+            return UInt32(mentions.count)
+        }
+        e.mentions = mentions
         e.sortByTime()
         return e
+    }
+
+    /// The parent's author of row `i`: `parent_actor`, else the content's author.
+    @inline(__always)
+    private func parentAuthor(_ i: Int, of b: EventBlockView) -> UInt32 {
+        let author = b.parentActor[i]
+        let parent = b.parent[i]
+        return author == Self.none && parent != Self.none ? contentAuthor[Int(parent)] : author
+    }
+
+    @inline(__always)
+    private func parentCommunity(_ i: Int, of b: EventBlockView) -> UInt32 {
+        let parent = b.parent[i]
+        return parent == Self.none ? Self.none : contentCommunity[Int(parent)]
+    }
+
+    /// Rows `r` of `b` as they are stored.
+    private func append(_ r: Range<Int>, of b: EventBlockView, to e: inout CommunityEvents) {
+        e.ts.append(contentsOf: b.ts[r])
+        e.actor.append(contentsOf: b.actor[r])
+        e.type.append(contentsOf: b.type[r])
+        e.content.append(contentsOf: b.content[r])
+        e.parent.append(contentsOf: b.parent[r])
+        for i in r { e.parentAuthor.append(parentAuthor(i, of: b)) }
+        for i in r { e.parentCommunity.append(parentCommunity(i, of: b)) }
+        let base = UInt32(e.mentions.count) &- b.mentionOffsets[r.lowerBound]
+        e.mentions.append(contentsOf: b.mentions[Int(b.mentionOffsets[r.lowerBound])..<Int(b.mentionOffsets[r.upperBound])])
+        for i in r { e.mentionEnds.append(base &+ b.mentionOffsets[i + 1]) }
     }
 
     static func range(of c: UInt32, in b: EventBlockView) -> Range<Int>? {

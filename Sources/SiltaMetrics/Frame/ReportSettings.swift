@@ -34,9 +34,7 @@ package struct ReportSettings: Sendable {
         }
         let zone = try ReportZone(identifier: timeZone, covering: lo...hi)
         var settings = ReportSettings(families: families.sorted(), zone: zone, asOf: effectiveAsOf, workers: workers)
-        settings.identities = input.identities.map {
-            IdentitiesUsed(sha256: $0.file.sha256, ids: $0.file.ids, persons: $0.file.persons, bots: $0.file.bots)
-        }
+        settings.identities = input.identities?.used
         return settings
     }
 
