@@ -207,6 +207,8 @@ import Testing
         s.write("good.csv", Self.botFile)
         let args = ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"]
         #expect(try runJob("nightly", args + ["--identities", s.sub("good.csv")]).status == 0)
+        // The night made the person map before the report jobs started together.
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: s.sub("wh/identities")))?.count == 1)
         let before = metricReports(s.sub("r"))
         let summary = try readJSON(s.sub("r/run_summary.json"))
         #expect(summary["bot_events"] as? Int == 4)
