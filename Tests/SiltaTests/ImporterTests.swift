@@ -255,3 +255,81 @@ import Testing
         #expect(folderContents(s.sub("r")) == before)
     }
 }
+
+// MARK: Golden files
+
+/// The three real exports through a night: the converted logs and the
+/// reports must be the bytes kept in Tests/Fixtures/golden (README there),
+/// and those reports are what the independent Python references compute
+/// from the same logs. `SILTA_UPDATE_GOLDEN=1 make test` writes them anew
+/// (then read the diff).
+@Suite(.serialized) struct GoldenTests {
+    static let golden = Paths.fixtures.appendingPathComponent("golden").path
+    static let reports = ["engagement", "social_capital", "bridging", "community_links"].flatMap { r in
+        ["daily", "weekly", "monthly"].map { "\(r)_\($0).csv" }
+    }
+
+    /// The day files of `logs` as golden text: per source prefix, every
+    /// line in file then line order, and a listing of the files with their line counts.
+    static func goldenLogs(_ logs: String) throws -> [String: Data] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.hasSuffix(".ndjson.gz") }.sorted()
+        var text: [String: [UInt8]] = [:]
+        var listing = ""
+        for n in names {
+            let bytes = try gunzip(Array(try Data(contentsOf: URL(fileURLWithPath: logs + "/" + n))))
+            let prefix = String(n.prefix { $0 != "-" })
+            text[prefix, default: []] += bytes
+            listing += "\(n)\t\(bytes.filter { $0 == 0x0A }.count)\n"
+        }
+        var out = ["logs/files.tsv": Data(listing.utf8)]
+        for (prefix, bytes) in text { out["logs/\(prefix).ndjson"] = Data(bytes) }
+        return out
+    }
+
+    @Test func theRealExportsGiveTheGoldenLogsAndReports() throws {
+        let s = Scratch()
+        let raw = ImporterTests.raw
+        s.write(
+            "sources.txt",
+            """
+            slack "\(raw)/slack-houstondatavis"
+            stackexchange "\(raw)/stackexchange-conlang.meta"
+            gharchive "\(raw)/gharchive/2015-01-01-0.json.gz"
+            """)
+        let r = try runJob(
+            "nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var made = try Self.goldenLogs(s.sub("logs"))
+        for name in Self.reports { made["reports/" + name] = try Data(contentsOf: URL(fileURLWithPath: s.sub("r/" + name))) }
+        #expect(made.count == 4 + Self.reports.count)
+
+        if ProcessInfo.processInfo.environment["SILTA_UPDATE_GOLDEN"] == "1" {
+            for (name, data) in made {
+                let path = Self.golden + "/" + name
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try data.write(to: URL(fileURLWithPath: path))
+            }
+        }
+        for (name, data) in made.sorted(by: { $0.key < $1.key }) {
+            let kept = FileManager.default.contents(atPath: Self.golden + "/" + name)
+            #expect(kept == data, "\(name) differs from Tests/Fixtures/golden/\(name) (SILTA_UPDATE_GOLDEN=1 writes it; read the diff)")
+        }
+
+        // The golden reports are the references' on the same logs.
+        for (script, names) in [
+            ("engagement_reference.py", ["engagement"]), ("social_reference.py", ["social_capital", "bridging", "community_links"]),
+        ] {
+            let (status, output) = try python(script, [s.sub("logs"), s.sub("reference")])
+            #expect(status == 0, "\(output)")
+            for report in names {
+                for period in ["daily", "weekly", "monthly"] {
+                    let (ok, text) = try python(
+                        "compare_csv.py", [Self.golden + "/reports/\(report)_\(period).csv", s.sub("reference/\(report)_\(period).csv")])
+                    #expect(ok == 0, "\(report)_\(period): \(text)")
+                    #expect(!text.contains(": 0 rows compared"), "\(text)")
+                }
+            }
+        }
+    }
+}
