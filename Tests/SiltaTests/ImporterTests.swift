@@ -297,7 +297,8 @@ import Testing
             gharchive "\(raw)/gharchive/2015-01-01-0.json.gz"
             """)
         let r = try runJob(
-            "nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
+            "nightly",
+            ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         var made = try Self.goldenLogs(s.sub("logs"))
         for name in Self.reports { made["reports/" + name] = try Data(contentsOf: URL(fileURLWithPath: s.sub("r/" + name))) }
