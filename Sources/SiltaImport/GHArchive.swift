@@ -19,37 +19,62 @@ package struct GHArchiveImporter {
     package init() {}
 
     /// Reads `paths` on up to `workers` threads, a file each at a time, and
-    /// hands the events on in file order, so the output never depends on
-    /// the workers; at most `workers` files' events are held at once.
+    /// hands the events on in file order while the workers read the next
+    /// files, so the output never depends on the workers; at most
+    /// `workers + 1` files' events are held at once.
     package static func readAll(
         _ paths: [String], kind: ImportEvent.Kind, source: [UInt8], workers: Int, summary: inout ImportSummary,
         emit: (ImportEvent) throws -> Void
     ) throws {
-        let batch = max(1, workers)
-        var start = 0
-        while start < paths.count {
-            let part = Array(paths[start..<min(paths.count, start + batch)])
-            let results = ResultSlots<(events: [ImportEvent], summary: ImportSummary, error: (any Error)?)>(count: part.count)
-            DispatchQueue.concurrentPerform(iterations: part.count) { k in
-                var importer = GHArchiveImporter()
-                importer.kind = kind
-                importer.source = source
-                var s = ImportSummary(importer: "import-gharchive")
-                var events: [ImportEvent] = []
-                do {
-                    try importer.read(part[k], summary: &s) { events.append($0) }
-                    results.set(k, (events, s, nil))
-                } catch {
-                    results.set(k, ([], s, error))
+        typealias Part = (events: [ImportEvent], summary: ImportSummary, error: (any Error)?)
+        let threads = max(1, min(workers, paths.count))
+        let results = OrderedResults<Part>(count: paths.count)
+        let queue = WorkQueue(count: paths.count)
+        // Files read and not yet handed on: the bound on memory.
+        let ahead = DispatchSemaphore(value: threads + 1)
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            DispatchQueue.global().async(group: group) {
+                while true {
+                    ahead.wait()
+                    guard let k = queue.claim() else {
+                        ahead.signal()
+                        return
+                    }
+                    var importer = GHArchiveImporter()
+                    importer.kind = kind
+                    importer.source = source
+                    var s = ImportSummary(importer: "import-gharchive")
+                    var events: [ImportEvent] = []
+                    do {
+                        try importer.read(paths[k], summary: &s) { events.append($0) }
+                        results.put(k, (events, s, nil))
+                    } catch {
+                        results.put(k, ([], s, error))
+                    }
                 }
             }
-            for r in results.results.map({ $0! }) {
-                if let error = r.error { throw error }
-                summary.merge(r.summary)
-                for e in r.events { try emit(e) }
-            }
-            start += batch
         }
+        var failure: (any Error)?
+        for k in paths.indices {
+            let part = results.take(k)
+            ahead.signal()
+            do {
+                if let error = part.error { throw error }
+                summary.merge(part.summary)
+                for e in part.events { try emit(e) }
+            } catch {
+                failure = error
+                break
+            }
+        }
+        if failure != nil {
+            // Stop the workers: nothing more is claimed, and none waits for room.
+            queue.drain()
+            for _ in 0..<threads { ahead.signal() }
+        }
+        group.wait()
+        if let failure { throw failure }
     }
 
     /// Reads `path`, handing each event to `emit`.

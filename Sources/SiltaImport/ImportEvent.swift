@@ -41,8 +41,14 @@ package struct ImportEvent: Sendable {
         self.parent = parent.map(IdCap.cap)
         self.parentActor = parentActor.map(IdCap.cap)
         guard type.takesMentions else { return }
-        var seen = Set<[UInt8]>()
-        self.mentions = mentions.map(IdCap.cap).filter { !$0.isEmpty && seen.insert($0).inserted }
+        var kept: [[UInt8]] = []
+        if mentions.count <= 16 {
+            for m in mentions.lazy.map(IdCap.cap) where !m.isEmpty && !kept.contains(m) { kept.append(m) }
+        } else {
+            var seen = Set<ByteKey>()
+            for m in mentions.lazy.map(IdCap.cap) where !m.isEmpty && seen.insert(ByteKey(m)).inserted { kept.append(m) }
+        }
+        self.mentions = kept
     }
 
     /// Why input.md would refuse it, or nil: an actor, a content for `post`,

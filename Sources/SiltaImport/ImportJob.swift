@@ -76,8 +76,9 @@ package enum ImportJob {
     /// Runs importer `name`: `body` maps the export, adding events to the
     /// spool and counting in the summary; then the day files, the summary,
     /// the identity file and the run record.
+    /// - Parameter workers: the days written at once.
     package static func run(
-        name: String, source: String, options: ImportOptions,
+        name: String, source: String, options: ImportOptions, workers: Int = WorkerCount.processors.value,
         body: (_ source: [UInt8], _ add: (ImportEvent) throws -> Void, inout ImportSummary, inout Extras) throws -> Void
     ) throws {
         var flags: [String] = []
@@ -92,7 +93,7 @@ package enum ImportJob {
             // Events are spooled aside; no day file changes until the export is read whole.
             let spool = try DaySpool(folder: options.out, prefix: options.prefix ?? source)
             try body(sourceName, { try spool.add($0) }, &summary, &extras)
-            summary.files = try spool.finish()
+            summary.files = try spool.finish(workers: workers)
             logger.info("\(summary.line)")
             for d in summary.damaged { logger.warning("\(d.file): read in part: \(d.error)") }
             if let path = options.summary { try AtomicFileWriter.write(summary.json(), to: path) }

@@ -129,34 +129,39 @@ package struct JSONTape {
 
         mutating func string() -> Bool {
             let start = i + 1
-            // The common case: no escape and no control character before the
-            // closing quote, found with memchr and one branch-free pass.
-            if start < b.count, let base = b.baseAddress,
-                let q = memchr(base + start, 0x22, b.count - start).map({
-                    UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
-                })
-            {
-                var bad: UInt8 = 0
-                for k in start..<q { bad |= (b[k] < 0x20 ? 1 : 0) | (b[k] == 0x5C ? 1 : 0) }
-                if bad == 0 {
-                    nodes.append(Node(kind: .string, escaped: false, start: Int32(start), end: Int32(q), skip: Int32(nodes.count + 1)))
-                    i = q + 1
-                    return true
-                }
-            }
+            let n = b.count
+            guard let base = UnsafeRawPointer(b.baseAddress) else { return false }
             var j = start
             var escaped = false
-            while j < b.count {
+            while true {
+                // Eight bytes at a time to the next quote, backslash or
+                // control character (strings are most of a GitHub event):
+                // the lowest byte whose high bit the expression sets is the
+                // first such byte (a borrow only sets bits above it).
+                while j + 8 <= n {
+                    let x = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                    let q = x ^ 0x2222_2222_2222_2222
+                    let s = x ^ 0x5C5C_5C5C_5C5C_5C5C
+                    let hit =
+                        ((q &- 0x0101_0101_0101_0101) & ~q | (s &- 0x0101_0101_0101_0101) & ~s
+                            | (x &- 0x2020_2020_2020_2020) & ~x) & 0x8080_8080_8080_8080
+                    if hit != 0 {
+                        j += hit.trailingZeroBitCount >> 3
+                        break
+                    }
+                    j += 8
+                }
+                guard j < n else { return false }
                 let c = b[j]
                 if c == 0x22 { break }
                 if c < 0x20 { return false }
                 if c == 0x5C {
                     escaped = true
-                    guard j + 1 < b.count else { return false }
+                    guard j + 1 < n else { return false }
                     switch b[j + 1] {
                     case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: j += 2
                     case 0x75:
-                        guard j + 5 < b.count else { return false }
+                        guard j + 5 < n else { return false }
                         for k in 2...5 where !JSONTape.isHex(b[j + k]) { return false }
                         j += 6
                     default: return false
@@ -165,7 +170,6 @@ package struct JSONTape {
                 }
                 j += 1
             }
-            guard j < b.count else { return false }
             nodes.append(Node(kind: .string, escaped: escaped, start: Int32(start), end: Int32(j), skip: Int32(nodes.count + 1)))
             i = j + 1
             return true

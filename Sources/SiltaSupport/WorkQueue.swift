@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The next item for Dispatch workers that take items one at a time: each
 /// index below ``count`` is handed out once, in order, whichever worker
 /// asks. The results stay in the caller's own slots, so the output never
@@ -38,4 +40,32 @@ public final class ResultSlots<Result>: @unchecked Sendable {
     public init(count: Int) { results = Array(repeating: nil, count: count) }
 
     public func set(_ i: Int, _ r: Result) { monitor.locked { results[i] = r } }
+}
+
+/// Results handed from workers to one reader in index order: ``take(_:)``
+/// waits until slot `i` is ``put(_:_:)``, so a reader can consume item 0
+/// while workers still make items 1, 2, …
+public final class OrderedResults<Result>: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var results: [Result?]
+    private let ready: [DispatchSemaphore]
+
+    public init(count: Int) {
+        results = Array(repeating: nil, count: count)
+        ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    public func put(_ i: Int, _ r: Result) {
+        monitor.locked { results[i] = r }
+        ready[i].signal()
+    }
+
+    /// Slot `i`'s result, once it is there; the slot is emptied.
+    public func take(_ i: Int) -> Result {
+        ready[i].wait()
+        return monitor.locked {
+            defer { results[i] = nil }
+            return results[i]!
+        }
+    }
 }
