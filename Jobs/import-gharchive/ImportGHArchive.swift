@@ -29,7 +29,8 @@ struct ImportGHArchive: ParsableCommand {
     @OptionGroup var options: ImportOptions
 
     func run() throws {
-        try ImportJob.run(name: "import-gharchive", source: "gharchive", options: options, workers: workerCount.value) { source, add, summary, _ in
+        try ImportJob.run(name: "import-gharchive", source: "gharchive", options: options, workers: workerCount.value) {
+            source, add, summary, _ in
             let kind = options.kind?.kind ?? .external
             try GHArchiveImporter.readAll(
                 files.sorted(), kind: kind, source: source, workers: workerCount.value, summary: &summary, emit: add)
