@@ -86,6 +86,7 @@ package enum ImportJob {
         if options.verbose { flags.append("--verbose") }
         if let record = options.runRecord { flags += ["--run-record", record] }
         let common = try CommonOptions.parse(flags)
+        keepLargeBlocksOutOfTheHeap()
         try JobFrame.run(job: name, common: common, classify: exitStatus) { logger, record in
             let sourceName = Array((options.source ?? source).utf8)
             var summary = ImportSummary(importer: name)
@@ -109,6 +110,19 @@ package enum ImportJob {
         }
     }
 
+    /// glibc raises its mmap threshold each time it frees a large block, so
+    /// that later large buffers (a file's read buffers, a day's records) come
+    /// from the heap and stay there as it fragments: an import's peak memory
+    /// grew with the number of days (GH Archive: 70 MB at 7 days of hours,
+    /// 100 MB at 28). A fixed 1 MiB threshold keeps every large buffer
+    /// mapped and returned when freed (54 and 59 MB), at no measured cost.
+    static func keepLargeBlocksOutOfTheHeap() {
+        #if os(Linux)
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in malloc.h
+        _ = glibcMallopt(mmapThreshold, 1 << 20)
+        #endif
+    }
+
     static func exitStatus(for error: any Error) -> SiltaExit? {
         switch error {
         case ImportError.notFound: .inputUnavailable
@@ -117,3 +131,9 @@ package enum ImportJob {
         }
     }
 }
+
+#if os(Linux)
+/// glibc's `mallopt(3)`, which the Glibc module does not bring in (malloc.h).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
