@@ -72,8 +72,9 @@ package struct IdentityFile: Sendable {
         return bytes
     }
 
-    /// Parses and validates `bytes`; `file` names it in errors.
-    package static func parse(_ bytes: [UInt8], file: String) throws(IdentityFileError) -> IdentityFile {
+    /// Parses and validates `bytes`; `file` names it in errors; `sha256`,
+    /// when the caller has it already, is the bytes' hash.
+    package static func parse(_ bytes: [UInt8], file: String, sha256: String? = nil) throws(IdentityFileError) -> IdentityFile {
         func fail(_ line: Int?, _ fault: String) -> IdentityFileError { IdentityFileError(file: file, line: line, fault: fault) }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             throw fail(1, "it begins with a byte-order mark; save it as UTF-8 without one")
@@ -183,7 +184,7 @@ package struct IdentityFile: Sendable {
             )
         }
         return IdentityFile(
-            storage: storage, rows: rows, keys: keys, keyIsBot: keyIsBot, sha256: SHA256Hex.of(bytes), idTable: idTable,
+            storage: storage, rows: rows, keys: keys, keyIsBot: keyIsBot, sha256: sha256 ?? SHA256Hex.of(bytes), idTable: idTable,
             keyTable: keyTable)
     }
 

@@ -35,45 +35,19 @@ package enum ReportJob {
     /// The exit code of the errors only report jobs meet.
     package static func exitStatus(for error: any Error) -> SiltaExit? { error is IdentityFileError ? .badSetting : nil }
 
-    /// Makes and keeps the map of `file` (read from `path`) for the
-    /// warehouse's persons, so that report jobs started together all find
-    /// it (the nightly job calls this after ingest). Best effort: returns
-    /// why it could not, and the jobs then make the map themselves.
+    /// Makes and keeps the map of `file` for the warehouse's persons, so
+    /// that report jobs started together all find it (the nightly job calls
+    /// this after ingest). Best effort: returns why it could not, and the
+    /// jobs then make the map themselves.
     package static func keepPersonMap(of file: IdentityFile, warehouse: String, wait: Double) -> (any Error)? {
         do {
             let lock = try FileLock(path: WarehouseLocation(root: warehouse).lockPath, mode: .shared, waitSeconds: wait)
             defer { lock.release() }
             let snapshot = try WarehouseSnapshot(root: warehouse)
-            if PersonMapCache.load(warehouse: warehouse, sha256: file.sha256, persons: snapshot.persons) != nil { return nil }
-            let map = PersonMap(file: file, persons: snapshot.persons)
-            return PersonMapCache.store(map, warehouse: warehouse, sha256: file.sha256, persons: snapshot.persons)
+            return try PersonMapCache.map(sha256: file.sha256, snapshot: snapshot, warehouse: warehouse) { file }.storeError
         } catch {
             return error
         }
-    }
-
-    /// The identity file's map of the warehouse's persons: the one the
-    /// warehouse keeps for these bytes and persons, else made (parsing the
-    /// file if `parsed` is nil) and kept for the next job.
-    private static func personMap(
-        _ bytes: [UInt8], sha256: String, file: String, parsed: IdentityFile?, snapshot: WarehouseSnapshot, warehouse: String,
-        logger: Logger, start: Double
-    ) throws(IdentityFileError) -> PersonMap {
-        if let kept = PersonMapCache.load(warehouse: warehouse, sha256: sha256, persons: snapshot.persons) {
-            logger.info(
-                "read the identity file \(file): \(kept.used.ids) ids, \(kept.used.persons) persons, \(kept.used.bots) bots (its map of the warehouse's persons kept from an earlier job) in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
-            )
-            return kept
-        }
-        let parsed = if let parsed { parsed } else { try IdentityFile.parse(bytes, file: file) }
-        let map = PersonMap(file: parsed, persons: snapshot.persons)
-        logger.info(
-            "read the identity file \(file): \(parsed.ids) ids, \(parsed.persons) persons, \(parsed.bots) bots in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
-        )
-        if let error = PersonMapCache.store(map, warehouse: warehouse, sha256: sha256, persons: snapshot.persons) {
-            logger.debug("could not keep the identity map in the warehouse (the next job makes it again): \(error)")
-        }
-        return map
     }
 
     /// Runs a report job.
@@ -86,13 +60,13 @@ package enum ReportJob {
         let start = Clocks.monotonicSeconds()
         // A wrong identity file is found before anything else, and changes
         // nothing; a file whose map the warehouse keeps was valid when kept.
-        let identityBytes = try report.identities.map { path throws(IdentityFileError) in try IdentityFile.read(path: path) }
-        let identitySHA = identityBytes.map(SHA256Hex.of)
-        var identities: IdentityFile?
-        if let identityBytes, let identitySHA, let path = report.identities,
-            !PersonMapCache.exists(warehouse: common.warehouse, sha256: identitySHA)
-        {
-            identities = try IdentityFile.parse(identityBytes, file: path)
+        let identity = try report.identities.map { path throws(IdentityFileError) in
+            let bytes = try IdentityFile.read(path: path)
+            return (path: path, bytes: bytes, sha256: SHA256Hex.of(bytes))
+        }
+        var parsed: IdentityFile?
+        if let identity, !PersonMapCache.exists(warehouse: common.warehouse, sha256: identity.sha256) {
+            parsed = try IdentityFile.parse(identity.bytes, file: identity.path, sha256: identity.sha256)
         }
         let location = WarehouseLocation(root: common.warehouse)
         // A path that is no warehouse is a mistake in a setting, never an
@@ -110,20 +84,29 @@ package enum ReportJob {
         let lock = try FileLock(path: location.lockPath, mode: .shared, waitSeconds: common.wait)
         defer { lock.release() }
         let snapshot = try WarehouseSnapshot(root: common.warehouse)
-        let persons = try identityBytes.map { bytes throws(IdentityFileError) in
-            try personMap(
-                bytes, sha256: identitySHA!, file: report.identities!, parsed: identities, snapshot: snapshot, warehouse: common.warehouse,
-                logger: logger, start: start)
+        let persons = try identity.map { id throws(IdentityFileError) in
+            let (map, kept, storeError) = try PersonMapCache.map(sha256: id.sha256, snapshot: snapshot, warehouse: common.warehouse) {
+                () throws(IdentityFileError) in
+                if let parsed { return parsed }
+                return try IdentityFile.parse(id.bytes, file: id.path, sha256: id.sha256)
+            }
+            logger.info(
+                "read the identity file \(id.path): \(map.used.ids) ids, \(map.used.persons) persons, \(map.used.bots) bots\(kept ? " (its map of the warehouse's persons kept from an earlier job)" : "") in \(Clocks.seconds(Clocks.monotonicSeconds() - start)) s"
+            )
+            if let storeError {
+                logger.debug("could not keep the identity map in the warehouse (the next job makes it again): \(storeError)")
+            }
+            return map
         }
         let input = MetricsInput(snapshot: snapshot, workers: common.workers, persons: persons)
         let loaded = Clocks.monotonicSeconds()
         logger.info(
             "loaded the warehouse: \(snapshot.manifest.events) events, \(input.communityCount) communities, \(snapshot.runs.count) run file(s) in \(Clocks.seconds(loaded - start)) s"
         )
-        if let identitySHA {
+        if let identity {
             logger.info("left out \(input.botEvents) events of bots (of \(snapshot.manifest.events))")
             record.set(.botEvents, .integer(input.botEvents))
-            record.set(.identitiesSHA256, .text(identitySHA))
+            record.set(.identitiesSHA256, .text(identity.sha256))
         }
         var settings = try ReportSettings.make(
             input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,

@@ -41,6 +41,17 @@ package enum PersonMapCache {
         return PersonMap(serialized: bytes, fingerprint: fingerprint(persons), persons: persons.count)
     }
 
+    /// The map of the file `sha256` for `snapshot`'s persons: the kept one,
+    /// else made from `parse()` and kept (`kept` says which; `storeError`
+    /// why it could not be kept, which only costs the next job the time).
+    package static func map(
+        sha256: String, snapshot: WarehouseSnapshot, warehouse: String, parse: () throws(IdentityFileError) -> IdentityFile
+    ) throws(IdentityFileError) -> (map: PersonMap, kept: Bool, storeError: (any Error)?) {
+        if let kept = load(warehouse: warehouse, sha256: sha256, persons: snapshot.persons) { return (kept, true, nil) }
+        let map = PersonMap(file: try parse(), persons: snapshot.persons)
+        return (map, false, store(map, warehouse: warehouse, sha256: sha256, persons: snapshot.persons))
+    }
+
     /// Keeps `map` (of the file `sha256`) and removes the maps of other
     /// files; errors are returned, not thrown: the caller only logs them.
     @discardableResult
