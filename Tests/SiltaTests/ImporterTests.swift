@@ -55,7 +55,10 @@ import Testing
         #expect(summary["events"] as? Int == silta.count)
     }
 
-    @Test(arguments: exports)
+    /// Exports made by hand, in the exporters' shape (no public real one).
+    static let discord = Paths.fixtures.appendingPathComponent("discord/acme-export").path
+
+    @Test(arguments: exports + [("import-discord", "discord", discord)])
     func anImportIsDeterministicAndASecondOneRewritesNothing(job: String, reference: String, input: String) throws {
         let s = Scratch()
         #expect(try runJob(job, [input, "--out", s.sub("a"), "-q"]).status == 0)
@@ -186,7 +189,8 @@ import Testing
         for (job, input, code) in [
             ("import-slack", s.sub("empty"), 65), ("import-slack", s.sub("nope"), 66), ("import-stackexchange", s.sub("empty"), 65),
             ("import-stackexchange", s.sub("nope"), 66), ("import-gharchive", s.sub("nope.json.gz"), 66),
-            ("import-slack", s.sub("empty/readme.txt"), 65),
+            ("import-slack", s.sub("empty/readme.txt"), 65), ("import-discord", s.sub("empty"), 65),
+            ("import-discord", s.sub("nope.json"), 66),
         ] {
             let r = try runJob(job, [input, "--out", s.sub("logs-\(code)")])
             #expect(r.status == Int32(code), "\(job) \(input): \(r.stderr)")
@@ -253,6 +257,119 @@ import Testing
         s.write("bad.txt", "teams /x\n")
         #expect(try runJob("nightly", args + ["--sources", s.sub("bad.txt")]).stderr.contains("is no importer"))
         #expect(folderContents(s.sub("r")) == before)
+    }
+}
+
+// MARK: Discord
+
+extension ImporterTests {
+    /// Every rule of docs/importers.md "Discord" on the hand-made export
+    /// (Tests/Fixtures/discord), by hand and against the Python reference.
+    @Test func discordMapsEveryRuleAndCountsEverySkip() throws {
+        let s = Scratch()
+        let r = try runJob(
+            "import-discord",
+            [Self.discord, "--out", s.sub("logs"), "--summary", s.sub("summary.json"), "--identities-out", s.sub("bots.csv")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = try Self.lines(s.sub("logs"))
+        let (status, output) = try python("import_reference.py", ["discord", s.sub("reference.ndjson"), Self.discord])
+        #expect(status == 0, "\(output)")
+        let expected = try String(contentsOfFile: s.sub("reference.ndjson"), encoding: .utf8).split(separator: "\n").map {
+            try Self.canonical(String($0))
+        }
+        #expect(try lines.map(Self.canonical) == expected)
+        let summary = try readJSON(s.sub("summary.json"))
+        #expect(summary["by_type"] as? [String: Int] == ["join": 1, "post": 3, "reply": 2, "react": 2])
+        #expect(
+            summary["skipped"] as? [String: Int] == [
+                "ChannelPinnedMessage: not mapped": 1, "ThreadCreated: not mapped": 1, "bot's message (without --include-bots)": 1,
+                "bot's reaction (without --include-bots)": 1, "file that is not JSON": 1, "message without author.id": 1,
+                "message without id or a valid timestamp": 1, "reaction without its users": 3,
+                "JSON file without guild.name, channel.name and messages": 1,
+            ])
+        #expect(summary["files_written"] as? [String] == ["discord-2026-11-02.ndjson.gz", "discord-2026-11-03.ndjson.gz"])
+        func event(_ id: String) throws -> [String: Any] {
+            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
+            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        }
+        // A post's mentions each once (a bot's too: the identity file decides), a reply to the message it answers.
+        let post = try event("discord:800000000000000002")
+        #expect(post["type"] as? String == "post" && post["community"] as? String == "Acme Community/general")
+        #expect(post["mentions"] as? [String] == ["discord:900000000000000002", "discord:900000000000000099"])
+        let reply = try event("discord:800000000000000004")
+        #expect(reply["type"] as? String == "reply" && reply["parent"] as? String == "discord:800000000000000002")
+        // A reply into another channel keeps its parent; one without a reference is a post.
+        #expect(try event("discord:800000000000000006")["parent"] as? String == "discord:800000000000000100")
+        #expect(try event("discord:800000000000000005")["type"] as? String == "post")
+        // Reactions at the message's time, by emoji id, else its name.
+        let react = try event("discord:800000000000000002/react/👍/900000000000000002")
+        #expect(react["ts"] as? String == post["ts"] as? String && react["parent_actor"] as? String == "discord:900000000000000001")
+        #expect(try event("discord:800000000000000002/react/111111111111111111/900000000000000003")["type"] as? String == "react")
+        // A thread's messages are its parent channel's; days are UTC days (00:30+02:00 is the 2nd).
+        #expect(try event("discord:810000000000000002")["community"] as? String == "Acme Community/general")
+        #expect(lines.firstIndex { $0.contains("800000000000000006") }! < lines.firstIndex { $0.contains("810000000000000002") }!)
+        #expect(try String(contentsOfFile: s.sub("bots.csv"), encoding: .utf8) == "id,person,bot\ndiscord:900000000000000099,,true\n")
+
+        // --include-bots keeps the bot's message and reaction; --guild names the guild.
+        let bots = try runJob("import-discord", [Self.discord, "--out", s.sub("bots"), "--include-bots", "--summary", s.sub("b.json")])
+        #expect(bots.status == 0, "\(bots.stderr)")
+        #expect(try readJSON(s.sub("b.json"))["events"] as? Int == 10)
+        let botLines = try Self.lines(s.sub("bots"))
+        #expect(botLines.contains { $0.contains("\"actor\":\"discord:900000000000000099\",\"type\":\"post\"") })
+        let (refStatus, refOutput) = try python(
+            "import_reference.py", ["discord-with-bots", s.sub("reference-bots.ndjson"), Self.discord])
+        #expect(refStatus == 0, "\(refOutput)")
+        let expectedBots = try String(contentsOfFile: s.sub("reference-bots.ndjson"), encoding: .utf8).split(separator: "\n").map {
+            try Self.canonical(String($0))
+        }
+        #expect(try botLines.map(Self.canonical) == expectedBots)
+        #expect(try runJob("import-discord", [Self.discord, "--out", s.sub("guild"), "--guild", "acme", "-q"]).status == 0)
+        #expect(try Self.lines(s.sub("guild")).allSatisfy { $0.contains("\"community\":\"acme/general\"") })
+    }
+
+    /// A grown export rewrites only its changed days; a zip is the folder; a
+    /// damaged zip keeps what it can; a night on the logs rejects no line.
+    @Test func discordExportsGrowZipAndRunInTheNight() throws {
+        let s = Scratch()
+        let export = s.sub("export")
+        try FileManager.default.copyItem(atPath: Self.discord, toPath: export)
+        #expect(try runJob("import-discord", [export, "--out", s.sub("logs"), "-q"]).status == 0)
+        let before = folderContents(s.sub("logs"))
+        s.write(
+            "export/new [730000000000000001].json",
+            #"{"guild":{"name":"Acme Community"},"channel":{"type":"GuildTextChat","name":"news"},"messages":[{"id":"830000000000000001","type":"Default","timestamp":"2026-11-05T12:00:00+00:00","author":{"id":"900000000000000004","isBot":false}}]}"#
+        )
+        let r = try runJob("import-discord", [export, "--out", s.sub("logs"), "--summary", s.sub("s.json")])
+        #expect(r.status == 0)
+        #expect(try readJSON(s.sub("s.json"))["files_written"] as? [String] == ["discord-2026-11-05.ndjson.gz"])
+        let after = folderContents(s.sub("logs"))
+        #expect(after.count == before.count + 1)
+        for (name, data) in before { #expect(after[name] == data, "\(name)") }
+
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        zip.currentDirectoryURL = URL(fileURLWithPath: s.path)
+        zip.arguments = ["python3", "-c", "import shutil; shutil.make_archive('export', 'zip', '.', 'export')"]
+        try zip.run()
+        zip.waitUntilExit()
+        #expect(try runJob("import-discord", [s.sub("export.zip"), "--out", s.sub("zip"), "-q"]).status == 0)
+        #expect(folderContents(s.sub("zip")) == after)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: s.sub("export.zip"))))
+        for k in stride(from: bytes.count / 4, to: bytes.count / 4 + 200, by: 3) { bytes[k] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: s.sub("damaged.zip")))
+        let damaged = try runJob("import-discord", [s.sub("damaged.zip"), "--out", s.sub("damaged")])
+        #expect(damaged.status == 2 || damaged.status == 65, "\(damaged.stderr)")
+        if damaged.status == 2 { #expect(damaged.stderr.contains("read in part")) }
+
+        s.write("sources.txt", "discord \"\(export)\" --kind internal\n")
+        let night = try runJob(
+            "nightly",
+            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let ingest = try readJSON(s.sub("r/ingest_report.json"))
+        #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
+        let monthly = try String(contentsOfFile: s.sub("r/engagement_monthly.csv"), encoding: .utf8)
+        #expect(monthly.contains(",internal,Acme Community/general,") && monthly.contains(",internal,Acme Community/news,"))
     }
 }
 

@@ -5,6 +5,8 @@ written from the contract with the standard library only.
 Usage: import_reference.py gharchive OUT.ndjson HOUR_FILE...
        import_reference.py slack OUT.ndjson EXPORT_FOLDER
        import_reference.py stackexchange OUT.ndjson SITE_FOLDER...
+       import_reference.py discord OUT.ndjson EXPORT...  (files, folders or zips)
+       import_reference.py discord-with-bots OUT.ndjson EXPORT...  (as --include-bots)
 Writes one event per line (sorted by ts instant, then id), the fields as
 the importer writes them, so that a test can compare the two as sets.
 """
@@ -271,13 +273,81 @@ def stackexchange(paths):
     return events
 
 
+def discord(paths, include_bots=False):
+    """DiscordChatExporter JSON: a channel a community GUILD/CHANNEL (a
+    thread's: its parent, the exporter's `category`), Default a post, Reply
+    a reply to reference.messageId (a post without one), GuildMemberJoin a
+    join, each reaction's user a react at the message's time."""
+    import zipfile
+    texts = []
+    for path in sorted(paths):
+        if os.path.isdir(path):
+            for root, _, files in os.walk(path):
+                texts += [open(os.path.join(root, f), "rb").read() for f in files if f.endswith(".json")]
+        elif path.endswith(".zip"):
+            with zipfile.ZipFile(path) as z:
+                texts += [z.read(n) for n in z.namelist() if n.endswith(".json")]
+        else:
+            texts.append(open(path, "rb").read())
+    events = []
+    for text in texts:
+        try:
+            x = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(x, dict) or not isinstance(x.get("messages"), list):
+            continue
+        guild, channel = (x.get("guild") or {}).get("name"), x.get("channel") or {}
+        if guild is None or channel.get("name") is None:
+            continue
+        name = channel.get("category") if "Thread" in (channel.get("type") or "") and channel.get("category") else channel["name"]
+        community = guild + "/" + name
+        for m in x["messages"]:
+            author = m.get("author") or {}
+            if not m.get("id") or not m.get("timestamp") or not author.get("id"):
+                continue
+            if author.get("isBot") and not include_bots:
+                continue
+            content = "discord:" + m["id"]
+            base = {"ts": m["timestamp"], "community": community, "kind": "external", "source": "discord"}
+            actor = "discord:" + author["id"]
+            mentions = []
+            for u in m.get("mentions") or []:
+                if u.get("id") and "discord:" + u["id"] not in mentions:
+                    mentions.append("discord:" + u["id"])
+            t = m.get("type")
+            if t == "GuildMemberJoin":
+                events.append(dict(base, id=content, actor=actor, type="join"))
+                continue
+            if t not in ("Default", "Reply"):
+                continue
+            e = dict(base, id=content, actor=actor, content=content)
+            ref = (m.get("reference") or {}).get("messageId")
+            if t == "Reply" and ref:
+                e.update(type="reply", parent="discord:" + ref)
+            else:
+                e["type"] = "post"
+            if mentions:
+                e["mentions"] = mentions
+            events.append(e)
+            for r in m.get("reactions") or []:
+                emoji = (r.get("emoji") or {}).get("id") or (r.get("emoji") or {}).get("name") or ""
+                for u in r.get("users") or []:
+                    if not u.get("id") or (u.get("isBot") and not include_bots):
+                        continue
+                    events.append(dict(base, id="%s/react/%s/%s" % (content, emoji, u["id"]), actor="discord:" + u["id"],
+                                       type="react", parent=content, parent_actor=actor))
+    return events
+
+
 def instant(ts):
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
 def main():
     kind, out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
-    events = {"gharchive": gharchive, "slack": slack, "stackexchange": stackexchange}[kind](paths)
+    events = {"gharchive": gharchive, "slack": slack, "stackexchange": stackexchange, "discord": discord,
+              "discord-with-bots": lambda p: discord(p, include_bots=True)}[kind](paths)
     events.sort(key=lambda e: (instant(e["ts"]), e["id"].encode()))
     with open(out, "w", encoding="utf-8") as f:
         for e in events:

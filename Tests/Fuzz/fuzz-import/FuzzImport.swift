@@ -1,6 +1,7 @@
 // libFuzzer target for what the importers parse (`make fuzz`): the JSON tape
-// (GH Archive lines, Slack day files), the dump-row scanner (Stack Exchange
-// XML) and the mention scanners. The first input byte picks one.
+// (GH Archive lines, Slack day files) and a DiscordChatExporter channel read
+// through it, the dump-row scanner (Stack Exchange XML) and the mention
+// scanners. The first input byte picks one.
 //
 // Built normally, the program replays the files given as arguments.
 import SiltaFuzzDriver
@@ -31,6 +32,10 @@ package func fuzzImport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 _ = tape.elements(k)
             }
             _ = tape.path(tape.root, "repo", "name")
+            // A Discord channel: every event it yields is one ingest would take.
+            var discord = DiscordImporter()
+            var summary = ImportSummary(importer: "fuzz")
+            try? discord.channel(bytes, summary: &summary) { e in precondition(e.missing == nil && !e.id.isEmpty) }
         }
     case 1:
         var malformed = 0
