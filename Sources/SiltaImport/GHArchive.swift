@@ -1,13 +1,6 @@
 import Dispatch
 import SiltaEvents
-import SiltaLogReader
 import SiltaSupport
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// GH Archive hours (docs/importers.md "GH Archive"): one GitHub event per
 /// line, `.json.gz` or plain; each repository a community.
@@ -83,60 +76,15 @@ package struct GHArchiveImporter {
         guard FileSystem.kind(of: path) == .file else {
             throw ImportError.notFound(path: path, what: "a GH Archive hour file (YYYY-MM-DD-H.json.gz)")
         }
-        var limits = ReadLimits()
-        limits.maxLineBytes = 16 << 20
-        let compression: LogCompression = path.hasSuffix(".gz") ? .gzip : .plain
-        let reader = LogFileReader(path: Array(path.utf8), compression: compression, limits: limits)
-        let pool = BufferPool(bufferCapacity: limits.bufferCapacity, keep: 4)
-        var lines = 0
         var events = 0
-        var failure: (any Error)?
-        nonisolated(unsafe) var me = self
-        nonisolated(unsafe) var s = summary
-        let read = try withoutActuallyEscaping(emit) { emit in
-            try reader.read(pool: pool) { item in
-                guard failure == nil else { return }
-                switch item {
-                case .oversized(let o):
-                    if !o.isBlank { s.skip("line longer than 16 MiB") }
-                case .lines(let buffer):
-                    defer { pool.give(buffer) }
-                    let bytes = buffer.bytes
-                    guard let base = bytes.baseAddress else { return }
-                    var start = 0
-                    while start < bytes.count {
-                        let end =
-                            memchr(base + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
-                            ?? bytes.count
-                        defer { start = end + 1 }
-                        var stop = end
-                        if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
-                        var blank = true
-                        for k in start..<stop where bytes[k] != 0x20 && bytes[k] != 0x09 {
-                            blank = false
-                            break
-                        }
-                        if blank { continue }
-                        lines += 1
-                        do {
-                            if let e = me.map(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), summary: &s) {
-                                events += 1
-                                try emit(e)
-                            }
-                        } catch {
-                            failure = error
-                            return
-                        }
-                    }
-                }
+        var me = self
+        let lines = try JSONLines.read(path, summary: &summary) { line, s in
+            if let e = me.map(line, summary: &s) {
+                events += 1
+                try emit(e)
             }
         }
         self = me
-        summary = s
-        if let failure { throw failure }
-        if let damage = read.damage {
-            summary.damaged.append((path, "\(damage.reason) at byte \(damage.offset); every whole line before it was read"))
-        }
         if lines > 0 && events == 0 && summary.skipped["line that is not JSON"] == lines {
             throw ImportError.notAnExport(path: path, why: "no line of it is JSON: is it a GH Archive hour file?")
         }

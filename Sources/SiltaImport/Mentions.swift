@@ -101,3 +101,29 @@ package enum Mentions {
         return out
     }
 }
+
+extension Mentions {
+    /// Mattermost `@username`s in `text` that are users of `known`: `@` not
+    /// after an ASCII letter, digit, `_`, `.` or `-`, then the longest run of
+    /// those (lower-cased), less trailing `.`, `-` or `_` until it names a
+    /// user (`@anna.` at a sentence's end is `anna`). `@all`, `@channel` and
+    /// `@here` name no user. Each once, in first-seen order.
+    package static func mattermost(_ text: [UInt8], known: Set<ByteKey>) -> [[UInt8]] {
+        func isNameByte(_ c: UInt8) -> Bool { isASCIIAlnum(c) || c == 0x5F || c == 0x2E || c == 0x2D }
+        var out: [[UInt8]] = []
+        var i = 0
+        while i < text.count {
+            defer { i += 1 }
+            guard text[i] == 0x40, i == 0 || !isNameByte(text[i - 1]) else { continue }
+            var j = i + 1
+            while j < text.count && isNameByte(text[j]) { j += 1 }
+            var name = text[(i + 1)..<j].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            while !name.isEmpty && !known.contains(ByteKey(name)), let last = name.last, last == 0x2E || last == 0x2D || last == 0x5F {
+                name.removeLast()
+            }
+            if !name.isEmpty && known.contains(ByteKey(name)) && !out.contains(name) { out.append(name) }
+            i = j - 1
+        }
+        return out
+    }
+}

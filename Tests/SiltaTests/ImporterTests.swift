@@ -1,5 +1,6 @@
 import Foundation
 import SiltaImport
+import SiltaSupport
 import Testing
 
 /// The importers (docs/importers.md) on the real exports in
@@ -57,8 +58,9 @@ import Testing
 
     /// Exports made by hand, in the exporters' shape (no public real one).
     static let discord = Paths.fixtures.appendingPathComponent("discord/acme-export").path
+    static let mattermost = Paths.fixtures.appendingPathComponent("mattermost/export.jsonl").path
 
-    @Test(arguments: exports + [("import-discord", "discord", discord)])
+    @Test(arguments: exports + [("import-discord", "discord", discord), ("import-mattermost", "mattermost", mattermost)])
     func anImportIsDeterministicAndASecondOneRewritesNothing(job: String, reference: String, input: String) throws {
         let s = Scratch()
         #expect(try runJob(job, [input, "--out", s.sub("a"), "-q"]).status == 0)
@@ -190,7 +192,8 @@ import Testing
             ("import-slack", s.sub("empty"), 65), ("import-slack", s.sub("nope"), 66), ("import-stackexchange", s.sub("empty"), 65),
             ("import-stackexchange", s.sub("nope"), 66), ("import-gharchive", s.sub("nope.json.gz"), 66),
             ("import-slack", s.sub("empty/readme.txt"), 65), ("import-discord", s.sub("empty"), 65),
-            ("import-discord", s.sub("nope.json"), 66),
+            ("import-discord", s.sub("nope.json"), 66), ("import-mattermost", s.sub("empty"), 65),
+            ("import-mattermost", s.sub("nope.jsonl"), 66), ("import-mattermost", s.sub("empty/readme.txt"), 65),
         ] {
             let r = try runJob(job, [input, "--out", s.sub("logs-\(code)")])
             #expect(r.status == Int32(code), "\(job) \(input): \(r.stderr)")
@@ -370,6 +373,113 @@ extension ImporterTests {
         #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
         let monthly = try String(contentsOfFile: s.sub("r/engagement_monthly.csv"), encoding: .utf8)
         #expect(monthly.contains(",internal,Acme Community/general,") && monthly.contains(",internal,Acme Community/news,"))
+    }
+}
+
+// MARK: Mattermost
+
+extension ImporterTests {
+    /// Every rule of docs/importers.md "Mattermost" on the hand-made bulk
+    /// export (Tests/Fixtures/mattermost), by hand and against the Python reference.
+    @Test func mattermostMapsEveryRuleAndCountsEverySkip() throws {
+        let s = Scratch()
+        let r = try runJob(
+            "import-mattermost",
+            [Self.mattermost, "--out", s.sub("logs"), "--summary", s.sub("summary.json"), "--identities-out", s.sub("bots.csv")])
+        #expect(r.status == 0, "\(r.stderr)")
+        for (flags, reference, folder) in [([String](), "mattermost", "logs"), (["--include-bots"], "mattermost-with-bots", "bots")] {
+            if !flags.isEmpty {
+                #expect(try runJob("import-mattermost", [Self.mattermost, "--out", s.sub(folder), "-q"] + flags).status == 0)
+            }
+            let (status, output) = try python("import_reference.py", [reference, s.sub(reference + ".ndjson"), Self.mattermost])
+            #expect(status == 0, "\(output)")
+            let expected = try String(contentsOfFile: s.sub(reference + ".ndjson"), encoding: .utf8).split(separator: "\n").map {
+                try Self.canonical(String($0))
+            }
+            #expect(try Self.lines(s.sub(folder)).map(Self.canonical) == expected, "\(reference)")
+        }
+        #expect(try Self.lines(s.sub("bots")).count == 12)
+        let summary = try readJSON(s.sub("summary.json"))
+        #expect(summary["by_type"] as? [String: Int] == ["join": 1, "leave": 1, "post": 2, "reply": 2, "react": 2])
+        #expect(
+            summary["skipped"] as? [String: Int] == [
+                "bot's post (without --include-bots)": 1, "bot's reaction (without --include-bots)": 1,
+                "bot's reply (without --include-bots)": 1, "direct_channel (a private conversation)": 1,
+                "direct_post (a private conversation)": 1, "line of type thread_follow": 1, "line that is not JSON": 1,
+                "post of type system_header_change": 1, "post without team or channel": 1, "post without user or a valid create_at": 1,
+                "reaction to a bot's message (without --include-bots)": 1, "reply without user or a valid create_at": 1,
+                "user without username": 1,
+            ])
+        let lines = try Self.lines(s.sub("logs"))
+        func event(_ id: String) throws -> [String: Any] {
+            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
+            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        }
+        // Mentions: users of the export only, lower-cased, a sentence's dot left off, each once.
+        let post = try event("mm:acme/town-square/1762074000000/anna")
+        #expect(post["mentions"] as? [String] == ["mm:bert", "mm:cleo.dev"] && post["kind"] as? String == "internal")
+        let reply = try event("mm:acme/town-square/1762074120000/bert")
+        #expect(reply["parent"] as? String == "mm:acme/town-square/1762074000000/anna" && reply["parent_actor"] as? String == "mm:anna")
+        // A reaction at its own time; a reply to a bot's post keeps its parent.
+        #expect(try event("mm:acme/town-square/1762074000000/anna/react/+1/bert")["ts"] as? String == "2025-11-02T09:01:00Z")
+        #expect(
+            try event("mm:acme/town-square/1762077720000/dana")["parent"] as? String == "mm:acme/town-square/1762077600000/helperbot")
+        #expect(try event("mm:acme/core-team/1762160400000/dana")["type"] as? String == "join")
+        #expect(try event("mm:acme/core-team/1762160460000/bert")["type"] as? String == "leave")
+        #expect(try String(contentsOfFile: s.sub("bots.csv"), encoding: .utf8) == "id,person,bot\nmm:helperbot,,true\n")
+    }
+
+    /// The same export gzipped or zipped gives the same days; a grown
+    /// export rewrites only its new day; a damaged zip keeps what it can; a
+    /// night on the logs rejects no line.
+    @Test func mattermostExportsGzipZipGrowAndRunInTheNight() throws {
+        let s = Scratch()
+        let text = try Data(contentsOf: URL(fileURLWithPath: Self.mattermost))
+        s.write("export.jsonl", Array(text))
+        #expect(try runJob("import-mattermost", [s.sub("export.jsonl"), "--out", s.sub("logs"), "-q"]).status == 0)
+        let plain = folderContents(s.sub("logs"))
+        s.write("export.jsonl.gz", Gzip.compress(Array(text)))
+        #expect(try runJob("import-mattermost", [s.sub("export.jsonl.gz"), "--out", s.sub("gz"), "-q"]).status == 0)
+        #expect(folderContents(s.sub("gz")) == plain)
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        zip.arguments = [
+            "python3", "-c",
+            "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.write(sys.argv[2],'import.jsonl'); z.close()",
+            s.sub("export.zip"), s.sub("export.jsonl"),
+        ]
+        try zip.run()
+        zip.waitUntilExit()
+        #expect(try runJob("import-mattermost", [s.sub("export.zip"), "--out", s.sub("zip"), "-q"]).status == 0)
+        #expect(folderContents(s.sub("zip")) == plain)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: s.sub("export.zip"))))
+        for k in stride(from: bytes.count / 3, to: bytes.count / 3 + 60, by: 3) { bytes[k] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: s.sub("damaged.zip")))
+        let damaged = try runJob("import-mattermost", [s.sub("damaged.zip"), "--out", s.sub("damaged")])
+        #expect(damaged.status == 2 || damaged.status == 65, "\(damaged.stderr)")
+        if damaged.status == 2 { #expect(damaged.stderr.contains("read in part")) }
+        #expect(folderContents(s.sub("damaged")).isEmpty || damaged.status == 2)
+
+        s.write(
+            "export.jsonl",
+            Array(text)
+                + Array(
+                    #"{"type":"post","post":{"team":"acme","channel":"town-square","user":"anna","message":"a week later","create_at":1762678800000}}"#
+                        .utf8)
+                + [0x0A])
+        let grown = try runJob("import-mattermost", [s.sub("export.jsonl"), "--out", s.sub("logs"), "--summary", s.sub("s.json")])
+        #expect(grown.status == 0)
+        #expect(try readJSON(s.sub("s.json"))["files_written"] as? [String] == ["mattermost-2025-11-09.ndjson.gz"])
+        let after = folderContents(s.sub("logs"))
+        for (name, data) in plain { #expect(after[name] == data, "\(name)") }
+
+        s.write("sources.txt", "mattermost \(s.sub("export.jsonl"))\n")
+        let night = try runJob(
+            "nightly",
+            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let ingest = try readJSON(s.sub("r/ingest_report.json"))
+        #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
     }
 }
 

@@ -7,6 +7,7 @@ Usage: import_reference.py gharchive OUT.ndjson HOUR_FILE...
        import_reference.py stackexchange OUT.ndjson SITE_FOLDER...
        import_reference.py discord OUT.ndjson EXPORT...  (files, folders or zips)
        import_reference.py discord-with-bots OUT.ndjson EXPORT...  (as --include-bots)
+       import_reference.py mattermost[-with-bots] OUT.ndjson EXPORT...  (.jsonl, .jsonl.gz or .zip)
 Writes one event per line (sorted by ts instant, then id), the fields as
 the importer writes them, so that a test can compare the two as sets.
 """
@@ -340,6 +341,99 @@ def discord(paths, include_bots=False):
     return events
 
 
+def mattermost(paths, include_bots=False):
+    """A Mattermost bulk export (JSON lines): a post a post, its replies
+    replies, reactions reacts at their own create_at, join and leave system
+    posts joins and leaves, @username mentions of the export's users; direct
+    messages skipped; bots' (the `bot` lines) skipped unless include_bots."""
+    import zipfile
+    texts = []
+    for path in sorted(paths):
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(path) as z:
+                texts += [z.read(n) for n in sorted(z.namelist()) if n.endswith(".jsonl")]
+        else:
+            texts.append((gzip.open if path.endswith(".gz") else open)(path, "rb").read())
+    users, bots, events = set(), set(), []
+
+    def fmt(ms):
+        t = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+        return t.strftime("%Y-%m-%dT%H:%M:%S") + (".%03dZ" % (ms % 1000) if ms % 1000 else "Z")
+
+    def mentions(text):
+        out = []
+        for m in re.finditer(r"(?<![A-Za-z0-9_.\-])@([A-Za-z0-9_.\-]+)", text or ""):
+            name = m.group(1).lower()
+            while name and name not in users and name[-1] in ".-_":
+                name = name[:-1]
+            if name in users and "mm:" + name not in out:
+                out.append("mm:" + name)
+        return out
+
+    for text in texts:
+        for raw in text.split(b"\n"):
+            if not raw.strip():
+                continue
+            try:
+                x = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(x, dict):
+                continue
+            t = x.get("type")
+            if t in ("user", "bot"):
+                name = (x.get(t) or {}).get("username")
+                if name:
+                    users.add(name.lower())
+                    if t == "bot":
+                        bots.add(name.lower())
+            if t != "post":
+                continue
+            p = x.get("post") or {}
+            if not p.get("team") or not p.get("channel"):
+                continue
+            community = p["team"] + "/" + p["channel"]
+
+            def message(m, parent):
+                if not m.get("user") or not isinstance(m.get("create_at"), int):
+                    return None
+                author = m["user"].lower()
+                content = "mm:%s/%s/%d/%s" % (p["team"], p["channel"], m["create_at"], author)
+                if author in bots and not include_bots:
+                    return (content, author)
+                base = {"id": content, "ts": fmt(m["create_at"]), "community": community, "kind": "internal",
+                        "actor": "mm:" + author, "source": "mattermost"}
+                kind = m.get("type") or ""
+                if kind in ("system_join_channel", "system_join_team", "system_leave_channel", "system_leave_team"):
+                    events.append(dict(base, type="join" if "join" in kind else "leave"))
+                    return None
+                if kind:
+                    return None
+                e = dict(base, type="reply" if parent else "post", content=content)
+                if parent:
+                    e.update(parent=parent[0], parent_actor="mm:" + parent[1])
+                ms = mentions(m.get("message"))
+                if ms:
+                    e["mentions"] = ms
+                events.append(e)
+                for r in m.get("reactions") or []:
+                    if not r.get("user") or not isinstance(r.get("create_at"), int):
+                        continue
+                    who = r["user"].lower()
+                    if who in bots and not include_bots:
+                        continue
+                    events.append({"id": "%s/react/%s/%s" % (content, r.get("emoji_name", ""), who), "ts": fmt(r["create_at"]),
+                                   "community": community, "kind": "internal", "actor": "mm:" + who, "type": "react",
+                                   "parent": content, "parent_actor": "mm:" + author, "source": "mattermost"})
+                return (content, author)
+
+            root = message(p, None)
+            if root:
+                for r in p.get("replies") or []:
+                    message(r, root)
+    return events
+
+
 def instant(ts):
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(timezone.utc)
 
@@ -347,7 +441,8 @@ def instant(ts):
 def main():
     kind, out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     events = {"gharchive": gharchive, "slack": slack, "stackexchange": stackexchange, "discord": discord,
-              "discord-with-bots": lambda p: discord(p, include_bots=True)}[kind](paths)
+              "discord-with-bots": lambda p: discord(p, include_bots=True), "mattermost": mattermost,
+              "mattermost-with-bots": lambda p: mattermost(p, include_bots=True)}[kind](paths)
     events.sort(key=lambda e: (instant(e["ts"]), e["id"].encode()))
     with open(out, "w", encoding="utf-8") as f:
         for e in events:

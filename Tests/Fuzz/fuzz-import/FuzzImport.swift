@@ -1,6 +1,6 @@
 // libFuzzer target for what the importers parse (`make fuzz`): the JSON tape
-// (GH Archive lines, Slack day files) and a DiscordChatExporter channel read
-// through it, the dump-row scanner (Stack Exchange XML) and the mention
+// (GH Archive lines, Slack day files) and a DiscordChatExporter channel and a
+// Mattermost bulk-export line read through it, the dump-row scanner (Stack Exchange XML) and the mention
 // scanners. The first input byte picks one.
 //
 // Built normally, the program replays the files given as arguments.
@@ -36,6 +36,14 @@ package func fuzzImport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             var discord = DiscordImporter()
             var summary = ImportSummary(importer: "fuzz")
             try? discord.channel(bytes, summary: &summary) { e in precondition(e.missing == nil && !e.id.isEmpty) }
+            // A Mattermost line, after a user and a bot line that make mentions and bots known.
+            var mattermost = MattermostImporter()
+            for known in [#"{"type":"user","user":{"username":"anna"}}"#, #"{"type":"bot","bot":{"username":"bot"}}"#] {
+                try? Array(known.utf8).withUnsafeBytes { try mattermost.line($0, summary: &summary) { _ in } }
+            }
+            try? bytes.withUnsafeBytes {
+                try mattermost.line($0, summary: &summary) { e in precondition(e.missing == nil && !e.id.isEmpty) }
+            }
         }
     case 1:
         var malformed = 0
