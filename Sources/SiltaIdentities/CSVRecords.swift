@@ -2,17 +2,23 @@
 /// `\r\n`, a field in double quotes may hold `,`, line ends and `""` for a
 /// quote. Blank lines are skipped. Hand-written (about 100 lines) because
 /// every fault must name its line and no byte may trap.
-struct CSVRecords {
+package struct CSVRecords {
     /// One record: its fields as byte ranges of the input (a quoted field's
     /// range holds its raw text, quotes included; ``value(_:in:)`` unquotes).
-    struct Record {
-        var fields: [Range<Int>]
-        var quoted: [Bool]
+    package struct Record {
+        package var fields: [Range<Int>]
+        package var quoted: [Bool]
         /// The line the record starts on (1-based).
-        var line: Int
+        package var line: Int
+
+        package init(fields: [Range<Int>] = [], quoted: [Bool] = [], line: Int = 0) {
+            self.fields = fields
+            self.quoted = quoted
+            self.line = line
+        }
 
         /// Appends field `k`'s value to `out`; returns its length.
-        func append(_ k: Int, from bytes: [UInt8], to out: inout [UInt8]) -> Int {
+        package func append(_ k: Int, from bytes: [UInt8], to out: inout [UInt8]) -> Int {
             let r = fields[k]
             guard quoted[k] else {
                 out.append(contentsOf: bytes[r])
@@ -24,7 +30,7 @@ struct CSVRecords {
         }
 
         /// Field `k`'s value.
-        func value(_ k: Int, in bytes: [UInt8]) -> [UInt8] {
+        package func value(_ k: Int, in bytes: [UInt8]) -> [UInt8] {
             let r = fields[k]
             guard quoted[k] else { return Array(bytes[r]) }
             var out: [UInt8] = []
@@ -38,19 +44,19 @@ struct CSVRecords {
         }
     }
 
-    struct Fault: Error {
-        var line: Int
-        var fault: String
+    package struct Fault: Error {
+        package var line: Int
+        package var fault: String
     }
 
     private let bytes: [UInt8]
     private var i = 0
     private var line = 1
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Reads the next record into `record` (reusing its arrays); `false` at the end.
-    mutating func next(into record: inout Record) throws(Fault) -> Bool {
+    package mutating func next(into record: inout Record) throws(Fault) -> Bool {
         // Skip blank lines.
         while i < bytes.count {
             if bytes[i] == 0x0A {

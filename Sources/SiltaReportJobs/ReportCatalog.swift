@@ -117,7 +117,9 @@ package enum ReportCatalog {
     /// The job that runs the night.
     package static let nightly = "nightly"
     /// The importers, which the night runs first for each entry of its sources file.
-    package static let importers = ["import-slack", "import-stackexchange", "import-gharchive", "import-discord", "import-mattermost"]
+    package static let importers = [
+        "import-slack", "import-stackexchange", "import-gharchive", "import-discord", "import-mattermost", "import-discourse",
+    ]
     /// Jobs installed for people, run by no night.
     package static let tools = ["generate-logs"]
 

@@ -59,6 +59,8 @@ import Testing
     /// Exports made by hand, in the exporters' shape (no public real one).
     static let discord = Paths.fixtures.appendingPathComponent("discord/acme-export").path
     static let mattermost = Paths.fixtures.appendingPathComponent("mattermost/export.jsonl").path
+    /// Real topics (chaoss/grimoirelab-perceval's test data, GPL-3.0) and hand-made ones and likes.
+    static let discourse = Paths.fixtures.appendingPathComponent("discourse").path
 
     @Test(arguments: exports + [("import-discord", "discord", discord), ("import-mattermost", "mattermost", mattermost)])
     func anImportIsDeterministicAndASecondOneRewritesNothing(job: String, reference: String, input: String) throws {
@@ -194,8 +196,9 @@ import Testing
             ("import-slack", s.sub("empty/readme.txt"), 65), ("import-discord", s.sub("empty"), 65),
             ("import-discord", s.sub("nope.json"), 66), ("import-mattermost", s.sub("empty"), 65),
             ("import-mattermost", s.sub("nope.jsonl"), 66), ("import-mattermost", s.sub("empty/readme.txt"), 65),
+            ("import-discourse", s.sub("empty"), 65), ("import-discourse", s.sub("nope.json"), 66),
         ] {
-            let r = try runJob(job, [input, "--out", s.sub("logs-\(code)")])
+            let r = try runJob(job, [input, "--out", s.sub("logs-\(code)")] + (job == "import-discourse" ? ["--forum", "f"] : []))
             #expect(r.status == Int32(code), "\(job) \(input): \(r.stderr)")
             #expect(r.stderr.contains(input))
             #expect(folderContents(s.sub("logs-\(code)")).isEmpty)
@@ -480,6 +483,110 @@ extension ImporterTests {
         #expect(night.status == 0, "\(night.stderr)")
         let ingest = try readJSON(s.sub("r/ingest_report.json"))
         #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
+    }
+}
+
+// MARK: Discourse
+
+extension ImporterTests {
+    /// Every rule of docs/importers.md "Discourse": on perceval's real topic
+    /// files and the hand-made topic and likes (Tests/Fixtures/discourse),
+    /// by hand and against the Python reference.
+    @Test func discourseMapsEveryRuleAndCountsEverySkip() throws {
+        let s = Scratch()
+        let base = ["--forum", "mozilla"]
+        let r = try runJob(
+            "import-discourse",
+            [Self.discourse, "--out", s.sub("logs"), "--summary", s.sub("summary.json"), "--identities-out", s.sub("bots.csv")] + base)
+        #expect(r.status == 0, "\(r.stderr)")
+        for (flags, reference, folder) in [([String](), "discourse", "logs"), (["--include-bots"], "discourse-with-bots", "bots")] {
+            if !flags.isEmpty {
+                #expect(try runJob("import-discourse", [Self.discourse, "--out", s.sub(folder), "-q"] + base + flags).status == 0)
+            }
+            let (status, output) = try python("import_reference.py", [reference, s.sub(reference + ".ndjson"), Self.discourse])
+            #expect(status == 0, "\(output)")
+            let expected = try String(contentsOfFile: s.sub(reference + ".ndjson"), encoding: .utf8).split(separator: "\n").map {
+                try Self.canonical(String($0))
+            }
+            #expect(try Self.lines(s.sub(folder)).map(Self.canonical) == expected, "\(reference)")
+            #expect(expected.count > 30)
+        }
+        let summary = try readJSON(s.sub("summary.json"))
+        #expect(
+            summary["skipped"] as? [String: Int] == [
+                "JSON file without post_stream.posts": 1, "bot's like (without --include-bots)": 1, "deleted post": 1,
+                "like of a post no topic file holds": 1, "like without a post, a user or a valid created_at": 1,
+                "mention of a user the files do not name": 1, "moderator or small action (post_type 3)": 1,
+                "post of a Discourse bot user (without --include-bots)": 1, "post the topic's stream names but the file does not hold": 3,
+                "post without id, topic_id, post_number, user_id or a valid created_at": 1, "user action other than a like": 1,
+                "whisper (staff only)": 1,
+            ])
+        let lines = try Self.lines(s.sub("logs"))
+        func event(_ id: String) throws -> [String: Any] {
+            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
+            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        }
+        // A topic's first post, a reply to the post it answers, else to the first.
+        let first = try event("discourse:mozilla:t42#1")
+        #expect(first["type"] as? String == "post" && first["community"] as? String == "mozilla")
+        #expect(first["mentions"] as? [String] == ["discourse:mozilla:102", "discourse:mozilla:103"])
+        #expect(try event("discourse:mozilla:t42#2")["parent"] as? String == "discourse:mozilla:t42#1")
+        #expect(try event("discourse:mozilla:t42#3")["parent"] as? String == "discourse:mozilla:t42#2")
+        #expect(try event("discourse:mozilla:t1148#4")["parent"] as? String == "discourse:mozilla:t1148#3")
+        // Likes at their own time; a row of type 1 and its type-2 twin are one like; a Data Explorer time is UTC.
+        let like = try event("discourse:mozilla:t42#1/like/102")
+        #expect(like["ts"] as? String == "2026-11-02T09:30:00Z" && like["parent_actor"] as? String == "discourse:mozilla:101")
+        #expect(lines.filter { $0.contains("t42#1/like/102") }.count == 1)
+        #expect(try event("discourse:mozilla:t42#2/like/103")["ts"] as? String == "2026-11-03T10:00:00Z")
+        #expect(try event("discourse:mozilla:t1148#4/like/101")["ts"] as? String == "2026-11-03T10:05:00.250Z")
+        #expect(
+            try String(contentsOfFile: s.sub("bots.csv"), encoding: .utf8)
+                == "id,person,bot\ndiscourse:mozilla:-1,,true\ndiscourse:mozilla:-2,,true\n")
+        // --categories: a topic file's category; a topic known only from a posts file has none, so the forum.
+        #expect(try runJob("import-discourse", [Self.discourse, "--out", s.sub("cat"), "--categories", "-q"] + base).status == 0)
+        let byCategory = try Self.lines(s.sub("cat"))
+        #expect(byCategory.contains { $0.contains("\"id\":\"discourse:mozilla:t42#1\"") && $0.contains("\"community\":\"mozilla/7\"") })
+        #expect(byCategory.contains { $0.contains("t1148#1") && $0.contains("\"community\":\"mozilla/111\"") })
+        #expect(byCategory.contains { $0.contains("t1448#1") && $0.contains("\"community\":\"mozilla/1\"") })
+        #expect(byCategory.contains { $0.contains("t43#1") && $0.contains("\"community\":\"mozilla\"") })
+        // --forum is required and checked.
+        #expect(try runJob("import-discourse", [Self.discourse, "--out", s.sub("x")]).status == 64)
+        #expect(try runJob("import-discourse", [Self.discourse, "--out", s.sub("x"), "--forum", "a:b"]).status == 64)
+    }
+
+    /// Determinism, a grown export, a zip, and a night on the logs with no rejected line.
+    @Test func discourseExportsAreDeterministicGrowAndRunInTheNight() throws {
+        let s = Scratch()
+        let export = s.sub("export")
+        try FileManager.default.copyItem(atPath: Self.discourse, toPath: export)
+        let args = ["--forum", "mozilla", "-q"]
+        #expect(try runJob("import-discourse", [export, "--out", s.sub("a")] + args).status == 0)
+        #expect(try runJob("import-discourse", [export, "--out", s.sub("b")] + args).status == 0)
+        let before = folderContents(s.sub("a"))
+        #expect(before == folderContents(s.sub("b")) && before.count == 18)
+        s.write("export/more.csv", "action_type,user_id,target_post_id,created_at\n1,103,5001,2026-11-09T12:00:00Z\n")
+        let grown = try runJob("import-discourse", [export, "--out", s.sub("a"), "--forum", "mozilla", "--summary", s.sub("s.json")])
+        #expect(grown.status == 0)
+        #expect(try readJSON(s.sub("s.json"))["files_written"] as? [String] == ["discourse-2026-11-09.ndjson.gz"])
+        let after = folderContents(s.sub("a"))
+        for (name, data) in before { #expect(after[name] == data, "\(name)") }
+
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        zip.currentDirectoryURL = URL(fileURLWithPath: s.path)
+        zip.arguments = ["python3", "-c", "import shutil; shutil.make_archive('export', 'zip', '.', 'export')"]
+        try zip.run()
+        zip.waitUntilExit()
+        #expect(try runJob("import-discourse", [s.sub("export.zip"), "--out", s.sub("zip")] + args).status == 0)
+        #expect(folderContents(s.sub("zip")) == after)
+
+        s.write("sources.txt", "discourse \(export) --forum mozilla --categories\n")
+        let night = try runJob(
+            "nightly",
+            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let ingest = try readJSON(s.sub("r/ingest_report.json"))
+        #expect(ingest["rejected_total"] as? Int == 0 && (ingest["accepted"] as? Int ?? 0) > 30, "\(ingest)")
     }
 }
 

@@ -8,6 +8,7 @@ Usage: import_reference.py gharchive OUT.ndjson HOUR_FILE...
        import_reference.py discord OUT.ndjson EXPORT...  (files, folders or zips)
        import_reference.py discord-with-bots OUT.ndjson EXPORT...  (as --include-bots)
        import_reference.py mattermost[-with-bots] OUT.ndjson EXPORT...  (.jsonl, .jsonl.gz or .zip)
+       import_reference.py discourse[-with-bots] OUT.ndjson PATH...  (topic .json, likes .csv, folders; forum "mozilla")
 Writes one event per line (sorted by ts instant, then id), the fields as
 the importer writes them, so that a test can compare the two as sets.
 """
@@ -434,6 +435,93 @@ def mattermost(paths, include_bots=False):
     return events
 
 
+def discourse(paths, forum="mozilla", include_bots=False):
+    """Discourse topic JSON (post_stream.posts) and Data Explorer likes CSV:
+    post 1 of a topic a post, others replies to reply_to_post_number (else
+    post 1), mention links of known users, likes (action_type 1 or 2, by
+    acting_user_id, else user_id) reacts at their own time; post_type other
+    than 1, deleted posts and users below 1 skipped (unless include_bots)."""
+    import csv
+    import io
+    jsons, csvs = [], []
+    for path in sorted(paths):
+        for root, _, files in (os.walk(path) if os.path.isdir(path) else [(os.path.dirname(path), None, [os.path.basename(path)])]):
+            for f in files:
+                full = os.path.join(root, f)
+                if f.endswith(".json"):
+                    jsons.append(open(full, "rb").read())
+                elif f.endswith(".csv"):
+                    csvs.append(open(full, "rb").read())
+    person = lambda u: "discourse:%s:%d" % (forum, u)
+    content = lambda t, n: "discourse:%s:t%d#%d" % (forum, t, n)
+    posts, users, events = [], {}, []
+    for text in jsons:
+        try:
+            x = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(x, dict) or not isinstance((x.get("post_stream") or {}).get("posts"), list):
+            continue
+        for u in (x.get("details") or {}).get("participants") or []:
+            users[u["username"].lower()] = u["id"]
+        for p in x["post_stream"]["posts"]:
+            if None in (p.get("id"), p.get("topic_id"), p.get("post_number"), p.get("user_id"), p.get("created_at")):
+                continue
+            if p.get("username"):
+                users[p["username"].lower()] = p["user_id"]
+            posts.append(p)
+    where = {}
+    for p in posts:
+        where[p["id"]] = (p["topic_id"], p["post_number"], p["user_id"])
+        if (p.get("post_type") or 1) != 1 or p.get("deleted_at") or (p["user_id"] < 1 and not include_bots):
+            continue
+        c = content(p["topic_id"], p["post_number"])
+        e = {"id": c, "ts": p["created_at"], "community": forum, "kind": "external", "actor": person(p["user_id"]),
+             "content": c, "source": "discourse"}
+        if p["post_number"] == 1:
+            e["type"] = "post"
+        else:
+            r = p.get("reply_to_post_number")
+            e.update(type="reply", parent=content(p["topic_id"], r if r and r >= 1 and r != p["post_number"] else 1))
+        names = []
+        for m in re.finditer(r'class="mention" href="/u/([^"/]*)', p.get("cooked") or ""):
+            if m.group(1) and m.group(1).lower() not in names:
+                names.append(m.group(1).lower())
+        mentions = [person(users[n]) for n in names if n in users]
+        if mentions:
+            e["mentions"] = mentions
+        events.append(e)
+
+    def when(t):
+        if re.fullmatch(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)", t):
+            return None, t
+        t = t[:-4] if t.endswith(" UTC") else t
+        d = datetime.fromisoformat(t.replace(" ", "T") + "+00:00")
+        ms = d.microsecond // 1000
+        return d, d.strftime("%Y-%m-%dT%H:%M:%S") + (".%03dZ" % ms if ms else "Z")
+
+    for text in csvs:
+        for row in csv.DictReader(io.StringIO(text.decode("utf-8"))):
+            if row.get("action_type") not in ("1", "2"):
+                continue
+            liker = row.get("acting_user_id") or (row.get("user_id") if row["action_type"] == "1" else None)
+            try:
+                target, who, (_, ts) = int(row["target_post_id"]), int(liker), when(row["created_at"])
+            except (TypeError, ValueError):
+                continue
+            if target not in where or (who < 1 and not include_bots):
+                continue
+            t, n, author = where[target]
+            c = content(t, n)
+            events.append({"id": c + "/like/%d" % who, "ts": ts, "community": forum, "kind": "external", "actor": person(who),
+                           "type": "react", "parent": c, "parent_actor": person(author), "source": "discourse"})
+    # The same event twice (a like's rows of type 1 and 2, a post in two files) is one.
+    unique = {}
+    for e in events:
+        unique.setdefault(json.dumps(e, sort_keys=True), e)
+    return list(unique.values())
+
+
 def instant(ts):
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(timezone.utc)
 
@@ -442,7 +530,8 @@ def main():
     kind, out, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     events = {"gharchive": gharchive, "slack": slack, "stackexchange": stackexchange, "discord": discord,
               "discord-with-bots": lambda p: discord(p, include_bots=True), "mattermost": mattermost,
-              "mattermost-with-bots": lambda p: mattermost(p, include_bots=True)}[kind](paths)
+              "mattermost-with-bots": lambda p: mattermost(p, include_bots=True), "discourse": discourse,
+              "discourse-with-bots": lambda p: discourse(p, include_bots=True)}[kind](paths)
     events.sort(key=lambda e: (instant(e["ts"]), e["id"].encode()))
     with open(out, "w", encoding="utf-8") as f:
         for e in events:

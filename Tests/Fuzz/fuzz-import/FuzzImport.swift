@@ -1,6 +1,7 @@
 // libFuzzer target for what the importers parse (`make fuzz`): the JSON tape
 // (GH Archive lines, Slack day files) and a DiscordChatExporter channel and a
-// Mattermost bulk-export line read through it, the dump-row scanner (Stack Exchange XML) and the mention
+// Mattermost bulk-export line and a Discourse topic (and, for what is no
+// JSON, a Discourse likes CSV) read through it, the dump-row scanner (Stack Exchange XML) and the mention
 // scanners. The first input byte picks one.
 //
 // Built normally, the program replays the files given as arguments.
@@ -44,6 +45,14 @@ package func fuzzImport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             try? bytes.withUnsafeBytes {
                 try mattermost.line($0, summary: &summary) { e in precondition(e.missing == nil && !e.id.isEmpty) }
             }
+            // A Discourse topic file.
+            var discourse = DiscourseImporter()
+            _ = try? discourse.read(jsons: [bytes], csvs: [], summary: &summary) { e in precondition(e.missing == nil) }
+        } else {
+            // Bytes that are no JSON, as a Discourse likes file (CSV).
+            var discourse = DiscourseImporter()
+            var summary = ImportSummary(importer: "fuzz")
+            _ = try? discourse.read(jsons: [], csvs: [bytes], summary: &summary) { _ in }
         }
     case 1:
         var malformed = 0
