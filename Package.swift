@@ -25,7 +25,10 @@ let strict: [SwiftSetting] = [
 let reportJobs = ["engagement", "social-capital", "bridging"]
 
 /// The importers: each a thin executable in `Jobs/<name>` over `SiltaImport`.
-let importers = ["import-discord", "import-discourse", "import-gharchive", "import-mattermost", "import-slack", "import-stackexchange"]
+let importers = [
+    "import-discord", "import-discourse", "import-gharchive", "import-mattermost", "import-slack", "import-stackexchange",
+    "import-viva-engage",
+]
 
 let package = Package(
     name: "silta",

@@ -150,7 +150,7 @@ package struct DiscourseImporter {
                     let likerColumn = action == 2 ? columns["acting_user_id"] ?? liker : liker
                     guard let target = Int64(String(decoding: field(post), as: UTF8.self)),
                         let who = Int64(String(decoding: field(likerColumn), as: UTF8.self)),
-                        let when = Self.time(field(at))
+                        let when = ImportTime.utc(field(at))
                     else {
                         summary.skip("like without a post, a user or a valid created_at")
                         continue
@@ -253,15 +253,4 @@ package struct DiscourseImporter {
         return out
     }
 
-    /// A Data Explorer time: RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]`
-    /// (optionally ` UTC`), taken as UTC; written as RFC 3339.
-    static func time(_ text: [UInt8]) -> (ms: Int64, ts: [UInt8])? {
-        if let t = ImportTime.text(text) { return t }
-        var s = text
-        if s.count > 4 && s.suffix(4).elementsEqual(" UTC".utf8) { s.removeLast(4) }
-        guard s.count >= 19, s[10] == 0x20 else { return nil }
-        s[10] = 0x54
-        guard let ms = (s + [0x5A]).withUnsafeBytes({ RFC3339.parse($0) }) else { return nil }
-        return (ms, Array(RFC3339.format(milliseconds: ms, omittingZeroMilliseconds: true).utf8))
-    }
 }

@@ -132,6 +132,19 @@ package enum ImportTime {
         return (ms, Array(RFC3339.format(milliseconds: ms, omittingZeroMilliseconds: true).utf8))
     }
 
+    /// A time as exports write it: RFC 3339 (kept as written), or
+    /// `YYYY-MM-DD HH:MM:SS[.fff]`, optionally with ` UTC`, taken as UTC and
+    /// written as RFC 3339 (Discourse's Data Explorer, Viva Engage).
+    package static func utc(_ text: [UInt8]) -> (ms: Int64, ts: [UInt8])? {
+        if let t = ImportTime.text(text) { return t }
+        var s = text
+        if s.count > 4 && s.suffix(4).elementsEqual(" UTC".utf8) { s.removeLast(4) }
+        guard s.count >= 19, s[10] == 0x20 else { return nil }
+        s[10] = 0x54
+        guard let ms = (s + [0x5A]).withUnsafeBytes({ RFC3339.parse($0) }) else { return nil }
+        return (ms, Array(RFC3339.format(milliseconds: ms, omittingZeroMilliseconds: true).utf8))
+    }
+
     /// A date-time text kept as written, when input.md accepts it.
     package static func text(_ text: [UInt8]) -> (ms: Int64, ts: [UInt8])? {
         guard let ms = text.withUnsafeBytes({ RFC3339.parse($0) }) else { return nil }

@@ -119,6 +119,7 @@ package enum ReportCatalog {
     /// The importers, which the night runs first for each entry of its sources file.
     package static let importers = [
         "import-slack", "import-stackexchange", "import-gharchive", "import-discord", "import-mattermost", "import-discourse",
+        "import-viva-engage",
     ]
     /// Jobs installed for people, run by no night.
     package static let tools = ["generate-logs"]

@@ -8,6 +8,7 @@ Usage: import_reference.py gharchive OUT.ndjson HOUR_FILE...
        import_reference.py discord OUT.ndjson EXPORT...  (files, folders or zips)
        import_reference.py discord-with-bots OUT.ndjson EXPORT...  (as --include-bots)
        import_reference.py mattermost[-with-bots] OUT.ndjson EXPORT...  (.jsonl, .jsonl.gz or .zip)
+       import_reference.py viva-engage[-with-bots] OUT.ndjson EXPORT_FOLDER
        import_reference.py discourse[-with-bots] OUT.ndjson PATH...  (topic .json, likes .csv, folders; forum "mozilla")
 Writes one event per line (sorted by ts instant, then id), the fields as
 the importer writes them, so that a test can compare the two as sets.
@@ -522,6 +523,73 @@ def discourse(paths, forum="mozilla", include_bots=False):
     return list(unique.values())
 
 
+def viva_engage(paths, include_bots=False):
+    """A Viva Engage network data export folder: Messages.csv (and Groups.csv
+    for names). A group a community NETWORK/<name> (a name two groups share
+    takes " (<id>)"; no group: All Company); a message with replied_to_id a
+    reply to it, else with a thread_id not its own a reply to the thread,
+    else a post; [[user:ID]] mentions; private conversations, deleted
+    messages and senders that are no user (unless include_bots) skipped."""
+    import csv
+    folder = paths[0].rstrip("/")
+    network = os.path.basename(folder)
+    names = {}
+    gpath = os.path.join(folder, "Groups.csv")
+    if os.path.exists(gpath):
+        for g in csv.DictReader(open(gpath, newline="", encoding="utf-8")):
+            if g.get("id") and g.get("name"):
+                names[g["id"]] = g["name"]
+    rows = list(csv.DictReader(open(os.path.join(folder, "Messages.csv"), newline="", encoding="utf-8")))
+    for m in rows:
+        if m.get("group_id") and m["group_id"] not in names and m.get("group_name"):
+            names[m["group_id"]] = m["group_name"]
+    uses = {}
+    for n in names.values():
+        uses[n] = uses.get(n, 0) + 1
+
+    def community(g):
+        if not g:
+            return network + "/All Company"
+        if g not in names:
+            return network + "/" + g
+        return network + "/" + (names[g] if uses[names[g]] == 1 else "%s (%s)" % (names[g], g))
+
+    def when(t):
+        if re.fullmatch(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)", t or ""):
+            return t
+        t = (t or "")[:-4] if (t or "").endswith(" UTC") else (t or "")
+        try:
+            d = datetime.fromisoformat(t.replace(" ", "T") + "+00:00")
+        except ValueError:
+            return None
+        ms = d.microsecond // 1000
+        return d.strftime("%Y-%m-%dT%H:%M:%S") + (".%03dZ" % ms if ms else "Z")
+
+    events = []
+    for m in rows:
+        ts = when(m.get("created_at"))
+        if not m.get("id") or not m.get("sender_id") or not ts:
+            continue
+        if m.get("in_private_conversation") in ("true", "TRUE") or m.get("deleted_at"):
+            continue
+        if m.get("sender_type") and m["sender_type"] != "user" and not include_bots:
+            continue
+        c = "viva:msg:" + m["id"]
+        parent = m.get("replied_to_id") or (m["thread_id"] if m.get("thread_id") and m["thread_id"] != m["id"] else None)
+        e = {"id": c, "ts": ts, "community": community(m.get("group_id")), "kind": "internal", "actor": "viva:" + m["sender_id"],
+             "type": "reply" if parent else "post", "content": c, "source": "viva-engage"}
+        if parent:
+            e["parent"] = "viva:msg:" + parent
+        mentions = []
+        for x in re.findall(r"\[\[user:(\d+)\]\]", m.get("body") or ""):
+            if "viva:" + x not in mentions:
+                mentions.append("viva:" + x)
+        if mentions:
+            e["mentions"] = mentions
+        events.append(e)
+    return events
+
+
 def instant(ts):
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(timezone.utc)
 
@@ -531,7 +599,8 @@ def main():
     events = {"gharchive": gharchive, "slack": slack, "stackexchange": stackexchange, "discord": discord,
               "discord-with-bots": lambda p: discord(p, include_bots=True), "mattermost": mattermost,
               "mattermost-with-bots": lambda p: mattermost(p, include_bots=True), "discourse": discourse,
-              "discourse-with-bots": lambda p: discourse(p, include_bots=True)}[kind](paths)
+              "discourse-with-bots": lambda p: discourse(p, include_bots=True), "viva-engage": viva_engage,
+              "viva-engage-with-bots": lambda p: viva_engage(p, include_bots=True)}[kind](paths)
     events.sort(key=lambda e: (instant(e["ts"]), e["id"].encode()))
     with open(out, "w", encoding="utf-8") as f:
         for e in events:

@@ -1,7 +1,7 @@
 // libFuzzer target for what the importers parse (`make fuzz`): the JSON tape
 // (GH Archive lines, Slack day files) and a DiscordChatExporter channel and a
 // Mattermost bulk-export line and a Discourse topic (and, for what is no
-// JSON, a Discourse likes CSV) read through it, the dump-row scanner (Stack Exchange XML) and the mention
+// JSON, a Discourse likes CSV and a Viva Engage CSV) read through it, the dump-row scanner (Stack Exchange XML) and the mention
 // scanners. The first input byte picks one.
 //
 // Built normally, the program replays the files given as arguments.
@@ -53,6 +53,8 @@ package func fuzzImport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             var discourse = DiscourseImporter()
             var summary = ImportSummary(importer: "fuzz")
             _ = try? discourse.read(jsons: [], csvs: [bytes], summary: &summary) { _ in }
+            // And as a Viva Engage CSV: every row has at most the header's columns.
+            _ = VivaEngageImporter.table(bytes, summary: &summary, file: "fuzz")
         }
     case 1:
         var malformed = 0
