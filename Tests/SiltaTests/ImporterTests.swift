@@ -275,6 +275,37 @@ import Testing
 // MARK: Discord
 
 extension ImporterTests {
+    // MARK: Helpers of the importers' tests
+
+    /// The events `import_reference.py`'s `reference` mapping makes of
+    /// `inputs`, canonical and in its order (by instant, then id).
+    static func reference(_ reference: String, _ inputs: [String], in s: Scratch) throws -> [String] {
+        let out = s.sub(reference + ".reference.ndjson")
+        let (status, output) = try python("import_reference.py", [reference, out] + inputs)
+        #expect(status == 0, "\(output)")
+        return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map { try canonical(String($0)) }
+    }
+
+    /// The event of `lines` whose id is `id`, as a dictionary.
+    static func event(_ id: String, in lines: [String]) throws -> [String: Any] {
+        let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "no event \(id)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    /// Zips `folder`'s contents into `zip` (Python's zipfile: another zip writer than ours).
+    static func zip(_ folder: String, into zip: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [
+            "python3", "-c",
+            "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)\nfor r,_,fs in os.walk(sys.argv[1]):\n for f in sorted(fs): z.write(os.path.join(r,f),os.path.relpath(os.path.join(r,f),sys.argv[1]))\nz.close()",
+            folder, zip,
+        ]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
     /// Every rule of docs/importers.md "Discord" on the hand-made export
     /// (Tests/Fixtures/discord), by hand and against the Python reference.
     @Test func discordMapsEveryRuleAndCountsEverySkip() throws {
@@ -284,12 +315,7 @@ extension ImporterTests {
             [Self.discord, "--out", s.sub("logs"), "--summary", s.sub("summary.json"), "--identities-out", s.sub("bots.csv")])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = try Self.lines(s.sub("logs"))
-        let (status, output) = try python("import_reference.py", ["discord", s.sub("reference.ndjson"), Self.discord])
-        #expect(status == 0, "\(output)")
-        let expected = try String(contentsOfFile: s.sub("reference.ndjson"), encoding: .utf8).split(separator: "\n").map {
-            try Self.canonical(String($0))
-        }
-        #expect(try lines.map(Self.canonical) == expected)
+        #expect(try lines.map(Self.canonical) == Self.reference("discord", [Self.discord], in: s))
         let summary = try readJSON(s.sub("summary.json"))
         #expect(summary["by_type"] as? [String: Int] == ["join": 1, "post": 3, "reply": 2, "react": 2])
         #expect(
@@ -300,10 +326,7 @@ extension ImporterTests {
                 "JSON file without guild.name, channel.name and messages": 1,
             ])
         #expect(summary["files_written"] as? [String] == ["discord-2026-11-02.ndjson.gz", "discord-2026-11-03.ndjson.gz"])
-        func event(_ id: String) throws -> [String: Any] {
-            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
-            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-        }
+        func event(_ id: String) throws -> [String: Any] { try Self.event(id, in: lines) }
         // A post's mentions each once (a bot's too: the identity file decides), a reply to the message it answers.
         let post = try event("discord:800000000000000002")
         #expect(post["type"] as? String == "post" && post["community"] as? String == "Acme Community/general")
@@ -328,13 +351,7 @@ extension ImporterTests {
         #expect(try readJSON(s.sub("b.json"))["events"] as? Int == 10)
         let botLines = try Self.lines(s.sub("bots"))
         #expect(botLines.contains { $0.contains("\"actor\":\"discord:900000000000000099\",\"type\":\"post\"") })
-        let (refStatus, refOutput) = try python(
-            "import_reference.py", ["discord-with-bots", s.sub("reference-bots.ndjson"), Self.discord])
-        #expect(refStatus == 0, "\(refOutput)")
-        let expectedBots = try String(contentsOfFile: s.sub("reference-bots.ndjson"), encoding: .utf8).split(separator: "\n").map {
-            try Self.canonical(String($0))
-        }
-        #expect(try botLines.map(Self.canonical) == expectedBots)
+        #expect(try botLines.map(Self.canonical) == Self.reference("discord-with-bots", [Self.discord], in: s))
         #expect(try runJob("import-discord", [Self.discord, "--out", s.sub("guild"), "--guild", "acme", "-q"]).status == 0)
         #expect(try Self.lines(s.sub("guild")).allSatisfy { $0.contains("\"community\":\"acme/general\"") })
     }
@@ -358,12 +375,7 @@ extension ImporterTests {
         #expect(after.count == before.count + 1)
         for (name, data) in before { #expect(after[name] == data, "\(name)") }
 
-        let zip = Process()
-        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        zip.currentDirectoryURL = URL(fileURLWithPath: s.path)
-        zip.arguments = ["python3", "-c", "import shutil; shutil.make_archive('export', 'zip', '.', 'export')"]
-        try zip.run()
-        zip.waitUntilExit()
+        try Self.zip(export, into: s.sub("export.zip"))
         #expect(try runJob("import-discord", [s.sub("export.zip"), "--out", s.sub("zip"), "-q"]).status == 0)
         #expect(folderContents(s.sub("zip")) == after)
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: s.sub("export.zip"))))
@@ -400,11 +412,7 @@ extension ImporterTests {
             if !flags.isEmpty {
                 #expect(try runJob("import-mattermost", [Self.mattermost, "--out", s.sub(folder), "-q"] + flags).status == 0)
             }
-            let (status, output) = try python("import_reference.py", [reference, s.sub(reference + ".ndjson"), Self.mattermost])
-            #expect(status == 0, "\(output)")
-            let expected = try String(contentsOfFile: s.sub(reference + ".ndjson"), encoding: .utf8).split(separator: "\n").map {
-                try Self.canonical(String($0))
-            }
+            let expected = try Self.reference(reference, [Self.mattermost], in: s)
             #expect(try Self.lines(s.sub(folder)).map(Self.canonical) == expected, "\(reference)")
         }
         #expect(try Self.lines(s.sub("bots")).count == 12)
@@ -420,10 +428,7 @@ extension ImporterTests {
                 "user without username": 1,
             ])
         let lines = try Self.lines(s.sub("logs"))
-        func event(_ id: String) throws -> [String: Any] {
-            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
-            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-        }
+        func event(_ id: String) throws -> [String: Any] { try Self.event(id, in: lines) }
         // Mentions: users of the export only, lower-cased, a sentence's dot left off, each once.
         let post = try event("mm:acme/town-square/1762074000000/anna")
         #expect(post["mentions"] as? [String] == ["mm:bert", "mm:cleo.dev"] && post["kind"] as? String == "internal")
@@ -450,15 +455,8 @@ extension ImporterTests {
         s.write("export.jsonl.gz", Gzip.compress(Array(text)))
         #expect(try runJob("import-mattermost", [s.sub("export.jsonl.gz"), "--out", s.sub("gz"), "-q"]).status == 0)
         #expect(folderContents(s.sub("gz")) == plain)
-        let zip = Process()
-        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        zip.arguments = [
-            "python3", "-c",
-            "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.write(sys.argv[2],'import.jsonl'); z.close()",
-            s.sub("export.zip"), s.sub("export.jsonl"),
-        ]
-        try zip.run()
-        zip.waitUntilExit()
+        s.write("zipped/import.jsonl", Array(text))
+        try Self.zip(s.sub("zipped"), into: s.sub("export.zip"))
         #expect(try runJob("import-mattermost", [s.sub("export.zip"), "--out", s.sub("zip"), "-q"]).status == 0)
         #expect(folderContents(s.sub("zip")) == plain)
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: s.sub("export.zip"))))
@@ -509,11 +507,7 @@ extension ImporterTests {
             if !flags.isEmpty {
                 #expect(try runJob("import-discourse", [Self.discourse, "--out", s.sub(folder), "-q"] + base + flags).status == 0)
             }
-            let (status, output) = try python("import_reference.py", [reference, s.sub(reference + ".ndjson"), Self.discourse])
-            #expect(status == 0, "\(output)")
-            let expected = try String(contentsOfFile: s.sub(reference + ".ndjson"), encoding: .utf8).split(separator: "\n").map {
-                try Self.canonical(String($0))
-            }
+            let expected = try Self.reference(reference, [Self.discourse], in: s)
             #expect(try Self.lines(s.sub(folder)).map(Self.canonical) == expected, "\(reference)")
             #expect(expected.count > 30)
         }
@@ -528,10 +522,7 @@ extension ImporterTests {
                 "whisper (staff only)": 1,
             ])
         let lines = try Self.lines(s.sub("logs"))
-        func event(_ id: String) throws -> [String: Any] {
-            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
-            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-        }
+        func event(_ id: String) throws -> [String: Any] { try Self.event(id, in: lines) }
         // A topic's first post, a reply to the post it answers, else to the first.
         let first = try event("discourse:mozilla:t42#1")
         #expect(first["type"] as? String == "post" && first["community"] as? String == "mozilla")
@@ -577,12 +568,7 @@ extension ImporterTests {
         let after = folderContents(s.sub("a"))
         for (name, data) in before { #expect(after[name] == data, "\(name)") }
 
-        let zip = Process()
-        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        zip.currentDirectoryURL = URL(fileURLWithPath: s.path)
-        zip.arguments = ["python3", "-c", "import shutil; shutil.make_archive('export', 'zip', '.', 'export')"]
-        try zip.run()
-        zip.waitUntilExit()
+        try Self.zip(export, into: s.sub("export.zip"))
         #expect(try runJob("import-discourse", [s.sub("export.zip"), "--out", s.sub("zip")] + args).status == 0)
         #expect(folderContents(s.sub("zip")) == after)
 
@@ -614,11 +600,7 @@ extension ImporterTests {
         #expect(r.status == 0, "\(r.stderr)")
         for (flags, reference, folder) in [([String](), "viva-engage", "logs"), (["--include-bots"], "viva-engage-with-bots", "bots")] {
             if !flags.isEmpty { #expect(try runJob("import-viva-engage", [export, "--out", s.sub(folder), "-q"] + flags).status == 0) }
-            let (status, output) = try python("import_reference.py", [reference, s.sub(reference + ".ndjson"), export])
-            #expect(status == 0, "\(output)")
-            let expected = try String(contentsOfFile: s.sub(reference + ".ndjson"), encoding: .utf8).split(separator: "\n").map {
-                try Self.canonical(String($0))
-            }
+            let expected = try Self.reference(reference, [export], in: s)
             #expect(try Self.lines(s.sub(folder)).map(Self.canonical) == expected, "\(reference)")
         }
         let summary = try readJSON(s.sub("summary.json"))
@@ -629,10 +611,7 @@ extension ImporterTests {
                 "message of a sender that is no user (without --include-bots)": 1, "message without id, sender_id or a valid created_at": 2,
             ])
         let lines = try Self.lines(s.sub("logs"))
-        func event(_ id: String) throws -> [String: Any] {
-            let line = try #require(lines.first { $0.contains("\"id\":\"\(id)\"") }, "\(id)")
-            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-        }
+        func event(_ id: String) throws -> [String: Any] { try Self.event(id, in: lines) }
         let first = try event("viva:msg:2001")
         #expect(first["type"] as? String == "post" && first["community"] as? String == "acme-network/Engineering")
         #expect(first["mentions"] as? [String] == ["viva:1002", "viva:1003"] && first["ts"] as? String == "2026-11-02T09:00:00Z")
@@ -644,12 +623,7 @@ extension ImporterTests {
         #expect(try String(contentsOfFile: s.sub("bots.csv"), encoding: .utf8) == "id,person,bot\nviva:5001,,true\n")
         #expect(!lines.joined().contains("anna@example.com") && !lines.joined().contains("Release today"))
 
-        let zip = Process()
-        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        zip.currentDirectoryURL = URL(fileURLWithPath: export)
-        zip.arguments = ["python3", "-c", "import shutil; shutil.make_archive('../acme-network', 'zip', '.')"]
-        try zip.run()
-        zip.waitUntilExit()
+        try Self.zip(export, into: s.sub("acme-network.zip"))
         #expect(try runJob("import-viva-engage", [s.sub("acme-network.zip"), "--out", s.sub("zip"), "-q"]).status == 0)
         #expect(folderContents(s.sub("zip")) == folderContents(s.sub("logs")))
 
