@@ -17,6 +17,13 @@ package struct DiscourseImporter {
     /// Persons of the users Discourse itself runs (ids below 1: `system`, `discobot`).
     package private(set) var bots: [[UInt8]] = []
     private var tape = JSONTape()
+    /// What the topic files read so far hold: their posts (ids and times, not text), each
+    /// topic's category, who each username is, each post's mentioned names, and how many files.
+    private var posts: [Post] = []
+    private var categoryOf: [Int64: Int64] = [:]
+    private var userOf: [ByteKey: Int64] = [:]
+    private var mentionNames: [[[UInt8]]] = []
+    private var topicFiles = 0
 
     package init() {}
 
@@ -38,83 +45,85 @@ package struct DiscourseImporter {
     /// first (a like needs its post's topic and number), then the likes.
     /// - Throws: ``ImportError`` when a path does not exist, or no file is a topic or a likes file.
     package mutating func read(_ paths: [String], summary: inout ImportSummary, emit: (ImportEvent) throws -> Void) throws {
-        var jsons: [[UInt8]] = []
+        // Topic files are parsed as they are read (only their posts' ids and times stay);
+        // likes files wait for every topic, since a like names its post by id.
+        var sawFile = false
         var csvs: [[UInt8]] = []
         let what = "Discourse topic .json files or a Data Explorer .csv of likes, or a folder or .zip of them"
         for path in paths {
             if (path.hasSuffix(".json") || path.hasSuffix(".csv")) && FileSystem.kind(of: path) == .file {
                 guard let bytes = try? PosixFile.readAll(path) else { throw ImportError.notFound(path: path, what: what) }
-                if path.hasSuffix(".json") { jsons.append(bytes) } else { csvs.append(bytes) }
+                if path.hasSuffix(".json") { addTopic(bytes, summary: &summary) } else { csvs.append(bytes) }
+                sawFile = true
                 continue
             }
             var files = try ExportFiles(path, what: what)
             for file in files.paths where file.hasSuffix(".json") || file.hasSuffix(".csv") {
                 guard let bytes = files.read(file) else { continue }
-                if file.hasSuffix(".json") { jsons.append(bytes) } else { csvs.append(bytes) }
+                if file.hasSuffix(".json") { addTopic(bytes, summary: &summary) } else { csvs.append(bytes) }
+                sawFile = true
             }
             for d in files.damage { summary.damaged.append(d) }
         }
-        if jsons.isEmpty && csvs.isEmpty {
+        if !sawFile {
             throw ImportError.notAnExport(path: paths.joined(separator: ", "), why: "it holds no .json or .csv file")
         }
-        let topics = try read(jsons: jsons, csvs: csvs, summary: &summary, emit: emit)
+        let topics = try read(jsons: [], csvs: csvs, summary: &summary, emit: emit)
         if topics == 0 && csvs.isEmpty {
             throw ImportError.notAnExport(
                 path: paths.joined(separator: ", "), why: "no file in it is a Discourse topic (post_stream.posts) or a .csv of likes")
         }
     }
 
-    /// The events of topic files' and likes files' bytes; returns how many topic files there were.
+    /// Reads one topic file's posts (a file that is no topic is counted).
+    package mutating func addTopic(_ bytes: [UInt8], summary: inout ImportSummary) {
+        guard tape.parse(bytes), tape.kind(tape.root) == .object else {
+            summary.skip("file that is not JSON")
+            return
+        }
+        let t = tape
+        let stream = t.member(t.root, "post_stream")
+        guard t.kind(t.member(stream, "posts")) == .array else {
+            summary.skip("JSON file without post_stream.posts")
+            return
+        }
+        topicFiles += 1
+        if let topic = t.integer(t.member(t.root, "id")), let category = t.integer(t.member(t.root, "category_id")) {
+            categoryOf[topic] = category
+        }
+        for u in t.elements(t.path(t.root, "details", "participants")) {
+            if let name = t.string(t.member(u, "username")), let id = t.integer(t.member(u, "id")) {
+                userOf[ByteKey(Self.lower(name))] = id
+            }
+        }
+        let held = t.elements(t.member(stream, "posts"))
+        // Posts the topic's stream names that the file does not hold (the API pages them by 20).
+        let missing = t.elements(t.member(stream, "stream")).count - held.count
+        if missing > 0 { summary.skip("post the topic's stream names but the file does not hold", missing) }
+        for p in held {
+            guard let id = t.integer(t.member(p, "id")), let topic = t.integer(t.member(p, "topic_id")),
+                let number = t.integer(t.member(p, "post_number")), let user = t.integer(t.member(p, "user_id")),
+                let created = t.string(t.member(p, "created_at")), let when = ImportTime.text(created)
+            else {
+                summary.skip("post without id, topic_id, post_number, user_id or a valid created_at")
+                continue
+            }
+            if let name = t.string(t.member(p, "username")) { userOf[ByteKey(Self.lower(name))] = user }
+            posts.append(
+                Post(
+                    id: id, topic: topic, number: number, replyTo: t.integer(t.member(p, "reply_to_post_number")), user: user,
+                    created: created, ms: when.ms, postType: t.integer(t.member(p, "post_type")) ?? 1,
+                    deleted: t.kind(t.member(p, "deleted_at")) == .string))
+            mentionNames.append(Self.mentionedNames(t.string(t.member(p, "cooked")) ?? []))
+        }
+    }
+
+    /// The events of topic files' and likes files' bytes (and of the topic
+    /// files added before); returns how many topic files there were.
     package mutating func read(
         jsons: [[UInt8]], csvs: [[UInt8]], summary: inout ImportSummary, emit: (ImportEvent) throws -> Void
     ) throws -> Int {
-        // Pass 1: the posts, each topic's category, and who each username is.
-        var posts: [Post] = []
-        var categoryOf: [Int64: Int64] = [:]
-        var userOf: [ByteKey: Int64] = [:]
-        var mentionNames: [[[UInt8]]] = []
-        var topicFiles = 0
-        for bytes in jsons {
-            guard tape.parse(bytes), tape.kind(tape.root) == .object else {
-                summary.skip("file that is not JSON")
-                continue
-            }
-            let t = tape
-            let stream = t.member(t.root, "post_stream")
-            guard t.kind(t.member(stream, "posts")) == .array else {
-                summary.skip("JSON file without post_stream.posts")
-                continue
-            }
-            topicFiles += 1
-            if let topic = t.integer(t.member(t.root, "id")), let category = t.integer(t.member(t.root, "category_id")) {
-                categoryOf[topic] = category
-            }
-            for u in t.elements(t.path(t.root, "details", "participants")) {
-                if let name = t.string(t.member(u, "username")), let id = t.integer(t.member(u, "id")) {
-                    userOf[ByteKey(Self.lower(name))] = id
-                }
-            }
-            let held = t.elements(t.member(stream, "posts"))
-            // Posts the topic's stream names that the file does not hold (the API pages them by 20).
-            let missing = t.elements(t.member(stream, "stream")).count - held.count
-            if missing > 0 { summary.skip("post the topic's stream names but the file does not hold", missing) }
-            for p in held {
-                guard let id = t.integer(t.member(p, "id")), let topic = t.integer(t.member(p, "topic_id")),
-                    let number = t.integer(t.member(p, "post_number")), let user = t.integer(t.member(p, "user_id")),
-                    let created = t.string(t.member(p, "created_at")), let when = ImportTime.text(created)
-                else {
-                    summary.skip("post without id, topic_id, post_number, user_id or a valid created_at")
-                    continue
-                }
-                if let name = t.string(t.member(p, "username")) { userOf[ByteKey(Self.lower(name))] = user }
-                posts.append(
-                    Post(
-                        id: id, topic: topic, number: number, replyTo: t.integer(t.member(p, "reply_to_post_number")), user: user,
-                        created: created, ms: when.ms, postType: t.integer(t.member(p, "post_type")) ?? 1,
-                        deleted: t.kind(t.member(p, "deleted_at")) == .string))
-                mentionNames.append(Self.mentionedNames(t.string(t.member(p, "cooked")) ?? []))
-            }
-        }
+        for bytes in jsons { addTopic(bytes, summary: &summary) }
         // Pass 2: the posts' events, in the order read (the day files sort them).
         var numberOf: [Int64: (topic: Int64, number: Int64, user: Int64)] = [:]
         for (k, p) in posts.enumerated() {

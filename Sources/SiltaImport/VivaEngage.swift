@@ -17,23 +17,27 @@ package struct VivaEngageImporter {
 
     package init() {}
 
-    /// A CSV file as rows of column name -> value; nil when it has no header.
-    package static func table(_ bytes: [UInt8], summary: inout ImportSummary, file: String) -> [[String: [UInt8]]]? {
+    /// Hands each row of a CSV file to `body` as column name -> value (the
+    /// header names the columns); rows are not kept, so memory is the
+    /// file's bytes. Returns false when the file stops being RFC 4180 (the
+    /// rows before it were handed on).
+    @discardableResult
+    package static func forEachRow(_ bytes: [UInt8], _ body: ([String: [UInt8]]) throws -> Void) rethrows -> Bool {
         var reader = CSVRecords(bytes)
         var record = CSVRecords.Record()
-        var rows: [[String: [UInt8]]] = []
-        do {
-            guard try reader.next(into: &record) else { return nil }
-            let names = record.fields.indices.map { String(decoding: record.value($0, in: bytes), as: UTF8.self) }
-            while try reader.next(into: &record) {
-                var row: [String: [UInt8]] = [:]
-                for (k, name) in names.enumerated() where k < record.fields.count { row[name] = record.value(k, in: bytes) }
-                rows.append(row)
-            }
-        } catch {
-            summary.skip("the rest of a CSV file that is not RFC 4180 (\(file))")
+        func next() -> Bool? {
+            do { return try reader.next(into: &record) } catch { return nil }
         }
-        return rows
+        guard let header = next() else { return false }
+        guard header else { return true }
+        let names = record.fields.indices.map { String(decoding: record.value($0, in: bytes), as: UTF8.self) }
+        while true {
+            guard let more = next() else { return false }
+            guard more else { return true }
+            var row: [String: [UInt8]] = [:]
+            for (k, name) in names.enumerated() where k < record.fields.count { row[name] = record.value(k, in: bytes) }
+            try body(row)
+        }
     }
 
     /// Reads the export at `path`, a zip or a folder.
@@ -47,17 +51,18 @@ package struct VivaEngageImporter {
         let space = Array((network ?? files.name).utf8)
         // Group names, made unique: a name two groups share takes the id too.
         var nameOf: [String: [UInt8]] = [:]
-        if let bytes = files.read(root + "Groups.csv"), let groups = Self.table(bytes, summary: &summary, file: "Groups.csv") {
-            for g in groups {
+        if let bytes = files.read(root + "Groups.csv") {
+            let whole = Self.forEachRow(bytes) { g in
                 if let id = g["id"], !id.isEmpty, let name = g["name"], !name.isEmpty { nameOf[String(decoding: id, as: UTF8.self)] = name }
             }
+            if !whole { summary.skip("the rest of a CSV file that is not RFC 4180 (Groups.csv)") }
         }
         guard let bytes = files.read(messagesFile) else {
             for d in files.damage { summary.damaged.append(d) }
             throw ImportError.notAnExport(path: path, why: "its Messages.csv cannot be read")
         }
-        let messages = Self.table(bytes, summary: &summary, file: "Messages.csv") ?? []
-        for m in messages {
+        // Two passes: the groups' names first (a name's uniqueness needs them all), then the events.
+        Self.forEachRow(bytes) { m in
             if let id = m["group_id"], !id.isEmpty, nameOf[String(decoding: id, as: UTF8.self)] == nil, let name = m["group_name"],
                 !name.isEmpty
             {
@@ -73,9 +78,14 @@ package struct VivaEngageImporter {
             let unique = uses[ByteKey(name)] == 1 ? name : name + Array(" (".utf8) + group + [0x29]
             return IdCap.cap(space + [0x2F] + unique)
         }
-        for m in messages {
-            if let e = message(m, community: community, summary: &summary), summary.take(e) { try emit(e) }
+        var me = self
+        var s = summary
+        let whole = try Self.forEachRow(bytes) { m in
+            if let e = me.message(m, community: community, summary: &s), s.take(e) { try emit(e) }
         }
+        self = me
+        summary = s
+        if !whole { summary.skip("the rest of a CSV file that is not RFC 4180 (Messages.csv)") }
         for d in files.damage { summary.damaged.append(d) }
     }
 
