@@ -68,14 +68,20 @@ import Testing
 
     @Test func packageSwiftBuildsEveryReportJob() throws {
         let manifest = try String(contentsOf: Paths.repository.appendingPathComponent("Package.swift"), encoding: .utf8)
-        let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("let reportJobs = [") })
-        let names = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        /// The strings of the array `let NAME = [ … ]`, on one line or several.
+        func strings(of name: String) throws -> [String] {
+            let start = try #require(manifest.range(of: "let \(name) = ["), "Package.swift has no `let \(name) = [`")
+            let end = try #require(manifest[start.upperBound...].firstIndex(of: "]"))
+            let text = manifest[start.upperBound..<end]
+            return text.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }
+                .map { String($0.element) }
+        }
+        let names = try strings(of: "reportJobs")
         #expect(names == ReportCatalog.reportJobs.map(\.job))
-        let importerLine = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("let importers = [") })
-        let importers = importerLine.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
-        #expect(Set(importers) == Set(ReportCatalog.importers))
-        for job in names {
-            #expect(FileManager.default.fileExists(atPath: Paths.repository.appendingPathComponent("Jobs/" + job).path))
+        let importers = try strings(of: "importers")
+        #expect(Set(importers) == Set(ReportCatalog.importers) && importers.count == ReportCatalog.importers.count)
+        for job in names + importers {
+            #expect(FileManager.default.fileExists(atPath: Paths.repository.appendingPathComponent("Jobs/" + job).path), "\(job)")
         }
     }
 

@@ -649,6 +649,38 @@ extension ImporterTests {
     }
 }
 
+// MARK: Damage, for every export kind
+
+extension ImporterTests {
+    /// A damaged zip (Viva Engage, Discourse) or a cut gzip (Mattermost)
+    /// keeps what could be read and says what was lost (exit 2), or is
+    /// refused whole when nothing of it is an export (exit 65); never a crash.
+    @Test func damagedExportsKeepWhatCanBeReadAndSaySo() throws {
+        let s = Scratch()
+        for (job, folder, extra) in [
+            ("import-viva-engage", Self.vivaEngage, [String]()), ("import-discourse", Self.discourse, ["--forum", "f"]),
+        ] {
+            let zip = s.sub(job + ".zip")
+            try Self.zip(folder, into: zip)
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: zip)))
+            for k in stride(from: bytes.count / 3, to: bytes.count / 3 + 90, by: 3) { bytes[k] ^= 0x5A }
+            s.write(job + "-damaged.zip", bytes)
+            let r = try runJob(job, [s.sub(job + "-damaged.zip"), "--out", s.sub(job)] + extra)
+            #expect(r.status == 2 || r.status == 65, "\(job): \(r.stderr)")
+            if r.status == 2 { #expect(r.stderr.contains("read in part"), "\(job): \(r.stderr)") }
+            #expect(!r.stderr.contains("Fatal error"))
+        }
+        let text = Array(try Data(contentsOf: URL(fileURLWithPath: Self.mattermost)))
+        let gz = Gzip.compress(text)
+        s.write("cut.jsonl.gz", Array(gz[..<(gz.count - 60)]))  // the last lines and the trailer lost
+        let cut = try runJob("import-mattermost", [s.sub("cut.jsonl.gz"), "--out", s.sub("cut"), "--summary", s.sub("cut.json")])
+        #expect(cut.status == 2, "\(cut.stderr)")
+        let summary = try readJSON(s.sub("cut.json"))
+        #expect((summary["damaged"] as? [[String: Any]])?.count == 1)
+        #expect((summary["events"] as? Int ?? 0) > 0)
+    }
+}
+
 // MARK: Golden files
 
 /// The three real exports through a night: the converted logs and the
