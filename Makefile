@@ -140,11 +140,11 @@ $(VENV_OK): Tests/requirements.txt
 test: test-setup lint build
 	$(SWIFT) build --build-tests
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SILTA_BIN_DIR=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build
-	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser/* Tests/Fuzz/corpus/line-parser/* Tests/Fixtures/jsontestsuite/test_parsing/*
-	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader/* Tests/Fuzz/corpus/log-reader/*
-	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest/* Tests/Fuzz/corpus/ingest/*
-	$(RELEASE)/fuzz-identities Tests/Fuzz/seeds/identities/* $(wildcard Tests/Fuzz/corpus/identities/*)
-	$(RELEASE)/fuzz-import Tests/Fuzz/seeds/import/* $(wildcard Tests/Fuzz/corpus/import/*)
+	$(RELEASE)/fuzz-line-parser Tests/Fuzz/seeds/line-parser Tests/Fuzz/corpus/line-parser Tests/Fixtures/jsontestsuite/test_parsing
+	$(RELEASE)/fuzz-log-reader Tests/Fuzz/seeds/log-reader Tests/Fuzz/corpus/log-reader
+	$(RELEASE)/fuzz-ingest Tests/Fuzz/seeds/ingest Tests/Fuzz/corpus/ingest
+	$(RELEASE)/fuzz-identities Tests/Fuzz/seeds/identities $(wildcard Tests/Fuzz/corpus/identities)
+	$(RELEASE)/fuzz-import Tests/Fuzz/seeds/import $(wildcard Tests/Fuzz/corpus/import)
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-fresh-clone
 

@@ -2,7 +2,7 @@
 //
 // Built with `-sanitize=fuzzer,address -D SILTA_FUZZ` (`make fuzz`), a target
 // hands its check to libFuzzer's driver. Built normally, it replays the files
-// named on its command line through the same check: that is how seeds and
+// named on its command line (a folder: every file in it) through the same check: that is how seeds and
 // findings become regression runs in `make test`.
 import SiltaSupport
 
@@ -34,11 +34,22 @@ package enum FuzzDriver {
         var argv = CommandLine.unsafeArgv
         return libFuzzerRunDriver(&argc, &argv, target)
         #else
+        // A folder stands for the files in it (a corpus is too many files for one command line).
+        var replayed = 0
         for path in CommandLine.arguments.dropFirst() {
-            guard let bytes = try? PosixFile.readAll(path) else { continue }
-            _ = bytes.withUnsafeBufferPointer { target($0.baseAddress, $0.count) }
+            let files =
+                FileSystem.isDirectory(path)
+                ? ((try? FileSystem.entries(of: path)) ?? []).map { path + "/" + String(decoding: $0, as: UTF8.self) }.sorted() : [path]
+            for file in files {
+                guard let bytes = try? PosixFile.readAll(file) else {
+                    print("cannot read \(file)")
+                    return 1
+                }
+                _ = bytes.withUnsafeBufferPointer { target($0.baseAddress, $0.count) }
+                replayed += 1
+            }
         }
-        print("replayed \(CommandLine.arguments.count - 1) input(s)")
+        print("replayed \(replayed) input(s)")
         return 0
         #endif
     }
