@@ -25,6 +25,8 @@ package final class DaySpool {
     package struct Outcome: Sendable, Equatable {
         package var written: [String] = []
         package var unchanged: [String] = []
+        /// Events the export holds twice, line for line, each written once.
+        package var duplicates = 0
     }
 
     private let folder: String
@@ -111,12 +113,13 @@ package final class DaySpool {
                 buffers[day] = nil
                 spools.append(bytes)
             }
-            let files = ResultSlots<[UInt8]>(count: part.count)
+            let files = ResultSlots<(gz: [UInt8], duplicates: Int)>(count: part.count)
             let inputs = spools
             spools = []
             DispatchQueue.concurrentPerform(iterations: part.count) { k in files.set(k, Self.dayFile(inputs[k])) }
             for (k, day) in part.enumerated() {
-                let gz = files.results[k]!
+                let (gz, duplicates) = files.results[k]!
+                outcome.duplicates += duplicates
                 let name = "\(prefix)-\(RFC3339.formatDate(days: Int(day))).ndjson.gz"
                 let path = folder + "/" + name
                 if FileSystem.kind(of: path) == .file, let old = try? PosixFile.readAll(path), old == gz {
@@ -141,8 +144,8 @@ package final class DaySpool {
     static let level: Int32 = 1
 
     /// One day's file from its spooled records: sorted by instant then id,
-    /// the same line twice kept once, compressed.
-    private static func dayFile(_ bytes: [UInt8]) -> [UInt8] {
+    /// the same line twice kept once (and counted), compressed.
+    private static func dayFile(_ bytes: [UInt8]) -> (gz: [UInt8], duplicates: Int) {
         // Records: (ms, id range, line range).
         var records: [(ms: Int64, id: Range<Int>, line: Range<Int>)] = []
         var i = 0
@@ -160,13 +163,17 @@ package final class DaySpool {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count)
         var previous: ArraySlice<UInt8>?
+        var duplicates = 0
         for r in records {
             let line = bytes[r.line]
-            if line == previous { continue }  // the same event twice in the export
+            if line == previous {  // the same event twice in the export
+                duplicates += 1
+                continue
+            }
             text += line
             previous = line
         }
-        return Gzip.compress(text, level: level)
+        return (Gzip.compress(text, level: level), duplicates)
     }
 
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }

@@ -53,7 +53,9 @@ package struct ImportSummary: Sendable {
         let skips = skipped.keys.sorted().map { "\(skipped[$0]!) \($0)" }.joined(separator: ", ")
         let range = first.map { "\(RFC3339.format(milliseconds: $0)) to \(RFC3339.format(milliseconds: last!))" } ?? "no events"
         return "\(events) events (\(types.isEmpty ? "none" : types)) in \(communities.count) communities by \(persons.count) persons, "
-            + "\(range); \(files.written.count) day file(s) written, \(files.unchanged.count) unchanged; skipped: \(skips.isEmpty ? "nothing" : skips)"
+            + "\(range); \(files.written.count) day file(s) written, \(files.unchanged.count) unchanged"
+            + (files.duplicates > 0 ? "; \(files.duplicates) event(s) the export holds twice written once" : "")
+            + "; skipped: \(skips.isEmpty ? "nothing" : skips)"
     }
 
     /// The summary as JSON.
@@ -64,6 +66,8 @@ package struct ImportSummary: Sendable {
         w.string(importer)
         w.key("events")
         w.integer(events)
+        w.key("duplicates")
+        w.integer(files.duplicates)
         w.counts("by_type", EventType.allCases.compactMap { t in byType[t].map { (t.name, $0) } })
         w.key("communities")
         w.integer(communities.count)

@@ -318,6 +318,7 @@ extension ImporterTests {
         #expect(try lines.map(Self.canonical) == Self.reference("discord", [Self.discord], in: s))
         let summary = try readJSON(s.sub("summary.json"))
         #expect(summary["by_type"] as? [String: Int] == ["join": 1, "post": 3, "reply": 2, "react": 2])
+        #expect(summary["duplicates"] as? Int == 0)
         #expect(
             summary["skipped"] as? [String: Int] == [
                 "ChannelPinnedMessage: not mapped": 1, "ThreadCreated: not mapped": 1, "bot's message (without --include-bots)": 1,
@@ -512,6 +513,9 @@ extension ImporterTests {
             #expect(expected.count > 30)
         }
         let summary = try readJSON(s.sub("summary.json"))
+        // The like's type-1 and type-2 rows are one event: written once, and said.
+        #expect(summary["duplicates"] as? Int == 1 && summary["events"] as? Int == 34)
+        #expect(r.stderr.contains("1 event(s) the export holds twice written once"), "\(r.stderr)")
         #expect(
             summary["skipped"] as? [String: Int] == [
                 "JSON file without post_stream.posts": 1, "bot's like (without --include-bots)": 1, "deleted post": 1,
