@@ -292,6 +292,19 @@ extension ImporterTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 
+    /// The ingest report of a night whose sources file is `line` (one export):
+    /// the night must succeed and ingest must reject no line of the imported logs.
+    static func night(of line: String, in s: Scratch) throws -> [String: Any] {
+        s.write("sources.txt", line + "\n")
+        let night = try runJob(
+            "nightly",
+            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let ingest = try readJSON(s.sub("r/ingest_report.json"))
+        #expect(ingest["rejected_total"] as? Int == 0, "\(ingest)")
+        return ingest
+    }
+
     /// Zips `folder`'s contents into `zip` (Python's zipfile: another zip writer than ours).
     static func zip(_ folder: String, into zip: String) throws {
         let p = Process()
@@ -386,13 +399,8 @@ extension ImporterTests {
         #expect(damaged.status == 2 || damaged.status == 65, "\(damaged.stderr)")
         if damaged.status == 2 { #expect(damaged.stderr.contains("read in part")) }
 
-        s.write("sources.txt", "discord \"\(export)\" --kind internal\n")
-        let night = try runJob(
-            "nightly",
-            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
-        #expect(night.status == 0, "\(night.stderr)")
-        let ingest = try readJSON(s.sub("r/ingest_report.json"))
-        #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
+        let ingest = try Self.night(of: "discord \"\(export)\" --kind internal", in: s)
+        #expect(ingest["accepted"] as? Int == 9)
         let monthly = try String(contentsOfFile: s.sub("r/engagement_monthly.csv"), encoding: .utf8)
         #expect(monthly.contains(",internal,Acme Community/general,") && monthly.contains(",internal,Acme Community/news,"))
     }
@@ -481,13 +489,8 @@ extension ImporterTests {
         let after = folderContents(s.sub("logs"))
         for (name, data) in plain { #expect(after[name] == data, "\(name)") }
 
-        s.write("sources.txt", "mattermost \(s.sub("export.jsonl"))\n")
-        let night = try runJob(
-            "nightly",
-            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
-        #expect(night.status == 0, "\(night.stderr)")
-        let ingest = try readJSON(s.sub("r/ingest_report.json"))
-        #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
+        let ingest = try Self.night(of: "mattermost \(s.sub("export.jsonl"))", in: s)
+        #expect(ingest["accepted"] as? Int == 9)
     }
 }
 
@@ -576,13 +579,8 @@ extension ImporterTests {
         #expect(try runJob("import-discourse", [s.sub("export.zip"), "--out", s.sub("zip")] + args).status == 0)
         #expect(folderContents(s.sub("zip")) == after)
 
-        s.write("sources.txt", "discourse \(export) --forum mozilla --categories\n")
-        let night = try runJob(
-            "nightly",
-            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
-        #expect(night.status == 0, "\(night.stderr)")
-        let ingest = try readJSON(s.sub("r/ingest_report.json"))
-        #expect(ingest["rejected_total"] as? Int == 0 && (ingest["accepted"] as? Int ?? 0) > 30, "\(ingest)")
+        let ingest = try Self.night(of: "discourse \(export) --forum mozilla --categories", in: s)
+        #expect((ingest["accepted"] as? Int ?? 0) > 30)
     }
 }
 
@@ -643,13 +641,8 @@ extension ImporterTests {
         for (name, data) in before { #expect(after[name] == data, "\(name)") }
         #expect(after.count == before.count + 1)
 
-        s.write("sources.txt", "viva-engage \(export) --network acme\n")
-        let night = try runJob(
-            "nightly",
-            ["--logs", s.sub("night"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--sources", s.sub("sources.txt"), "-q"])
-        #expect(night.status == 0, "\(night.stderr)")
-        let ingest = try readJSON(s.sub("r/ingest_report.json"))
-        #expect(ingest["accepted"] as? Int == 9 && ingest["rejected_total"] as? Int == 0)
+        let ingest = try Self.night(of: "viva-engage \(export) --network acme", in: s)
+        #expect(ingest["accepted"] as? Int == 9)
     }
 }
 
