@@ -33,12 +33,12 @@ package enum PersonMapCache {
         return StableHash128(all)
     }
 
-    /// The kept map of the file `sha256` for `persons`, if there is a sound one.
-    package static func load(warehouse: String, sha256: String, persons: [UnsafeRawBufferPointer]) -> PersonMap? {
+    /// The kept map of the file `sha256` for `persons` (whose fingerprint is `print`), if there is a sound one.
+    static func load(warehouse: String, sha256: String, persons: Int, print: StableHash128) -> PersonMap? {
         guard exists(warehouse: warehouse, sha256: sha256),
             let bytes = try? PosixFile.readAll(path(warehouse: warehouse, sha256: sha256))
         else { return nil }
-        return PersonMap(serialized: bytes, fingerprint: fingerprint(persons), persons: persons.count)
+        return PersonMap(serialized: bytes, fingerprint: print, persons: persons)
     }
 
     /// The map of the file `sha256` for `snapshot`'s persons: the kept one,
@@ -47,19 +47,20 @@ package enum PersonMapCache {
     package static func map(
         sha256: String, snapshot: WarehouseSnapshot, warehouse: String, parse: () throws(IdentityFileError) -> IdentityFile
     ) throws(IdentityFileError) -> (map: PersonMap, kept: Bool, storeError: (any Error)?) {
-        if let kept = load(warehouse: warehouse, sha256: sha256, persons: snapshot.persons) { return (kept, true, nil) }
+        // The persons' fingerprint once, for the lookup and the store alike.
+        let print = fingerprint(snapshot.persons)
+        if let kept = load(warehouse: warehouse, sha256: sha256, persons: snapshot.persons.count, print: print) { return (kept, true, nil) }
         let map = PersonMap(file: try parse(), persons: snapshot.persons)
-        return (map, false, store(map, warehouse: warehouse, sha256: sha256, persons: snapshot.persons))
+        return (map, false, store(map, warehouse: warehouse, sha256: sha256, print: print))
     }
 
     /// Keeps `map` (of the file `sha256`) and removes the maps of other
     /// files; errors are returned, not thrown: the caller only logs them.
-    @discardableResult
-    package static func store(_ map: PersonMap, warehouse: String, sha256: String, persons: [UnsafeRawBufferPointer]) -> (any Error)? {
+    static func store(_ map: PersonMap, warehouse: String, sha256: String, print: StableHash128) -> (any Error)? {
         let dir = folder(warehouse: warehouse)
         do {
             if !FileSystem.isDirectory(dir) { try FileSystem.createDirectory(dir) }
-            try AtomicFileWriter.write(map.serialized(fingerprint: fingerprint(persons)), to: path(warehouse: warehouse, sha256: sha256))
+            try AtomicFileWriter.write(map.serialized(fingerprint: print), to: path(warehouse: warehouse, sha256: sha256))
             let mine = Array((sha256 + ".map").utf8)
             for name in (try? FileSystem.entries(of: dir)) ?? [] where name.hasSuffix(Array(".map".utf8)) && name != mine {
                 try? FileSystem.remove(dir + "/" + String(decoding: name, as: UTF8.self))
