@@ -16,6 +16,10 @@ IDENTITIES ?=
 SOURCES   ?=
 # Community links: shared creators a pair needs without a share (metrics.md).
 LINKS_MIN_SHARED ?= 1
+# The people report (docs/people.md): the key of its pseudonyms (default
+# WAREHOUSE/people.key, made on first need), and raw to name people by their ids.
+PEOPLE_KEY ?=
+PEOPLE_IDS ?= pseudonymous
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
 # Nightly operations (README "Nightly operations"):
 KEEP_DAYS ?= 90
@@ -76,6 +80,7 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 		$(if $(strip $(IDENTITIES)),--identities "$(IDENTITIES)") $(if $(strip $(SOURCES)),--sources "$(SOURCES)") \
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
 		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
+		--people-ids "$(PEOPLE_IDS)" $(if $(strip $(PEOPLE_KEY)),--people-key "$(PEOPLE_KEY)") \
 		$(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
 	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status

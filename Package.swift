@@ -22,7 +22,7 @@ let strict: [SwiftSetting] = [
 /// The report jobs: each a thin executable in `Jobs/<name>` over its entry in
 /// `SiltaReportJobs`' catalog (ReportCatalog.swift), which names them again for
 /// `nightly`; a test checks that the two lists agree.
-let reportJobs = ["engagement", "social-capital", "bridging"]
+let reportJobs = ["engagement", "social-capital", "bridging", "people"]
 
 /// The importers: each a thin executable in `Jobs/<name>` over `SiltaImport`.
 let importers = [

@@ -58,18 +58,20 @@ package struct NightlySettings: Sendable {
     package var common: CommonOptions
     package var report: ReportOptions
     package var links: LinksOptions
+    package var people: PeopleOptions
     package var readLimits: ReadLimitOptions
     /// The folder holding the job executables.
     package var binDir: String
 
     package init(
-        night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions, readLimits: ReadLimitOptions,
-        binDir: String
+        night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions,
+        people: PeopleOptions = PeopleOptions(), readLimits: ReadLimitOptions, binDir: String
     ) {
         self.night = night
         self.common = common
         self.report = report
         self.links = links
+        self.people = people
         self.readLimits = readLimits
         self.binDir = binDir
     }
@@ -279,7 +281,9 @@ package enum NightlyRunner {
     static func runReportJobs(_ options: NightlySettings, recordFolder: String, reports: String, logger: Logger) -> [JobOutcome] {
         let jobs = ReportCatalog.reportJobs
         let run: @Sendable (ReportJobSpec) -> JobOutcome = { spec in
-            let own = options.report.arguments + (spec.takesLinks ? options.links.arguments : [])
+            let own =
+                options.report.arguments + (spec.takesLinks ? options.links.arguments : [])
+                + (spec.takesPeople ? options.people.arguments : [])
             return runJob(
                 spec.job, arguments: own, options, recordFolder: recordFolder, reports: reports, wait: options.wait, logger: logger)
         }

@@ -34,6 +34,10 @@ package struct ReportJobSpec: Sendable {
     package let reports: [ReportSpec]
     /// Whether it takes ``LinksOptions`` (`--links-min-shared`).
     package let takesLinks: Bool
+    /// Whether it takes ``PeopleOptions`` (`--people-key`, `--people-ids`).
+    package var takesPeople = false
+    /// The page of docs/ that defines what it writes.
+    package var doc = "metrics.md"
     /// Makes the job's tables from the loaded warehouse.
     package let compute: @Sendable (MetricsInput, ReportSettings) -> [ReportTable]
 
@@ -51,7 +55,7 @@ package struct ReportJobSpec: Sendable {
             commandName: job, abstract: abstract,
             discussion: """
                 Reads the warehouse and writes \(stems.joined(separator: "; ")) (.csv and .json) to --reports, \
-                for the families in --periods: \(contents). See \(SiltaDocs.path("metrics.md")).
+                for the families in --periods: \(contents). See \(SiltaDocs.path(doc)).
 
                 """ + ReportJob.exitCodesHelp,
             version: SiltaVersion.of(job))
@@ -109,8 +113,25 @@ package enum ReportCatalog {
         takesLinks: true,
         compute: { input, settings in BridgingReport.tables(input, settings: settings) })
 
+    package static let people = ReportJobSpec(
+        job: "people",
+        abstract: "Writes the people reports: one row per person and period, under a pseudonym by default.",
+        contents: """
+            each person's events, contributions and reactions across every community, internal and \
+            external communities and contributions, whether they are a boundary spanner, interactions \
+            made and received, first seen, new, active periods and whether active the period before \
+            (docs/people.md)
+            """,
+        reports: [
+            ReportSpec(name: "people", identityColumns: People.identityColumns, metricColumns: People.columns.names())
+        ],
+        takesLinks: false,
+        takesPeople: true,
+        doc: "people.md",
+        compute: { input, settings in PeopleReport.tables(input, settings: settings) })
+
     /// The report jobs, in the order `nightly` lists them.
-    package static let reportJobs = [engagement, socialCapital, bridging]
+    package static let reportJobs = [engagement, socialCapital, bridging, people]
 
     /// The ingest job.
     package static let ingest = "ingest"

@@ -14,26 +14,34 @@ package enum ReportJob {
     package static let exitCodesHelp = """
 
         Exit codes: 0 success; 64 bad arguments; 65 the warehouse is damaged; 66 the warehouse \
-        does not exist or is not a warehouse (nothing is written); 78 the identity file is missing, \
-        unreadable or invalid (nothing is written); 73 the reports \
-        folder cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \
+        does not exist or is not a warehouse (nothing is written); 78 the identity file (or the \
+        people key) is missing, unreadable or invalid (nothing is written); 73 the reports \
+        folder (or the people key in the warehouse) cannot be written; 74 input/output error (a full disk?); 75 an ingest holds the \
         warehouse lock; 1 any other failure.
         """
 
     /// Runs the report job `spec` as its executable does: logging set up
     /// for it, any error logged as one sentence and turned into its exit code.
     /// - Parameter links: the job's ``LinksOptions``, when ``ReportJobSpec/takesLinks``.
+    /// - Parameter people: the job's ``PeopleOptions``, when ``ReportJobSpec/takesPeople``.
     package static func execute(
-        _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil
+        _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil,
+        people: PeopleOptions? = nil
     ) throws {
         try JobFrame.run(job: spec.job, common: common, classify: exitStatus) { logger, record in
-            try run(common: common, report: report, links: links, logger: logger, record: &record, compute: spec.compute)
+            try run(
+                common: common, report: report, links: links, people: people, logger: logger, record: &record,
+                compute: spec.compute)
             return .success
         }
     }
 
     /// The exit code of the errors only report jobs meet.
-    package static func exitStatus(for error: any Error) -> SiltaExit? { error is IdentityFileError ? .badSetting : nil }
+    package static func exitStatus(for error: any Error) -> SiltaExit? {
+        if error is IdentityFileError { return .badSetting }
+        if let key = error as? PeopleKeyError { return key.exit == .badSetting ? .badSetting : .cannotWrite }
+        return nil
+    }
 
     /// Makes and keeps the map of `file` for the warehouse's persons, so
     /// that report jobs started together all find it (the nightly job calls
@@ -50,12 +58,31 @@ package enum ReportJob {
         }
     }
 
+    /// The people report's naming: raw ids, or pseudonyms under the given
+    /// key or the warehouse's (made now when missing). The key's bytes are
+    /// never logged; its path is.
+    static func peopleIds(_ options: PeopleOptions, given: PeopleKey?, warehouse: String, logger: Logger) throws -> PeopleIds {
+        if options.raw {
+            logger.notice("people are named by their raw ids (--people-ids raw): the reports hold personal data")
+            return .raw
+        }
+        let key = try given ?? PeopleKey.warehouseKey(warehouse: warehouse)
+        logger.info(
+            "pseudonyms under the key \(key.path)\(key.made ? " (made now: \(PeopleKey.madeBytes) random bytes, readable by its owner only)" : "")"
+        )
+        if key.readableByOthers {
+            logger.warning(
+                "the people key \(key.path) can be read by other users, who could then tell whose rows are whose; chmod 600 \(key.path)")
+        }
+        return .pseudonymous(key: key.bytes)
+    }
+
     /// Runs a report job.
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
     /// - Parameter record: receives the figures (events, communities, rows, as-of).
     package static func run(
-        common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil, logger: Logger, record: inout JobRecord,
-        compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
+        common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil, people: PeopleOptions? = nil, logger: Logger,
+        record: inout JobRecord, compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
     ) throws {
         let start = Clocks.monotonicSeconds()
         // A wrong identity file is found before anything else, and changes
@@ -64,6 +91,9 @@ package enum ReportJob {
             let bytes = try IdentityFile.read(path: path)
             return (path: path, bytes: bytes, sha256: SHA256Hex.of(bytes))
         }
+        // So is a wrong people key file.
+        var givenKey: PeopleKey?
+        if let people, !people.raw, let path = people.peopleKey { givenKey = try PeopleKey.read(path: path) }
         var parsed: IdentityFile?
         if let identity, !PersonMapCache.exists(warehouse: common.warehouse, sha256: identity.sha256) {
             parsed = try IdentityFile.parse(identity.bytes, file: identity.path, sha256: identity.sha256)
@@ -112,6 +142,9 @@ package enum ReportJob {
             input: input, families: report.families, timeZone: report.timeZone, asOf: report.asOfMilliseconds,
             workers: common.workers)
         if let links { settings.linksMinShared = links.linksMinShared }
+        if let people {
+            settings.peopleIds = try peopleIds(people, given: givenKey, warehouse: common.warehouse, logger: logger)
+        }
         let tables = try compute(input, settings)
         let computed = Clocks.monotonicSeconds()
         let held = tables.compactMap(\.heldRowCount).reduce(0, +)

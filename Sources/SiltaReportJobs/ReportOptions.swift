@@ -135,3 +135,42 @@ package struct LinksOptions: ParsableArguments, Sendable {
     /// The arguments that give a child job this setting.
     package var arguments: [String] { ["--" + Self.flag, String(linksMinShared)] }
 }
+
+/// The people report's options (docs/people.md; make `PEOPLE_KEY`,
+/// `PEOPLE_IDS`): `people` reads them, `nightly` passes them on.
+package struct PeopleOptions: ParsableArguments, Sendable {
+    enum Name {
+        static let key = "people-key"
+        static let ids = "people-ids"
+    }
+
+    @Option(
+        name: .customLong(Name.key),
+        help: ArgumentHelp(
+            "The key of the pseudonyms: a file of random bytes readable by you only. Without it, WAREHOUSE/people.key, made on first need with 32 random bytes.",
+            valueName: "file"))
+    package var peopleKey: String?
+
+    @Option(
+        name: .customLong(Name.ids),
+        help: ArgumentHelp(
+            "How persons are named: pseudonymous (p and 16 hex digits of HMAC-SHA256(key, id); the default) or raw (the person ids themselves: personal data).",
+            valueName: "pseudonymous|raw"))
+    package var peopleIds = "pseudonymous"
+
+    package init() {}
+
+    /// True for `--people-ids raw`.
+    package var raw: Bool { peopleIds == "raw" }
+
+    package mutating func validate() throws {
+        if peopleIds.isEmpty { peopleIds = "pseudonymous" }
+        if peopleKey?.isEmpty == true { peopleKey = nil }
+        guard peopleIds == "pseudonymous" || peopleIds == "raw" else {
+            throw ValidationError("--people-ids takes pseudonymous or raw; \"\(peopleIds)\" is neither.")
+        }
+    }
+
+    /// The arguments that give a child job these settings.
+    package var arguments: [String] { ["--" + Name.ids, peopleIds] + (peopleKey.map { ["--" + Name.key, $0] } ?? []) }
+}

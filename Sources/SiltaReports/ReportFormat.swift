@@ -267,6 +267,7 @@ struct CSVFormatter {
 /// A JSON twin being formatted row by row, handed on in pieces:
 ///
 ///     {"schema_version": 1, "report": "engagement", "period": "weekly", "time_zone": "UTC", "as_of": ..., "identities": null,
+///      ("people_ids": "pseudonymous", in the people report's twins only)
 ///      "generated_by": ...,
 ///      "columns": ["period_start", ...],
 ///      "rows": [
@@ -302,6 +303,10 @@ struct JSONFormatter {
             w.endObject()
         } else {
             w.null()
+        }
+        if let peopleIds = context.peopleIds {
+            w.key("people_ids")
+            w.string(peopleIds)
         }
         w.key("generated_by")
         w.string(SiltaVersion.generatedBy)

@@ -82,11 +82,15 @@ package struct ReportContext: Sendable {
     package var asOf: Int64?
     /// The identity file the reports were computed with, `nil` without one.
     package var identities: IdentitiesUsed?
+    /// How the people report names persons (`raw` or `pseudonymous`);
+    /// `nil` for the other reports, whose twins leave the key out.
+    package var peopleIds: String?
 
-    package init(timeZone: String, asOf: Int64?, identities: IdentitiesUsed? = nil) {
+    package init(timeZone: String, asOf: Int64?, identities: IdentitiesUsed? = nil, peopleIds: String? = nil) {
         self.timeZone = timeZone
         self.asOf = asOf
         self.identities = identities
+        self.peopleIds = peopleIds
     }
 }
 

@@ -38,13 +38,13 @@ public final class AtomicFileWriter: @unchecked Sendable {
     /// The marker in every temporary name.
     public static let temporaryMarker = ".silta-tmp-"
 
-    /// Starts writing `path`.
-    public init(path: String) throws {
+    /// Starts writing `path`; the file will have `mode` (less the umask).
+    public init(path: String, mode: mode_t = 0o644) throws {
         self.path = path
         let (dir, name) = Self.split(path)
         self.temporaryPath = dir + "/." + name + Self.temporaryMarker + String(getpid())
         try FileSystem.remove(temporaryPath)
-        file = try PosixFile(path: temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, noFollow: true)
+        file = try PosixFile(path: temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode: mode, noFollow: true)
         buffer.reserveCapacity(bufferLimit)
     }
 
@@ -118,6 +118,30 @@ public final class AtomicFileWriter: @unchecked Sendable {
             throw error
         }
         try FileSystem.syncDirectory(directory)
+    }
+
+    /// Like ``commit()``, but only when nothing is at the destination yet:
+    /// the file is linked into place, so of two writers racing for one
+    /// path the first wins and the other's file is dropped.
+    /// - Returns: false when something was there already (it is left as it was).
+    public func commitUnlessPresent() throws -> Bool {
+        guard let file else { return false }
+        do {
+            try flushBuffer()
+            syncGroup.wait()
+            try file.sync()
+        } catch {
+            abandon()
+            throw error
+        }
+        self.file = nil
+        defer { try? FileSystem.remove(temporaryPath) }
+        if link(temporaryPath, path) != 0 {
+            if errno == EEXIST { return false }
+            throw SystemError("link \(temporaryPath) to", path: path)
+        }
+        try FileSystem.syncDirectory(directory)
+        return true
     }
 
     /// Drops the temporary file; the destination is left as it was.

@@ -12,6 +12,9 @@ package struct ReportSettings: Sendable {
     /// Community links: the shared creators a pair needs without a share
     /// (`--links-min-shared`; metrics.md "Community links").
     package var linksMinShared = 1
+    /// How the people report names persons (`--people-ids`, `--people-key`;
+    /// docs/people.md); `nil` for the other reports.
+    package var peopleIds: PeopleIds?
 
     package init(families: [PeriodFamily], zone: ReportZone, asOf: Int64?, workers: Int) {
         self.families = families
@@ -41,7 +44,9 @@ package struct ReportSettings: Sendable {
     /// The identity file applied, for the JSON twins.
     package var identities: IdentitiesUsed?
 
-    package var context: ReportContext { ReportContext(timeZone: zone.identifier, asOf: asOf, identities: identities) }
+    package var context: ReportContext {
+        ReportContext(timeZone: zone.identifier, asOf: asOf, identities: identities, peopleIds: peopleIds?.name)
+    }
 
     /// `complete`: the period's end is at or before the as-of instant.
     package func complete(_ family: PeriodFamily, _ period: Int) -> Bool {
