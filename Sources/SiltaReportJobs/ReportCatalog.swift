@@ -123,7 +123,7 @@ package enum ReportCatalog {
             (docs/people.md)
             """,
         reports: [
-            ReportSpec(name: "people", identityColumns: People.identityColumns, metricColumns: People.columns.names())
+            ReportSpec(name: "people", identityColumns: People.identityColumns, metricColumns: People.columnNames)
         ],
         takesLinks: false,
         takesPeople: true,

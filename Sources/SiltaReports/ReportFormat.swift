@@ -123,12 +123,29 @@ package enum ReportFormat {
 
     /// Text a spreadsheet would run as a formula (it begins with `=`, `+`,
     /// `-`, `@`, `'`, a tab or a `\r`) gets one more `'` in front.
-    package static func guarded(_ text: [UInt8]) -> [UInt8] {
-        guard let first = text.first else { return text }
+    package static func guarded(_ text: [UInt8]) -> [UInt8] { needsGuard(text.first) ? [0x27] + text : text }
+
+    /// Whether text beginning with `first` needs the guard.
+    @inline(__always)
+    static func needsGuard(_ first: UInt8?) -> Bool {
         switch first {
-        case 0x3D, 0x2B, 0x2D, 0x40, 0x27, 0x09, 0x0D: return [0x27] + text
-        default: return text
+        case 0x3D, 0x2B, 0x2D, 0x40, 0x27, 0x09, 0x0D: true
+        default: false
         }
+    }
+
+    /// ``guarded(_:)`` and ``csvField(_:)`` in one pass, without a copy.
+    static func appendGuardedCSVField(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
+        let mark = needsGuard(text.first)
+        let quote = text.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A })
+        if !mark && !quote { return out.append(contentsOf: text) }
+        if quote { out.append(0x22) }
+        if mark { out.append(0x27) }
+        for b in text {
+            if b == 0x22 && quote { out.append(0x22) }
+            out.append(b)
+        }
+        if quote { out.append(0x22) }
     }
 
     /// RFC 4180 quoting, only when the field holds a comma, a quote, `\r` or `\n`.
@@ -160,7 +177,7 @@ package enum ReportFormat {
 
     static func appendCSV(_ value: ReportValue, to out: inout [UInt8]) {
         switch value {
-        case .text(let t): appendCSVField(guarded(t), to: &out)
+        case .text(let t): appendGuardedCSVField(t, to: &out)
         case .date(let d): appendDate(d, to: &out)
         case .integer(let i): appendInteger(i, to: &out)
         case .number(let x): appendNumber(x, to: &out)
@@ -276,6 +293,7 @@ struct CSVFormatter {
 ///      ]}
 struct JSONFormatter {
     private var w = JSONWriter(reservingCapacity: ReportFormat.pieceBytes + 4096)
+    /// Each column's `{"key": ` (the first) or `, "key": `.
     private let keys: [[UInt8]]
     private(set) var rows = 0
 
@@ -316,16 +334,23 @@ struct JSONFormatter {
         w.endArray()
         w.key("rows", newLine: 1)
         w.beginArray(.lines(indent: 2, closing: 1))
-        keys = table.columns.map { JSONText.quoted(Array($0.utf8)) }
+        keys = RowSink.jsonKeys(table.columns)
     }
 
+    /// The text up to the rows array's opening bracket.
+    var header: [UInt8] { w.bytes }
+
     mutating func row(_ row: [ReportValue], emit: ([UInt8]) throws -> Void) throws {
-        w.beginObject(.spaced)
-        for (k, value) in row.enumerated() {
-            w.key(quoted: keys[k])
-            w.value { ReportFormat.appendJSON(value, to: &$0) }
+        precondition(row.count == keys.count, "a row has the wrong width")
+        // The object written whole, as JSONWriter's spaced layout would:
+        // `{"key": value, "key": value}`, without its per-member bookkeeping.
+        w.value { out in
+            for (k, value) in row.enumerated() {
+                out += keys[k]
+                ReportFormat.appendJSON(value, to: &out)
+            }
+            out.append(0x7D)
         }
-        w.endObject()
         rows += 1
         if w.bytes.count >= ReportFormat.pieceBytes { try emit(w.take()) }
     }
@@ -357,15 +382,7 @@ package enum ReportWriter {
             let json = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".json")
             do {
                 if table.isStreamed {
-                    var c = CSVFormatter(table)
-                    var j = JSONFormatter(table, context: context)
-                    try table.forEachRow { row in
-                        try c.row(row) { try csv.write($0) }
-                        try j.row(row) { try json.write($0) }
-                    }
-                    try c.finish { try csv.write($0) }
-                    try j.finish { try json.write($0) }
-                    counts.append(c.rows)
+                    counts.append(try writeStreamed(table, context: context, csv: csv, json: json))
                 } else {
                     let failures = Failures()
                     DispatchQueue.concurrentPerform(iterations: 2) { k in
@@ -392,6 +409,27 @@ package enum ReportWriter {
             try json.commit()
         }
         return counts
+    }
+
+    /// A streamed table: its rows are made once, each cell formatted as CSV
+    /// and JSON at once, and the files written by background queues.
+    /// - Returns: the rows written.
+    static func writeStreamed(_ table: ReportTable, context: ReportContext, csv: AtomicFileWriter, json: AtomicFileWriter) throws -> Int {
+        var header = CSVFormatter(table)
+        try header.finish { try csv.write($0) }
+        try json.write(JSONFormatter(table, context: context).header)
+        let files = StreamedFiles(csv: BackgroundWriter(csv, label: "csv"), json: BackgroundWriter(json, label: "json"))
+        let sink = RowSink(columns: table.columns, files: files)
+        do {
+            try table.produce(into: sink)
+            try sink.finish()
+        } catch {
+            // Let queued writes end before the files are abandoned.
+            try? files.csv.wait()
+            try? files.json.wait()
+            throw error
+        }
+        return sink.rows
     }
 }
 

@@ -32,6 +32,9 @@ package enum ReportValue: Sendable, Equatable {
 package struct ReportTable: Sendable {
     /// Makes a streamed table's rows, in report order, handing each to `emit`.
     package typealias Producer = @Sendable (_ emit: ([ReportValue]) throws -> Void) throws -> Void
+    /// Makes a streamed table's rows, in report order, cell by cell into a
+    /// ``RowSink`` (each row ended by ``RowSink/endRow()``).
+    package typealias CellProducer = @Sendable (_ sink: RowSink) throws -> Void
 
     /// The base name without the period: `engagement`, `social_capital`, ...
     package var report: String
@@ -40,7 +43,7 @@ package struct ReportTable: Sendable {
     package var columns: [String]
     /// The held rows (empty for a streamed table).
     package var rows: [[ReportValue]]
-    private let producer: Producer?
+    private let producer: CellProducer?
 
     package init(report: String, period: String, columns: [String], rows: [[ReportValue]] = []) {
         self.report = report
@@ -52,11 +55,17 @@ package struct ReportTable: Sendable {
 
     /// A table whose rows `stream` makes while the file is written (once per write).
     package init(report: String, period: String, columns: [String], stream: @escaping Producer) {
+        self.init(report: report, period: period, columns: columns) { sink in try stream { try sink.row($0) } }
+    }
+
+    /// A table whose rows `cells` makes while the file is written (once per
+    /// write), cell by cell: the fastest way for a table of millions of rows.
+    package init(report: String, period: String, columns: [String], cells: @escaping CellProducer) {
         self.report = report
         self.period = period
         self.columns = columns
         rows = []
-        producer = stream
+        producer = cells
     }
 
     /// True when the rows are made while writing.
@@ -67,8 +76,13 @@ package struct ReportTable: Sendable {
 
     /// Calls `body` with every row, in order (a streamed table makes them now).
     package func forEachRow(_ body: ([ReportValue]) throws -> Void) throws {
-        if let producer { try producer(body) } else { for r in rows { try body(r) } }
+        guard let producer else { return try rows.forEach(body) }
+        // The sink keeps `body` only while the producer runs.
+        try withoutActuallyEscaping(body) { body in try producer(RowSink(width: columns.count, collecting: body)) }
     }
+
+    /// Makes a streamed table's rows into `sink`.
+    func produce(into sink: RowSink) throws { try producer?(sink) }
 
     /// `<report>_<period>`, the file name without extension.
     package var fileStem: String { report + "_" + period }

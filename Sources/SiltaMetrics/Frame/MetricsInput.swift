@@ -94,13 +94,16 @@ package final class MetricsInput: @unchecked Sendable {
         snapshot.releasePages()
     }
 
-    static func bytesLess(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    static func bytesLess(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool { compareBytes(a, b) < 0 }
+
+    /// Bytewise order: negative, zero or positive as `a` sorts before, with or after `b`.
+    static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
         let n = min(a.count, b.count)
         if n > 0 {
             let c = memcmp(a.baseAddress!, b.baseAddress!, n)
-            if c != 0 { return c < 0 }
+            if c != 0 { return Int(c) }
         }
-        return a.count < b.count
+        return a.count - b.count
     }
 
     /// The winning claim of every content id: the smallest (ts, actor, kind,

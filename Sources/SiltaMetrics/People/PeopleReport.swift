@@ -36,17 +36,65 @@ package enum PeopleReport {
         for part in parts {
             for f in part?.firstSeen ?? [] where f.ts < firstTs[Int(f.person)] { firstTs[Int(f.person)] = f.ts }
         }
-        let firstDay = firstTs.map { $0 == .max ? Int.min : zone.localDay($0) }
         let cells = personCells(input, seen: firstTs, ids: settings.peopleIds ?? .raw, workers: settings.workers)
         let rank = ranks(of: cells, seen: firstTs)
-        let internalCommunity = input.snapshot.communityKinds.map { $0 == .internal }
+        // From here on persons are numbered by their place in the report's
+        // order: a period's rows then read their per-person state in
+        // ascending addresses, not at random.
+        var order = [Int](repeating: 0, count: rank.count(where: { $0 >= 0 }))
+        for (p, r) in rank.enumerated() where r >= 0 { order[Int(r)] = p }
+        var cellBytes: [UInt8] = []
+        var cellEnds: [Int] = []
+        cellEnds.reserveCapacity(order.count)
+        for p in order {
+            cellBytes += cells[p]
+            cellEnds.append(cellBytes.count)
+        }
         let table = PeopleTable(
-            parts: parts, internalCommunity: internalCommunity, firstDay: firstDay, cells: cells, rank: rank, settings: settings)
+            parts: renumber(parts, rank: rank, families: families, workers: settings.workers),
+            internalCommunity: input.snapshot.communityKinds.map { $0 == .internal },
+            firstDay: order.map { Int32(zone.localDay(firstTs[$0])) }, cellBytes: cellBytes, cellEnds: cellEnds, settings: settings)
         return families.map { family in
             ReportTable(
-                report: "people", period: family.adjective, columns: People.identityColumns + People.columns.names(),
-                stream: { emit in try table.rows(of: family, emit: emit) })
+                report: "people", period: family.adjective, columns: People.identityColumns + People.columnNames,
+                cells: { sink in try table.rows(of: family, into: sink) })
         }
+    }
+
+    /// The tallies with each person as their rank; the tallies of persons
+    /// who never had an event (only ever the target of an interaction) go,
+    /// since they have no row.
+    static func renumber(_ parts: [People.CommunityPart?], rank: [Int32], families: [PeriodFamily], workers: Int)
+        -> [People.CommunityPart?]
+    {
+        let slots = ResultSlots<People.CommunityPart?>(count: parts.count)
+        let queue = WorkQueue(count: parts.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, parts.count))) { _ in
+            while let c = queue.claim() {
+                guard var part = parts[c] else {
+                    slots.set(c, nil)
+                    continue
+                }
+                for family in families {
+                    guard var list = part.families[family] else { continue }
+                    var kept: [People.Tally] = []
+                    kept.reserveCapacity(list.tallies.count)
+                    let starts = list.starts
+                    for k in list.periods.indices {
+                        for var t in list.tallies[starts[k]..<starts[k + 1]] where rank[Int(t.person)] >= 0 {
+                            t.person = UInt32(rank[Int(t.person)])
+                            kept.append(t)
+                        }
+                        list.starts[k + 1] = kept.count
+                    }
+                    list.tallies = kept
+                    part.families[family] = list
+                }
+                part.firstSeen = []
+                slots.set(c, part)
+            }
+        }
+        return slots.results.map { $0! }
     }
 
     /// Each person's `person` cell (empty for persons with no event), the
@@ -80,7 +128,8 @@ package enum PeopleReport {
     /// only two pseudonyms alike could make, by person number).
     static func ranks(of cells: [[UInt8]], seen firstTs: [Int64]) -> [Int32] {
         let order = cells.indices.filter { firstTs[$0] != .max }.sorted { a, b in
-            cells[a].lexicographicallyPrecedes(cells[b]) || (cells[a] == cells[b] && a < b)
+            let c = cells[a].withUnsafeBytes { x in cells[b].withUnsafeBytes { y in MetricsInput.compareBytes(x, y) } }
+            return c < 0 || (c == 0 && a < b)
         }
         var rank = [Int32](repeating: -1, count: cells.count)
         for (k, p) in order.enumerated() { rank[p] = Int32(k) }
@@ -88,70 +137,77 @@ package enum PeopleReport {
     }
 }
 
-/// What every family's rows are made from: the communities' tallies and
-/// each person's first day, cell and rank.
+/// What every family's rows are made from: the communities' tallies, and
+/// each person's first day and cell, persons numbered in report order.
 struct PeopleTable: Sendable {
     let parts: [People.CommunityPart?]
     let internalCommunity: [Bool]
-    let firstDay: [Int]
-    let cells: [[UInt8]]
-    let rank: [Int32]
+    let firstDay: [Int32]
+    /// Person `r`'s cell is `cellBytes[cellEnds[r - 1] ..< cellEnds[r]]`.
+    let cellBytes: [UInt8]
+    let cellEnds: [Int]
     let settings: ReportSettings
+
+    /// One person's state while a family is walked: the period being added
+    /// up (its counts) and the periods before. One cache line per person.
+    struct State {
+        var figures = People.Tallied()
+        var stamp = Int32.min
+        var lastActive = Int32.min
+        var activePeriods: Int32 = 0
+    }
 
     /// The rows of `family`, in report order: periods ascending, each
     /// adding up its communities' tallies in per-person counters.
-    func rows(of family: PeriodFamily, emit: ([ReportValue]) throws -> Void) throws {
+    func rows(of family: PeriodFamily, into sink: RowSink) throws {
         let lists = parts.map { $0?.families[family] }
         let periods = Set(lists.flatMap { $0?.periods ?? [] }).sorted()
         var cursor = [Int](repeating: 0, count: lists.count)
-        let persons = cells.count
-        var figures = [People.Figures](repeating: People.Figures(), count: persons)
-        var stamp = [Int](repeating: .min, count: persons)
-        var activePeriods = [Int](repeating: 0, count: persons)
-        var lastActive = [Int](repeating: .min, count: persons)
+        var state = [State](repeating: State(), count: firstDay.count)
         var touched: [UInt32] = []
+        let columns = People.Column.allCases
         for period in periods {
+            let stamp = Int32(period)
             touched.removeAll(keepingCapacity: true)
-            for (c, list) in lists.enumerated() {
-                guard let list, cursor[c] < list.periods.count, list.periods[cursor[c]] == period else { continue }
-                let k = cursor[c]
-                cursor[c] += 1
-                let inside = internalCommunity[c]
-                for t in list.tallies[list.starts[k]..<list.starts[k + 1]] {
-                    let p = Int(t.person)
-                    if stamp[p] != period {
-                        stamp[p] = period
-                        figures[p] = People.Figures()
-                        touched.append(t.person)
-                    }
-                    figures[p].events += t.events
-                    figures[p].reactions += t.reactions
-                    figures[p].interactionsOut += t.interactionsOut
-                    figures[p].interactionsIn += t.interactionsIn
-                    if inside {
-                        figures[p].internalContributions += t.contributions
-                        if t.events > 0 { figures[p].internalCommunities += 1 }
-                    } else {
-                        figures[p].externalContributions += t.contributions
-                        if t.events > 0 { figures[p].externalCommunities += 1 }
+            state.withUnsafeMutableBufferPointer { state in
+                for (c, list) in lists.enumerated() {
+                    guard let list, cursor[c] < list.periods.count, list.periods[cursor[c]] == period else { continue }
+                    let k = cursor[c]
+                    cursor[c] += 1
+                    let inside = internalCommunity[c]
+                    for t in list.tallies[list.starts[k]..<list.starts[k + 1]] {
+                        let p = Int(t.person)
+                        precondition(p < state.count)
+                        if state[p].stamp != stamp {
+                            state[p].stamp = stamp
+                            state[p].figures = People.Tallied()
+                            touched.append(t.person)
+                        }
+                        state[p].figures.add(t, inside: inside)
                     }
                 }
             }
-            // Only persons with an event have a row; targets alone do not.
-            touched.removeAll { figures[Int($0)].events == 0 }
-            touched.sort { rank[Int($0)] < rank[Int($1)] }
-            let start = ReportValue.date(family.firstDay(of: period))
-            let complete = ReportValue.bool(settings.complete(family, period))
-            for p32 in touched {
-                let p = Int(p32)
-                var f = figures[p]
-                f.firstSeenDay = firstDay[p]
-                f.isNew = family.index(ofLocalDay: firstDay[p]) == period
-                f.previousActive = lastActive[p] == period - 1
-                activePeriods[p] += 1
-                f.activePeriods = activePeriods[p]
-                lastActive[p] = period
-                try emit(People.columns.row([start, complete, .text(cells[p])], f))
+            // Only persons with an event have a row (targets alone do not).
+            touched.removeAll { state[Int($0)].figures.events == 0 }
+            touched.sort()
+            let start = family.firstDay(of: period)
+            let complete = settings.complete(family, period)
+            try cellBytes.withUnsafeBufferPointer { cellBytes in
+                for r32 in touched {
+                    let r = Int(r32)
+                    var f = People.Figures(state[r].figures)
+                    f.firstSeenDay = Int(firstDay[r])
+                    f.isNew = family.index(ofLocalDay: f.firstSeenDay) == period
+                    f.previousActive = state[r].lastActive == stamp - 1
+                    state[r].activePeriods += 1
+                    f.activePeriods = Int(state[r].activePeriods)
+                    state[r].lastActive = stamp
+                    try sink.date(start)
+                    try sink.bool(complete)
+                    try sink.text(UnsafeBufferPointer(rebasing: cellBytes[(r == 0 ? 0 : cellEnds[r - 1])..<cellEnds[r]]))
+                    for column in columns { try People.write(column, f, to: sink) }
+                    try sink.endRow()
+                }
             }
         }
     }
