@@ -119,8 +119,7 @@ package enum ReportCatalog {
         contents: """
             each person's events, contributions and reactions across every community, internal and \
             external communities and contributions, whether they are a boundary spanner, interactions \
-            made and received, first seen, new, active periods and whether active the period before \
-            (docs/people.md)
+            made and received, first seen, new, active periods and whether active the period before
             """,
         reports: [
             ReportSpec(name: "people", identityColumns: People.identityColumns, metricColumns: People.columnNames)

@@ -103,11 +103,11 @@ func writeReports(
                 warehouse: wh, to: s.sub("r\(k)"), families: [.day, .week, .month], timeZone: "Europe/Helsinki", workers: workers
             ) {
                 EngagementReport.tables($0, settings: $1) + SocialCapitalReport.tables($0, settings: $1)
-                    + BridgingReport.tables($0, settings: $1)
+                    + BridgingReport.tables($0, settings: $1) + PeopleReport.tables($0, settings: keyed($1))
             }
             outputs.append(folderContents(s.sub("r\(k)")))
         }
-        #expect(outputs[0].count == 24)
+        #expect(outputs[0].count == 30)
         for o in outputs.dropFirst() { #expect(o == outputs[0]) }
     }
 
@@ -136,6 +136,13 @@ func writeReports(
         let json = try String(contentsOfFile: s.sub("r/engagement_daily.json"), encoding: .utf8)
         #expect(json.contains("\"community\": \"=HYPERLINK(\\\"x\\\")\""))
     }
+}
+
+/// `settings` with people named by pseudonyms under a fixed key.
+func keyed(_ settings: ReportSettings) -> ReportSettings {
+    var settings = settings
+    settings.peopleIds = .pseudonymous(key: Array("a fixed key for the tests".utf8))
+    return settings
 }
 
 /// Dates and instants for test fixtures.

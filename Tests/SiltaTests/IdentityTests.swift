@@ -1,6 +1,7 @@
 import Foundation
 import SiltaIdentities
 import SiltaMetrics
+import SiltaReportJobs
 import SiltaReports
 import SiltaWarehouse
 import Testing
@@ -221,7 +222,7 @@ import Testing
         let error = (bad["identities"] as? [String: Any])?["error"] as? String
         #expect(error?.contains("line 3") == true, "\(bad)")
         let jobs = try #require(bad["jobs"] as? [[String: Any]])
-        #expect(jobs.filter { ($0["note"] as? String)?.contains("identity file") == true }.count == 3)
+        #expect(jobs.filter { ($0["note"] as? String)?.contains("identity file") == true }.count == ReportCatalog.reportJobs.count)
         let prom = try String(contentsOfFile: s.sub("r/silta.prom"), encoding: .utf8)
         #expect(prom.contains("silta_identities_invalid 1"))
         #expect(prom.contains("silta_last_run_exit_code 78"))
@@ -236,7 +237,7 @@ import Testing
             identities: identities
         ) {
             EngagementReport.tables($0, settings: $1) + SocialCapitalReport.tables($0, settings: $1)
-                + BridgingReport.tables($0, settings: $1)
+                + BridgingReport.tables($0, settings: $1) + PeopleReport.tables($0, settings: keyed($1))
         }
     }
 
@@ -248,7 +249,7 @@ import Testing
         try ingest(logs: s.sub("split"), warehouse: s.sub("wh-split"))
         try Self.allReports(warehouse: wh, to: s.sub("original"), workers: 2, identities: nil)
         let original = metricReports(s.sub("original")).filter { $0.key.hasSuffix(".csv") }
-        #expect(original.count == 12)
+        #expect(original.count == 15)
         // Without the file the split logs differ (else the test would prove nothing).
         try Self.allReports(warehouse: s.sub("wh-split"), to: s.sub("unmapped"), workers: 2, identities: nil)
         #expect(metricReports(s.sub("unmapped")).filter { $0.key.hasSuffix(".csv") } != original)

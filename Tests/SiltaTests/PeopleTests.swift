@@ -39,9 +39,9 @@ import Testing
     ]
 
     /// The people rows of `lines` (raw ids), by family.
-    static func rows(_ lines: [String], identities csv: String? = nil, families: [PeriodFamily] = [.day, .week]) throws -> [
-        PeriodFamily: Rows
-    ] {
+    static func rows(_ lines: [String], identities csv: String? = nil, families: [PeriodFamily] = [.day, .week]) throws -> [PeriodFamily:
+        Rows]
+    {
         let s = Scratch()
         s.write("logs/a.ndjson", lines.joined(separator: "\n") + "\n")
         try ingest(logs: s.sub("logs"), warehouse: s.sub("wh"))
@@ -70,10 +70,11 @@ import Testing
     @Test func everyColumnOnAHandWorkedDay() throws {
         let r = try Self.rows(Self.lines)
         let day = r[.day]!
-        #expect(day.map { $0["period_start"]! + " " + $0["person"]! } == [
-            "2026-11-02 ann", "2026-11-02 bob", "2026-11-02 cat", "2026-11-03 ann", "2026-11-03 dan", "2026-11-10 ann",
-            "2026-11-10 bob",
-        ])
+        #expect(
+            day.map { $0["period_start"]! + " " + $0["person"]! } == [
+                "2026-11-02 ann", "2026-11-02 bob", "2026-11-02 cat", "2026-11-03 ann", "2026-11-03 dan", "2026-11-10 ann",
+                "2026-11-10 bob",
+            ])
         // ann: post inside, share outside (a boundary spanner); out: e1 to bob; in: e2 (bob) and e4 (cat).
         expectRow(day, "2026-11-02", "ann", "2,2,0,1,1,1,1,true,1,2,2026-11-02,true,1,false")
         // bob: one reply inside to ann; in: ann's mention.
@@ -121,9 +122,10 @@ import Testing
             line("a3", "2026-04-30T23:59:59Z", actor: "eve", "view"), line("a4", "2026-04-01T00:00:00Z", actor: "fay", "view"),
         ]
         let month = try Self.rows(lines, families: [.month])[.month]!
-        #expect(month.map { "\($0["period_start"]!) \($0["person"]!) \($0["new"]!) \($0["active_periods"]!) \($0["previous_active"]!)" } == [
-            "2026-01-01 eve true 1 false", "2026-03-01 eve false 2 false", "2026-04-01 eve false 3 true", "2026-04-01 fay true 1 false",
-        ])
+        #expect(
+            month.map { "\($0["period_start"]!) \($0["person"]!) \($0["new"]!) \($0["active_periods"]!) \($0["previous_active"]!)" } == [
+                "2026-01-01 eve true 1 false", "2026-03-01 eve false 2 false", "2026-04-01 eve false 3 true", "2026-04-01 fay true 1 false",
+            ])
         #expect(month.allSatisfy { $0["first_seen"] == ($0["person"] == "eve" ? "2026-01-15" : "2026-04-01") })
     }
 
@@ -176,11 +178,7 @@ extension PeopleTests {
         func tables(_ make: @escaping (MetricsInput, ReportSettings) -> [ReportTable]) throws -> [PeriodFamily: Rows] {
             try reportTables(warehouse: warehouse, families: families, timeZone: timeZone, identities: identities, make)
         }
-        let people = try tables { input, settings in
-            var settings = settings
-            settings.peopleIds = .pseudonymous(key: Array("a key".utf8))
-            return PeopleReport.tables(input, settings: settings)
-        }
+        let people = try tables { PeopleReport.tables($0, settings: keyed($1)) }
         let engagement = try tables { EngagementReport.tables($0, settings: $1) }
         let bridging = try tables { input, settings in BridgingReport.tables(input, settings: settings).filter { $0.report == "bridging" } }
         var checked = 0

@@ -18,13 +18,20 @@ package enum People {
     /// switch rather than a list of closures like the other families: at
     /// millions of rows, calling a closure per cell cost a tenth of the job.)
     package enum Column: String, CaseIterable, Sendable {
-        case events, contributions, reactions
-        case internalCommunities = "internal_communities", externalCommunities = "external_communities"
-        case internalContributions = "internal_contributions", externalContributions = "external_contributions"
+        case events
+        case contributions
+        case reactions
+        case internalCommunities = "internal_communities"
+        case externalCommunities = "external_communities"
+        case internalContributions = "internal_contributions"
+        case externalContributions = "external_contributions"
         case boundarySpanner = "boundary_spanner"
-        case interactionsOut = "interactions_out", interactionsIn = "interactions_in"
-        case firstSeen = "first_seen", new
-        case activePeriods = "active_periods", previousActive = "previous_active"
+        case interactionsOut = "interactions_out"
+        case interactionsIn = "interactions_in"
+        case firstSeen = "first_seen"
+        case new
+        case activePeriods = "active_periods"
+        case previousActive = "previous_active"
     }
 
     /// The column names after the identity columns.
