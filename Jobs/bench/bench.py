@@ -303,9 +303,11 @@ def report(result):
     targets.append(("nightly increment <= 0.15 x full run", nightly, nightly <= 0.15))
     jobs = [k[len("silta "):-len(", identities 100k")] for k in r if k.endswith(", identities 100k")]
     if jobs:
-        plain = sum(r["silta " + j]["wall"] for j in jobs)
-        mapped = sum(r["silta %s, identities 100k" % j]["wall"] for j in jobs)
-        targets.append(("report jobs with 100k identities <= 1.05 x without", mapped / plain, mapped / plain <= 1.05))
+        # CPU, not wall: the people job's wall is mostly its 2 GB reaching the
+        # disk, which varies by more than the 5 % this target is about.
+        plain = sum(r["silta " + j]["cpu"] for j in jobs)
+        mapped = sum(r["silta %s, identities 100k" % j]["cpu"] for j in jobs)
+        targets.append(("report jobs with 100k identities <= 1.05 x without (CPU)", mapped / plain, mapped / plain <= 1.05))
     people = r.get("silta people")
     if people:
         targets.append(("people job <= 1.0 x engagement job", people["wall"] / r["silta engagement"]["wall"],

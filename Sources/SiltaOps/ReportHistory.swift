@@ -41,8 +41,9 @@ package struct ReportHistory: Sendable {
             .sorted()
     }
 
-    /// Copies `files` (names at the top of `REPORTS`) and `extra` (name, content)
-    /// into `history/<date>/`, replacing an earlier copy for the same date.
+    /// Copies `files` (names at the top of `REPORTS`; hard links where the
+    /// file system allows) and `extra` (name, content) into
+    /// `history/<date>/`, replacing an earlier copy for the same date.
     /// - Returns: the folder's path relative to `REPORTS`, `history/<date>`.
     @discardableResult
     package func keep(date: String, files: [String], extra: [(name: String, content: String)] = []) throws -> String {
@@ -54,7 +55,10 @@ package struct ReportHistory: Sendable {
         try FileSystem.removeTree(staging)
         if mkdir(staging, 0o755) != 0 { throw SystemError("create folder", path: staging) }
         do {
-            for name in files { try FileSystem.copyFile(from: reports + "/" + name, to: staging + "/" + name) }
+            // Reports are only ever replaced whole (written under a temporary
+            // name, then renamed), so the dated copy can be a second name
+            // for tonight's file: a copy of the people report cost seconds.
+            for name in files { try FileSystem.linkOrCopyFile(from: reports + "/" + name, to: staging + "/" + name) }
             for (name, content) in extra { try AtomicFileWriter.write(content, to: staging + "/" + name) }
             try FileSystem.syncDirectory(staging)
             FaultInjection.point("history-before-rename")

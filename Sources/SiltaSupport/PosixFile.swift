@@ -264,6 +264,18 @@ public enum FileSystem {
 
     /// Copies the regular file `from` to the new file `to` (which must not
     /// exist) and flushes the copy to disk. Neither path may be a symbolic link.
+    /// Gives the file at `from` the second name `to` (a hard link), or,
+    /// where the file system cannot (another device, no hard links), copies
+    /// it. For files that are only ever replaced whole, never changed in
+    /// place: both names then keep the same bytes until `from` is replaced.
+    public static func linkOrCopyFile(from: String, to: String) throws {
+        if link(from, to) == 0 { return }
+        switch errno {
+        case EXDEV, EPERM, EMLINK, ENOTSUP, ENOSYS: try copyFile(from: from, to: to)
+        default: throw SystemError("link \(from) to", path: to)
+        }
+    }
+
     public static func copyFile(from: String, to: String) throws {
         let source = try PosixFile(path: from, flags: O_RDONLY, noFollow: true)
         let target = try PosixFile(path: to, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644, noFollow: true)
