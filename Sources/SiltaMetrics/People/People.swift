@@ -9,8 +9,9 @@ import SiltaReports
 /// community and period with activity, whatever the number of events).
 /// Then each family walks its periods in order, adds up every community's
 /// tallies of the period in per-person counters, and makes the period's rows
-/// while the report is written. Memory grows with persons and person-periods,
-/// never with events.
+/// while the report is written. Beyond the community being counted (one per
+/// worker, as in every report job), memory grows with persons and
+/// person-periods, not with events.
 package enum People {
     /// The columns after `period_start`, `complete` and `person`, in
     /// docs/people.md's order; ``write(_:_:to:)`` gives each its formula over
