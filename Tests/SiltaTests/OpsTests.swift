@@ -46,6 +46,19 @@ import Testing
         #expect(try history.dates() == ["2026-11-28"])
     }
 
+    @Test func aDatedCopyIsASecondNameThatKeepsItsBytesWhenTheReportIsReplaced() throws {
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        try history.keep(date: "2026-11-28", files: ["engagement_daily.csv"])
+        let top = s.sub("reports/engagement_daily.csv")
+        let kept = s.sub("reports/history/2026-11-28/engagement_daily.csv")
+        #expect(try FileManager.default.attributesOfItem(atPath: top)[.referenceCount] as? Int == 2, "a hard link, not a copy")
+        // The next night replaces the report whole, as every report is written: the dated name keeps the old bytes.
+        try AtomicFileWriter.write(Array("period_start,community\n2026-11-29,hr\n".utf8), to: top)
+        #expect(FileManager.default.contents(atPath: kept) == Data("period_start,community\n".utf8))
+        #expect(try FileManager.default.attributesOfItem(atPath: kept)[.referenceCount] as? Int == 1)
+    }
+
     /// Sets a dated folder's modification time to noon UTC of `day` (as if made that day).
     static func made(_ path: String, on day: String) throws {
         let date = ISO8601DateFormatter().date(from: day + "T12:00:00Z")!
