@@ -153,6 +153,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// The dashboard (docs/dashboard.md): one self-contained HTML page of
+        /// inline SVG charts, drawn from the report CSVs.
+        .target(
+            name: "SiltaDashboard",
+            dependencies: ["SiltaSupport", "SiltaReports"],
+            swiftSettings: strict
+        ),
         /// Nightly operations: running the jobs in order under one lock, the
         /// run summary, dated report copies and their retention, the
         /// Prometheus file.
@@ -196,6 +203,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Jobs/nightly",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "dashboard",
+            dependencies: [
+                "SiltaJobKit", "SiltaDashboard", "SiltaReports", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Jobs/dashboard",
             swiftSettings: strict
         ),
 
@@ -278,7 +295,7 @@ let package = Package(
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
                 "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaReportJobs", "SiltaOps",
-                "SiltaIdentities", "SiltaImport", "CSiltaZlib",
+                "SiltaIdentities", "SiltaImport", "CSiltaZlib", "SiltaDashboard",
                 "SiltaIngestCheck",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // SiltaImport's zip reader: its C module must be visible here too.

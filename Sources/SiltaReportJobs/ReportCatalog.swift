@@ -141,8 +141,9 @@ package enum ReportCatalog {
         "import-slack", "import-stackexchange", "import-gharchive", "import-discord", "import-mattermost", "import-discourse",
         "import-viva-engage",
     ]
-    /// Jobs installed for people, run by no night.
-    package static let tools = ["generate-logs"]
+    /// Jobs installed for people, run by no night (the dashboard is run by
+    /// hand after the reports until the night publishes it with them).
+    package static let tools = ["generate-logs", "dashboard"]
 
     /// Every job `make install` installs, in the order `nightly --list-jobs` prints them.
     package static var installedJobs: [String] { [nightly] + importers + [ingest] + reportJobs.map(\.job) + tools }

@@ -269,7 +269,11 @@ import Glibc
         for name in names.shuffled() where !name.hasPrefix(".") {
             if Date() >= until { return nil }
             guard let data = FileManager.default.contents(atPath: folder + "/" + name) else { continue }
-            if name.hasSuffix(".json") {
+            if name.hasSuffix(".json") && data.count > 262_144 {
+                // A large twin (the people report's) would take longer to parse
+                // than many a run lasts: its end tells a whole one.
+                if !data.suffix(4).elementsEqual(Array("\n ]}\n".utf8).suffix(4)) { return "\(name) is not whole JSON" }
+            } else if name.hasSuffix(".json") {
                 if (try? JSONSerialization.jsonObject(with: data)) == nil { return "\(name) is not whole JSON" }
             } else if name.hasSuffix(".csv") {
                 if data.last != 0x0A { return "\(name) does not end with a line end" }

@@ -1,0 +1,133 @@
+import Foundation
+import SiltaReports
+import Testing
+
+/// The dashboard (docs/dashboard.md): its headline figures are their CSV
+/// cells, it fetches nothing and runs nothing, it is well-formed HTML, a
+/// rerun gives the same bytes, and a missing report is an error.
+@Suite struct DashboardTests {
+    /// A night on generated logs (five weeks), then the dashboard.
+    static func night(_ s: Scratch, communities: Int = 8, days: Int = 35, events: Int = 20_000) throws -> RunResult {
+        var c = GeneratorConfigForTests.small
+        c.events = events
+        c.days = days
+        c.communities = communities
+        _ = try generateLogs(c, out: s.sub("logs"))
+        let night = try runJob("nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        return try runJob("dashboard", ["--reports", s.sub("r")])
+    }
+
+    /// The data island's object.
+    static func island(_ html: String) throws -> [String: Any] {
+        let open = try #require(html.range(of: "<script type=\"application/json\" id=\"silta-data\">"))
+        let close = try #require(html.range(of: "</script>", range: open.upperBound..<html.endIndex))
+        let json = String(html[open.upperBound..<close.lowerBound])
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    }
+
+    /// The CSV cell an island entry names.
+    static func cell(_ folder: String, _ entry: [String: Any]) throws -> String? {
+        let path = folder + "/" + (entry["report"] as! String) + "_" + (entry["period"] as! String) + ".csv"
+        var reader = try ReportReader(path: path)
+        let column = try #require(reader.index(of: entry["column"] as! String))
+        while let row = try reader.next() {
+            let cells = Dictionary(uniqueKeysWithValues: zip(reader.columns, row.map { String(decoding: $0, as: UTF8.self) }))
+            guard cells["period_start"] == entry["period_start"] as? String else { continue }
+            if let kind = entry["kind"] as? String, cells["kind"] != kind { continue }
+            if let community = entry["community"] as? String, cells["community"] != community { continue }
+            return String(decoding: row[column], as: UTF8.self)
+        }
+        return nil
+    }
+
+    @Test func theHeadlineFiguresAreTheirCSVCellsAndTheSeriesToo() throws {
+        let s = Scratch()
+        let r = try Self.night(s)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: s.sub("r/dashboard.html"), encoding: .utf8)
+        let data = try Self.island(html)
+        let headline = try #require(data["headline"] as? [[String: Any]])
+        let columns = Set(headline.map { $0["column"] as! String })
+        for column in [
+            "internal_active", "external_active", "internal_creators", "external_creators", "response_rate", "median_response_s",
+            "boundary_spanners", "advocacy_rate",
+        ] {
+            #expect(columns.contains(column), "no headline figure for \(column)")
+        }
+        let series = try #require(data["series"] as? [[String: Any]])
+        #expect(series.count > headline.count)
+        for entry in headline + series {
+            let csv = try Self.cell(s.sub("r"), entry)
+            let value = entry["value"]
+            if value is NSNull {
+                #expect(csv == "", "\(entry)")
+            } else {
+                #expect(csv.flatMap(Double.init) == (value as? NSNumber)?.doubleValue, "\(entry) against the CSV's \(csv ?? "nothing")")
+            }
+        }
+        // Each headline figure is written with the CSV's own digits.
+        for entry in headline where !(entry["value"] is NSNull) {
+            #expect(html.contains("\"column\":\"\(entry["column"]!)\",\"value\":\(try Self.cell(s.sub("r"), entry)!)}"))
+        }
+    }
+
+    @Test func itFetchesNothingRunsNothingIsWellFormedAndRerunsToTheSameBytes() throws {
+        let s = Scratch()
+        #expect(try Self.night(s).status == 0)
+        let first = try Data(contentsOf: URL(fileURLWithPath: s.sub("r/dashboard.html")))
+        let (status, output) = try python("html_check.py", [s.sub("r/dashboard.html")])
+        #expect(status == 0, "\(output)")
+        let html = String(decoding: first, as: UTF8.self)
+        #expect(!html.contains("http:") && !html.contains("https:") && !html.contains("src=") && !html.contains("href="))
+        #expect(html.components(separatedBy: "<script").count == 2, "only the data island")
+        #expect(html.contains("role=\"img\"") && html.contains("<title id=") && html.contains("<details>"))
+        let again = try runJob("dashboard", ["--reports", s.sub("r")])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: s.sub("r/dashboard.html"))) == first)
+    }
+
+    @Test func aMissingReportIsAnErrorAndWritesNothing() throws {
+        let s = Scratch()
+        try FileManager.default.createDirectory(atPath: s.sub("r"), withIntermediateDirectories: true)
+        let r = try runJob("dashboard", ["--reports", s.sub("r")])
+        #expect(r.status == 66, "\(r.stderr)")
+        #expect(r.stderr.contains("bridging_weekly.csv") && r.stderr.contains("run the report jobs"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.sub("r/dashboard.html")))
+        s.write("r/bridging_weekly.csv", "period_start,complete\n2026-11-02,tr")
+        s.write("r/engagement_weekly.csv", "period_start\n")
+        let cut = try runJob("dashboard", ["--reports", s.sub("r")])
+        #expect(cut.status == 65 && cut.stderr.contains("line 2"), "\(cut.stderr)")
+        let bad = try runJob("dashboard", ["--reports", s.sub("r"), "--dashboard-period", "year"])
+        #expect(bad.status == 64)
+    }
+
+    @Test func hostileCommunityNamesAreOnlyText() throws {
+        let s = Scratch()
+        let names = ["</script><script>alert(1)</script>", "<b onmouseover=x>", "a&b \"q\" 'r'"]
+        var lines: [String] = []
+        for (k, name) in names.enumerated() {
+            for d in 0..<10 {
+                lines.append(
+                    line(
+                        "e\(k)-\(d)", "2026-11-\(String(format: "%02d", 2 + d))T10:00:00Z", name,
+                        kind: k % 2 == 0 ? "internal" : "external",
+                        actor: "p\(d % 3)", "post", content: "c\(k)-\(d)"))
+            }
+        }
+        s.write("logs/a.ndjson", lines.joined(separator: "\n") + "\n")
+        let night = try runJob("nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let r = try runJob("dashboard", ["--reports", s.sub("r")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: s.sub("r/dashboard.html"), encoding: .utf8)
+        #expect(html.components(separatedBy: "<script").count == 2)
+        #expect(!html.contains("<b onmouseover"))
+        let (status, output) = try python("html_check.py", [s.sub("r/dashboard.html")])
+        #expect(status == 0, "\(output)")
+        // The island still parses, and names the community as it is.
+        let data = try Self.island(html)
+        let communities = Set(((data["headline"] as? [[String: Any]]) ?? []).compactMap { $0["community"] as? String })
+        #expect(communities.isSubset(of: Set(names)) && !communities.isEmpty, "\(communities)")
+    }
+}
