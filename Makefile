@@ -20,6 +20,8 @@ LINKS_MIN_SHARED ?= 1
 # WAREHOUSE/people.key, made on first need), and raw to name people by their ids.
 PEOPLE_KEY ?=
 PEOPLE_IDS ?= pseudonymous
+# The dashboard's series: day, week or month (docs/dashboard.md).
+DASHBOARD_PERIOD ?= week
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
 # Nightly operations (README "Nightly operations"):
 KEEP_DAYS ?= 90
@@ -80,7 +82,7 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 		$(if $(strip $(IDENTITIES)),--identities "$(IDENTITIES)") $(if $(strip $(SOURCES)),--sources "$(SOURCES)") \
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
 		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
-		--people-ids "$(PEOPLE_IDS)" $(if $(strip $(PEOPLE_KEY)),--people-key "$(PEOPLE_KEY)") \
+		--people-ids "$(PEOPLE_IDS)" $(if $(strip $(PEOPLE_KEY)),--people-key "$(PEOPLE_KEY)") --dashboard-period "$(DASHBOARD_PERIOD)" \
 		$(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
 	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status
@@ -123,7 +125,8 @@ install: install-build
 VENV     := .venv
 VENV_OK  := $(VENV)/.silta-requirements
 APT_NEED  = $(shell [ -f /usr/include/zlib.h ] || echo zlib1g-dev) $(shell command -v script >/dev/null 2>&1 || echo bsdutils) \
-	$(shell python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || echo python3-venv)
+	$(shell python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || echo python3-venv) \
+	$(shell command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || echo chromium)
 test-setup: $(VENV_OK)
 	@need="$(strip $(APT_NEED))"; if [ -n "$$need" ]; then \
 		echo "test-setup: installing Debian packages: $$need"; \

@@ -157,7 +157,7 @@ let package = Package(
         /// inline SVG charts, drawn from the report CSVs.
         .target(
             name: "SiltaDashboard",
-            dependencies: ["SiltaSupport", "SiltaReports"],
+            dependencies: ["SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaReports"],
             swiftSettings: strict
         ),
         /// Nightly operations: running the jobs in order under one lock, the
@@ -209,7 +209,7 @@ let package = Package(
         .executableTarget(
             name: "dashboard",
             dependencies: [
-                "SiltaJobKit", "SiltaDashboard", "SiltaReports", "SiltaSupport",
+                "SiltaJobKit", "SiltaDashboard", "SiltaReports", "SiltaReportJobs", "SiltaSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Jobs/dashboard",

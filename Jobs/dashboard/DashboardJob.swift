@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import SiltaDashboard
 import SiltaJobKit
+import SiltaReportJobs
 import SiltaReports
 import SiltaSupport
+import SiltaWarehouse
 
 /// `dashboard`: REPORTS/dashboard.html from the report CSVs in REPORTS
 /// (docs/dashboard.md).
@@ -13,44 +15,48 @@ struct DashboardJob: ParsableCommand {
         commandName: "dashboard",
         abstract: "Writes REPORTS/dashboard.html: the reports as one page of charts, internal and external side by side.",
         discussion: """
-            Reads the report CSVs of --dashboard-period in --reports (written by the report jobs) and writes \
-            one self-contained page beside them: inline SVG and CSS, no script that runs, nothing fetched. \
-            See \(SiltaDocs.path("dashboard.md")).
+            Reads the report CSVs of --dashboard-period in --reports (written by the report jobs) and the \
+            warehouse's totals, and writes one self-contained page beside the reports: inline SVG and CSS, no \
+            script that runs, nothing fetched. `nightly` runs it after the report jobs. See \
+            \(SiltaDocs.path("dashboard.md")).
 
             Exit codes: 0 success; 64 bad arguments; 66 a report it needs is missing (run the report jobs \
             first); 65 a report is not whole; 73 the page cannot be written; 1 any other failure.
             """,
-        version: SiltaVersion.of("dashboard"))
+        version: SiltaVersion.of(ReportCatalog.dashboard))
 
-    static func main() { JobEntry.main(Self.self, job: "dashboard") }
+    static func main() { JobEntry.main(Self.self, job: ReportCatalog.dashboard) }
 
     @OptionGroup var common: CommonOptions
-
-    @Option(help: ArgumentHelp("The period family of the series: day, week or month.", valueName: "family"))
-    var dashboardPeriod = "week"
-
-    func validate() throws {
-        guard ["day", "week", "month"].contains(dashboardPeriod) else {
-            throw ValidationError("--dashboard-period takes day, week or month; \"\(dashboardPeriod)\" is none of them.")
-        }
-    }
+    @OptionGroup var dashboard: DashboardOptions
 
     func run() throws {
-        try JobFrame.run(job: "dashboard", common: common, classify: Self.exit) { logger, record in
-            let period = ["day": "daily", "week": "weekly", "month": "monthly"][dashboardPeriod]!
+        try JobFrame.run(job: ReportCatalog.dashboard, common: common, classify: Self.exit) { logger, record in
+            let period = dashboard.family.adjective
             for report in ["bridging", "engagement"] {
                 let path = common.reports + "/" + report + "_" + period + ".csv"
-                if FileSystem.kind(of: path) != .file {
-                    throw DashboardInputMissing(path: path)
-                }
+                if FileSystem.kind(of: path) != .file { throw DashboardInputMissing(path: path) }
             }
-            let data = try DashboardData.read(folder: common.reports, period: period)
-            // The as-of instant and time zone, from the bridging report's JSON twin (a few lines).
-            let twin =
-                try? JSONSerialization.jsonObject(
-                    with: Data(contentsOf: URL(fileURLWithPath: common.reports + "/bridging_" + period + ".json"))) as? [String: Any]
-            let page = try DashboardPage.render(data, asOf: twin?["as_of"] as? String, timeZone: twin?["time_zone"] as? String)
-            let path = common.reports + "/dashboard.html"
+            // The as-of instant, the time zone and the identity file, from the
+            // engagement report's JSON twin (its head: a few lines).
+            let twin = Self.head(ofTwin: common.reports + "/engagement_" + period + ".json")
+            let asOf = twin?["as_of"] as? String
+            var identities: (ids: Int, persons: Int, bots: Int)?
+            if let used = twin?["identities"] as? [String: Any] {
+                identities = (used["ids"] as? Int ?? 0, used["persons"] as? Int ?? 0, used["bots"] as? Int ?? 0)
+            }
+            let data = try DashboardData.read(folder: common.reports, period: period, asOf: asOf, identities: identities)
+            // The warehouse's totals, read under its shared lock as the report jobs read it.
+            var quality: WarehouseQuality?
+            do {
+                let lock = try FileLock(path: WarehouseLocation(root: common.warehouse).lockPath, mode: .shared, waitSeconds: common.wait)
+                defer { lock.release() }
+                quality = try WarehouseQuality.read(root: common.warehouse)
+            } catch {
+                logger.warning("the data-quality panel has no totals: the warehouse \(common.warehouse) could not be read (\(error))")
+            }
+            let page = try DashboardPage.render(data, asOf: asOf, timeZone: twin?["time_zone"] as? String, warehouse: quality)
+            let path = common.reports + "/" + ReportCatalog.dashboardFile
             try AtomicFileWriter.write(page, to: path)
             record.set(.rows, .integer(data.periods.count))
             logger.info("wrote \(path): \(page.utf8.count) bytes, \(data.periods.count) \(period) periods")
@@ -58,9 +64,20 @@ struct DashboardJob: ParsableCommand {
         }
     }
 
+    /// The keys of a JSON twin's first line (schema, report, time zone,
+    /// as-of, identities: docs/reports.md), without reading its rows.
+    static func head(ofTwin path: String) -> [String: Any]? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let start = try? file.read(upToCount: 65_536), let end = start.firstIndex(of: 0x0A) else { return nil }
+        var line = start[start.startIndex..<end]
+        while let last = line.last, last == 0x2C || last == 0x20 { line = line.dropLast() }
+        return (try? JSONSerialization.jsonObject(with: Data(line) + Data("}".utf8))) as? [String: Any]
+    }
+
     static func exit(_ error: any Error) -> SiltaExit? {
         if error is DashboardInputMissing { return .inputUnavailable }
-        if error is ReportReadError { return .warehouseDamaged }
+        if error is ReportReadError || error is DashboardError { return .warehouseDamaged }
         return nil
     }
 }

@@ -40,6 +40,7 @@ struct Nightly: ParsableCommand {
     @OptionGroup var readLimits: ReadLimitOptions
     @OptionGroup var links: LinksOptions
     @OptionGroup var people: PeopleOptions
+    @OptionGroup var dashboard: DashboardOptions
 
     @Flag(help: "Print every job of Silta (job, role, the files it writes, tab-separated) and exit.")
     var listJobs = false
@@ -55,7 +56,8 @@ struct Nightly: ParsableCommand {
             throw SiltaExit.usage.exitCode
         }
         let settings = NightlySettings(
-            night: night, common: common, report: report, links: links, people: people, readLimits: readLimits, binDir: bin)
+            night: night, common: common, report: report, links: links, people: people, dashboard: dashboard, readLimits: readLimits,
+            binDir: bin)
         var record = JobRecord(job: ReportCatalog.nightly, startedAt: Clocks.epochMilliseconds())
         let code: Int32
         do {

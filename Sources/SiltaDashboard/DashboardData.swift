@@ -1,4 +1,6 @@
+import SiltaEvents
 import SiltaReports
+import SiltaSupport
 
 /// A small report CSV held whole: its columns and its rows as text cells
 /// (the guard undone), for the per-period and per-community reports the
@@ -70,15 +72,83 @@ package struct DashboardData: Sendable {
     package let bridging: HeldReport
     package let engagement: HeldReport
 
+    /// The other reports, when their files are there.
+    package var socialCapital: HeldReport?
+    package var links: HeldReport?
+    /// The people report's rows of the latest complete period.
+    package var people: PeopleOfPeriod?
+    /// The as-of date (`YYYY-MM-DD`, UTC), when known.
+    package var asOfDate: String?
+    /// The identity file's figures, from the reports' twins (`nil`: none).
+    package var identities: (ids: Int, persons: Int, bots: Int)?
+
     /// Reads the family `period` (`daily`, `weekly`, `monthly`) of the reports in `folder`.
-    package static func read(folder: String, period: String) throws -> DashboardData {
+    package static func read(
+        folder: String, period: String, asOf: String? = nil, identities: (ids: Int, persons: Int, bots: Int)? = nil
+    ) throws -> DashboardData {
         let bridging = try HeldReport.read(folder: folder, report: "bridging", period: period)
         let engagement = try HeldReport.read(folder: folder, report: "engagement", period: period)
         let start = try bridging.column("period_start")
         let complete = try bridging.column("complete")
-        return DashboardData(
+        var data = DashboardData(
             period: period, periods: bridging.rows.map { $0[start] }, complete: bridging.rows.map { $0[complete] == "true" },
             bridging: bridging, engagement: engagement)
+        func optional(_ report: String) throws -> HeldReport? {
+            FileSystem.kind(of: folder + "/" + report + "_" + period + ".csv") == .file
+                ? try HeldReport.read(folder: folder, report: report, period: period) : nil
+        }
+        data.socialCapital = try optional("social_capital")
+        data.links = try optional("community_links")
+        data.asOfDate = asOf.map { String($0.prefix(10)) }
+        data.identities = identities
+        if let (k, _) = data.latest, FileSystem.kind(of: folder + "/people_" + period + ".csv") == .file {
+            data.people = try PeopleOfPeriod.read(path: folder + "/people_" + period + ".csv", start: data.periods[k])
+        }
+        return data
+    }
+
+    /// The first local date after period `start` (`YYYY-MM-DD`) of this family.
+    package func end(of start: String) -> Int? {
+        guard let day = RFC3339.parseDate(start) else { return nil }
+        switch period {
+        case "daily": return day + 1
+        case "weekly": return day + 7
+        default:
+            let (y, m, _) = RFC3339.civilFromDays(day)
+            return m == 12 ? RFC3339.daysFromCivil(year: y + 1, month: 1, day: 1) : RFC3339.daysFromCivil(year: y, month: m + 1, day: 1)
+        }
+    }
+
+    /// Per period, whether its response figures may still change: the
+    /// period is not over, or answers to its last posts may still come (a
+    /// response counts up to 7 days after the post; the as-of date is less
+    /// than 7 days after the period's end).
+    package var responsesProvisional: [Bool] {
+        let asOf = asOfDate.flatMap(RFC3339.parseDate)
+        return periods.indices.map { k in
+            guard complete[k] else { return true }
+            guard let asOf, let end = end(of: periods[k]) else { return false }
+            return asOf < end + 7
+        }
+    }
+
+    /// The engagement rows of period `start`, largest `active_users` first (ties in report order), at most `limit`.
+    package func busiestCommunities(in start: String, limit: Int) throws -> [[String]] {
+        let e = engagement
+        let (s, active) = (try e.column("period_start"), try e.column("active_users"))
+        let rows = e.rows.filter { $0[s] == start }
+        return Array(
+            rows.enumerated().sorted { (Int($0.element[active])!, -$0.offset) > (Int($1.element[active])!, -$1.offset) }.map(\.element)
+                .prefix(limit))
+    }
+
+    /// Per period, engagement `column` of the community `kind`/`community` (`nil` where it has no row).
+    package func engagementSeries(_ column: String, kind: String, community: String) throws -> [Figure?] {
+        let e = engagement
+        let (s, k, c) = (try e.column("period_start"), try e.column("kind"), try e.column("community"))
+        var byStart: [String: [String]] = [:]
+        for row in e.rows where row[k] == kind && row[c] == community { byStart[row[s]] = row }
+        return try periods.map { start in try byStart[start].map { try engagementFigure($0, column) } }
     }
 
     /// The latest complete period's index, and the one before it when it
@@ -122,5 +192,59 @@ package struct DashboardData: Sendable {
         var sums: [String: Double] = [:]
         for row in e.rows where row[k] == kind { sums[row[s], default: 0] += Double(row[c]) ?? 0 }
         return periods.map { sums[$0] }
+    }
+}
+
+/// The people report's rows of one period, as the dashboard's tables need them.
+package struct PeopleOfPeriod: Sendable {
+    package struct Row: Sendable {
+        package var person: String
+        package var contributions: Int
+        package var internalContributions: Int
+        package var externalContributions: Int
+        package var interactionsIn: Int
+        package var isNew: Bool
+        package var boundarySpanner: Bool
+        package var firstSeen: String
+    }
+
+    package var start: String
+    package var rows: [Row]
+
+    /// The rows of period `start` in the people CSV at `path`, read in pieces
+    /// (the report can be millions of rows; one period's are kept).
+    package static func read(path: String, start: String) throws -> PeopleOfPeriod {
+        var reader = try ReportReader(path: path)
+        func column(_ name: String) throws -> Int {
+            guard let k = reader.index(of: name) else { throw DashboardError.missingColumn(report: "people", column: name) }
+            return k
+        }
+        let c = (
+            start: try column("period_start"), person: try column("person"), contributions: try column("contributions"),
+            inside: try column("internal_contributions"), outside: try column("external_contributions"),
+            received: try column("interactions_in"), new: try column("new"), spanner: try column("boundary_spanner"),
+            first: try column("first_seen")
+        )
+        let wanted = Array(start.utf8)
+        var rows: [Row] = []
+        while let row = try reader.next() {
+            guard row[c.start] == wanted else { continue }
+            func int(_ k: Int) -> Int { Int(String(decoding: row[k], as: UTF8.self)) ?? 0 }
+            rows.append(
+                Row(
+                    person: String(decoding: row[c.person], as: UTF8.self), contributions: int(c.contributions),
+                    internalContributions: int(c.inside), externalContributions: int(c.outside), interactionsIn: int(c.received),
+                    isNew: row[c.new] == Array("true".utf8), boundarySpanner: row[c.spanner] == Array("true".utf8),
+                    firstSeen: String(decoding: row[c.first], as: UTF8.self)))
+        }
+        return PeopleOfPeriod(start: start, rows: rows)
+    }
+
+    /// At most `limit` rows that `include`, by `key` descending, then in the report's order.
+    package func top(_ limit: Int, where include: (Row) -> Bool = { _ in true }, by key: (Row) -> Int) -> [Row] {
+        Array(
+            rows.enumerated().filter { include($0.element) }.sorted { (key($0.element), -$0.offset) > (key($1.element), -$1.offset) }.map(
+                \.element
+            ).prefix(limit))
     }
 }

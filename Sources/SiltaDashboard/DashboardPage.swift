@@ -18,7 +18,8 @@ package enum DashboardPage {
     enum Format { case count, percent, duration }
 
     /// The page for `data`; `title` names the organisation's reports.
-    package static func render(_ data: DashboardData, asOf: String?, timeZone: String?) throws -> String {
+    package static func render(_ data: DashboardData, asOf: String?, timeZone: String?, warehouse: WarehouseQuality? = nil) throws -> String
+    {
         var headline: [Figure] = []
         var series: [Figure] = []
         var body = ""
@@ -152,8 +153,17 @@ package enum DashboardPage {
                 + SVGChart.lines(
                     title: "Advocacy rate", description: "Boundary spanners among internal creators per period, 0 to 1.",
                     unit: "share of internal creators",
-                    labels: data.periods, provisional: provisional, series: advocacy.series, maximum: 1),
+                    labels: data.periods, provisional: provisional, series: advocacy.series, maximum: 1)
+                + (try latest.map { try strongestLinks(data, start: data.periods[$0.current]) } ?? ""),
             table: table(data.periods, provisional, bridge.series + shares.series + advocacy.series))
+        if let (k, _) = latest {
+            let start = data.periods[k]
+            body += try participation(data, start: start, figures: &series)
+            body += try responsiveness(data, start: start, figures: &series)
+            body += try socialCapital(data, start: start, figures: &series)
+            body += people(data)
+        }
+        body += try quality(data, warehouse: warehouse)
         var page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         page +=
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Silta dashboard</title><style>\(css)</style></head>\n<body>"
@@ -272,6 +282,10 @@ package enum DashboardPage {
         .panel{margin:24px 0}.chart{width:100%;height:auto;max-width:820px;display:block}.grid{stroke:#ddd}\
         .tick,.legend{font-size:11px;fill:#333}.axis{font-size:11px;fill:#333;font-style:italic}\
         table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}\
+        .onbar{font-size:11px;fill:#fff}.lists{display:flex;flex-wrap:wrap;gap:16px}.list{flex:1 1 240px}\
+        .person{font-family:ui-monospace,monospace;text-align:left}\
+        table{display:block;overflow-x:auto;max-width:100%}\
+        @media (max-width:600px){.tick,.legend,.axis{font-size:17px}.onbar{font-size:15px}}\
         @media print{details{display:block}.panel{break-inside:avoid}}
         """
 }

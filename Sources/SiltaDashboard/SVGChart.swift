@@ -108,6 +108,78 @@ package enum SVGChart {
         return out + "</svg>"
     }
 
+    /// Horizontal bars, one per label, each split into `parts` as shares
+    /// of the bar's total (the participation split); each share is also
+    /// written on its segment when it fits.
+    package static func stackedBars(
+        title: String, description: String, labels: [String], parts: [(name: String, style: Style, values: [Double])]
+    ) -> String {
+        let row = 26.0
+        let labelW = 220.0
+        let h = top + row * Double(labels.count) + 40
+        let plotW = width - labelW - right
+        var out = "<svg class=\"chart\" viewBox=\"0 0 \(f(width)) \(f(h))\" role=\"img\" aria-labelledby=\"\(id(title))-t \(id(title))-d\">"
+        out += "<title id=\"\(id(title))-t\">\(HTML.escape(title))</title><desc id=\"\(id(title))-d\">\(HTML.escape(description))</desc>"
+        for (i, label) in labels.enumerated() {
+            let y = top + row * Double(i)
+            let shown = label.count > 34 ? String(label.prefix(33)) + "…" : label
+            out += "<text x=\"\(f(labelW - 6))\" y=\"\(f(y + 15))\" class=\"tick\" text-anchor=\"end\">\(HTML.escape(shown))</text>"
+            let total = parts.reduce(0) { $0 + $1.values[i] }
+            var x = labelW
+            for part in parts {
+                let share = total > 0 ? part.values[i] / total : 0
+                let w = plotW * share
+                out +=
+                    "<rect x=\"\(f(x))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(row - 6))\" fill=\"\(part.style.colour)\" stroke=\"#ffffff\"/>"
+                if w > 34 {
+                    out +=
+                        "<text x=\"\(f(x + w / 2))\" y=\"\(f(y + 16))\" class=\"onbar\" text-anchor=\"middle\">\(number(share * 100)) %</text>"
+                }
+                x += w
+            }
+        }
+        var lx = labelW
+        for part in parts {
+            out += "<rect x=\"\(f(lx))\" y=\"\(f(h - 18))\" width=\"12\" height=\"12\" fill=\"\(part.style.colour)\"/>"
+            out += "<text x=\"\(f(lx + 16))\" y=\"\(f(h - 8))\" class=\"legend\">\(HTML.escape(part.name))</text>"
+            lx += 30 + Double(part.name.count) * 7
+        }
+        return out + "</svg>"
+    }
+
+    /// Points on two axes from 0, each named beside it (the first `labelled` of them).
+    package static func scatter(
+        title: String, description: String, xLabel: String, yLabel: String,
+        points: [(label: String, x: Double, y: Double, style: Style)], labelled: Int = 25
+    ) -> String {
+        let maxX = niceCeiling(points.map(\.x).max() ?? 1)
+        let maxY = niceCeiling(points.map(\.y).max() ?? 1)
+        let h = 360.0
+        let plotW = width - left - right - 100
+        let plotH = h - top - bottom
+        func x(_ v: Double) -> Double { left + plotW * v / maxX }
+        func y(_ v: Double) -> Double { top + plotH * (1 - v / maxY) }
+        var out = "<svg class=\"chart\" viewBox=\"0 0 \(f(width)) \(f(h))\" role=\"img\" aria-labelledby=\"\(id(title))-t \(id(title))-d\">"
+        out += "<title id=\"\(id(title))-t\">\(HTML.escape(title))</title><desc id=\"\(id(title))-d\">\(HTML.escape(description))</desc>"
+        for step in 0...4 {
+            let vx = maxX * Double(step) / 4
+            let vy = maxY * Double(step) / 4
+            out += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(y(vy)))\" y2=\"\(f(y(vy)))\" class=\"grid\"/>"
+            out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(vy) + 4))\" class=\"tick\" text-anchor=\"end\">\(number(vy))</text>"
+            out += "<text x=\"\(f(x(vx)))\" y=\"\(f(h - bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(number(vx))</text>"
+        }
+        out += "<text x=\"\(f(left))\" y=\"16\" class=\"axis\">\(HTML.escape(yLabel))</text>"
+        out += "<text x=\"\(f(left + plotW))\" y=\"\(f(h - bottom + 32))\" class=\"axis\" text-anchor=\"end\">\(HTML.escape(xLabel))</text>"
+        for (k, p) in points.enumerated() {
+            out += marker(p.style, x: x(p.x), y: y(p.y), hollow: false)
+            if k < labelled {
+                let shown = p.label.count > 24 ? String(p.label.prefix(23)) + "…" : p.label
+                out += "<text x=\"\(f(x(p.x) + 6))\" y=\"\(f(y(p.y) - 5))\" class=\"legend\">\(HTML.escape(shown))</text>"
+            }
+        }
+        return out + "</svg>"
+    }
+
     static func marker(_ style: Style, x: Double, y: Double, hollow: Bool) -> String {
         let fill = hollow ? "#ffffff" : style.colour
         switch style.marker {

@@ -59,19 +59,22 @@ package struct NightlySettings: Sendable {
     package var report: ReportOptions
     package var links: LinksOptions
     package var people: PeopleOptions
+    package var dashboard: DashboardOptions
     package var readLimits: ReadLimitOptions
     /// The folder holding the job executables.
     package var binDir: String
 
     package init(
         night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions,
-        people: PeopleOptions = PeopleOptions(), readLimits: ReadLimitOptions, binDir: String
+        people: PeopleOptions = PeopleOptions(), dashboard: DashboardOptions = DashboardOptions(), readLimits: ReadLimitOptions,
+        binDir: String
     ) {
         self.night = night
         self.common = common
         self.report = report
         self.links = links
         self.people = people
+        self.dashboard = dashboard
         self.readLimits = readLimits
         self.binDir = binDir
     }
@@ -199,10 +202,22 @@ package enum NightlyRunner {
             if let identityFile, let error = ReportJob.keepPersonMap(of: identityFile, warehouse: options.warehouse, wait: options.wait) {
                 logger.debug("could not keep the identity map for the report jobs (each makes its own): \(error)")
             }
-            outcomes += runReportJobs(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
+            let reports = runReportJobs(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
+            outcomes += reports
+            // The page of tonight's reports, beside them: published with them, or not at all.
+            if reports.allSatisfy(\.completed) {
+                outcomes.append(
+                    runJob(
+                        ReportCatalog.dashboard,
+                        arguments: options.dashboard.arguments(families: options.report.families), options, recordFolder: recordFolder,
+                        reports: set.staging, wait: options.wait, logger: logger))
+            } else {
+                logger.warning("\(ReportCatalog.dashboard): not run, because a report job failed")
+                outcomes.append(JobOutcome(job: ReportCatalog.dashboard, note: "not run: a report job failed"))
+            }
         } else {
             let why = ingest.completed ? "the identity file is invalid" : "ingest failed (exit \(ingestCode))"
-            for job in reportJobs {
+            for job in reportJobs + [ReportCatalog.dashboard] {
                 logger.warning("\(job): not run, because \(why)")
                 outcomes.append(JobOutcome(job: job, note: "not run: " + why))
             }

@@ -141,24 +141,28 @@ package enum ReportCatalog {
         "import-slack", "import-stackexchange", "import-gharchive", "import-discord", "import-mattermost", "import-discourse",
         "import-viva-engage",
     ]
-    /// Jobs installed for people, run by no night (the dashboard is run by
-    /// hand after the reports until the night publishes it with them).
-    package static let tools = ["generate-logs", "dashboard"]
+    /// The job that draws the reports as one page, after the report jobs.
+    package static let dashboard = "dashboard"
+    /// The page it writes beside the reports.
+    package static let dashboardFile = "dashboard.html"
+    /// Jobs installed for people, run by no night.
+    package static let tools = ["generate-logs"]
 
     /// Every job `make install` installs, in the order `nightly --list-jobs` prints them.
-    package static var installedJobs: [String] { [nightly] + importers + [ingest] + reportJobs.map(\.job) + tools }
+    package static var installedJobs: [String] { [nightly] + importers + [ingest] + reportJobs.map(\.job) + [dashboard] + tools }
 
     /// The report job named `job`.
     package static func reportJob(_ job: String) -> ReportJobSpec? { reportJobs.first { $0.job == job } }
 
     /// The catalog as `nightly --list-jobs` prints it: one job per line,
-    /// tab-separated: job, role (`night`, `importer`, `ingest`, `report`, `tool`), and
+    /// tab-separated: job, role (`night`, `importer`, `ingest`, `report`, `dashboard`, `tool`), and
     /// the files it writes for `families`, space-separated.
     package static func listing(families: [PeriodFamily]) -> String {
         var lines = ["\(nightly)\tnight\trun_summary.json silta.prom"]
         for importer in importers { lines.append("\(importer)\timporter\t") }
         lines.append("\(ingest)\tingest\tingest_report.json")
         for spec in reportJobs { lines.append("\(spec.job)\treport\t" + spec.files(families: families).joined(separator: " ")) }
+        lines.append("\(dashboard)\tdashboard\t\(dashboardFile)")
         for tool in tools { lines.append("\(tool)\ttool\t") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -174,3 +174,32 @@ package struct PeopleOptions: ParsableArguments, Sendable {
     /// The arguments that give a child job these settings.
     package var arguments: [String] { ["--" + Name.ids, peopleIds] + (peopleKey.map { ["--" + Name.key, $0] } ?? []) }
 }
+
+/// The dashboard's option (docs/dashboard.md; make `DASHBOARD_PERIOD`):
+/// `dashboard` reads it, `nightly` passes it on.
+package struct DashboardOptions: ParsableArguments, Sendable {
+    static let flag = "dashboard-period"
+
+    @Option(
+        name: .customLong(flag),
+        help: ArgumentHelp("The period family of the dashboard's series: day, week or month.", valueName: "family"))
+    package var dashboardPeriod = "week"
+
+    package init() {}
+
+    package mutating func validate() throws {
+        if PeriodFamily(rawValue: dashboardPeriod) == nil {
+            throw ValidationError("--dashboard-period takes day, week or month; \"\(dashboardPeriod)\" is none of them.")
+        }
+    }
+
+    /// The family; week when the value is not one.
+    package var family: PeriodFamily { PeriodFamily(rawValue: dashboardPeriod) ?? .week }
+
+    /// The arguments that give the dashboard the family, or the first of
+    /// `families` when the night reports no other.
+    package func arguments(families: [PeriodFamily]) -> [String] {
+        let family = families.contains(family) ? family : families.first ?? family
+        return ["--" + Self.flag, family.rawValue]
+    }
+}

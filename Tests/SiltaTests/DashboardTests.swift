@@ -15,7 +15,7 @@ import Testing
         _ = try generateLogs(c, out: s.sub("logs"))
         let night = try runJob("nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
         #expect(night.status == 0, "\(night.stderr)")
-        return try runJob("dashboard", ["--reports", s.sub("r")])
+        return try runJob("dashboard", ["--reports", s.sub("r"), "--warehouse", s.sub("wh")])
     }
 
     /// The data island's object.
@@ -82,7 +82,7 @@ import Testing
         #expect(!html.contains("http:") && !html.contains("https:") && !html.contains("src=") && !html.contains("href="))
         #expect(html.components(separatedBy: "<script").count == 2, "only the data island")
         #expect(html.contains("role=\"img\"") && html.contains("<title id=") && html.contains("<details>"))
-        let again = try runJob("dashboard", ["--reports", s.sub("r")])
+        let again = try runJob("dashboard", ["--reports", s.sub("r"), "--warehouse", s.sub("wh")])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: s.sub("r/dashboard.html"))) == first)
     }
@@ -118,7 +118,7 @@ import Testing
         s.write("logs/a.ndjson", lines.joined(separator: "\n") + "\n")
         let night = try runJob("nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
         #expect(night.status == 0, "\(night.stderr)")
-        let r = try runJob("dashboard", ["--reports", s.sub("r")])
+        let r = try runJob("dashboard", ["--reports", s.sub("r"), "--warehouse", s.sub("wh")])
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOfFile: s.sub("r/dashboard.html"), encoding: .utf8)
         #expect(html.components(separatedBy: "<script").count == 2)
@@ -129,5 +129,72 @@ import Testing
         let data = try Self.island(html)
         let communities = Set(((data["headline"] as? [[String: Any]]) ?? []).compactMap { $0["community"] as? String })
         #expect(communities.isSubset(of: Set(names)) && !communities.isEmpty, "\(communities)")
+    }
+}
+
+extension DashboardTests {
+    /// Chromium on PATH (`make test-setup` installs Debian's where it is missing).
+    static var browser: URL? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            for name in ["chromium", "chromium-browser"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+                return URL(fileURLWithPath: "\(dir)/\(name)")
+            }
+        }
+        return nil
+    }
+
+    /// A headless screenshot of `page` at `width`, and what png_check.py says of it: width, height, ink.
+    static func screenshot(_ page: String, width: Int, to png: String, profile: String) throws -> (Int, Int, Double) {
+        let browser = try #require(Self.browser, "no chromium on PATH: make test-setup installs it")
+        let r = try runProgram(
+            browser,
+            [
+                "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--user-data-dir=" + profile, "--screenshot=" + png,
+                "--window-size=\(width),2400", "file://" + page,
+            ])
+        #expect(FileManager.default.fileExists(atPath: png), "chromium wrote no screenshot: \(r.stderr)")
+        let (status, output) = try python("png_check.py", [png])
+        #expect(status == 0, "\(output)")
+        let words = output.split(whereSeparator: \.isWhitespace)
+        return (Int(words[0]) ?? 0, Int(words[1]) ?? 0, Double(words[2]) ?? 0)
+    }
+
+    @Test func aBrowserDrawsThePageAtDesktopAndPhoneWidths() throws {
+        let s = Scratch()
+        #expect(try Self.night(s).status == 0)
+        for (name, width) in [("desktop", 1280), ("phone", 390)] {
+            let (w, h, ink) = try Self.screenshot(
+                s.sub("r/dashboard.html"), width: width, to: s.sub("\(name).png"), profile: s.sub("profile"))
+            #expect(w == width && h == 2400, "\(name): \(w) x \(h)")
+            #expect(ink > 0.02, "\(name): the page looks blank (\(ink) of it drawn)")
+        }
+        // The check can fail: a blank page draws nothing.
+        s.write("blank.html", "<!DOCTYPE html><html><head><title>blank</title></head><body></body></html>\n")
+        let (_, _, ink) = try Self.screenshot(s.sub("blank.html"), width: 390, to: s.sub("blank.png"), profile: s.sub("profile"))
+        #expect(ink < 0.001)
+    }
+}
+
+extension DashboardTests {
+    @Test func twoHundredCommunitiesAndAYearOfWeeksStayUnderThreeMegabytes() throws {
+        let s = Scratch()
+        var c = GeneratorConfigForTests.small
+        c.events = 100_000
+        c.days = 365
+        c.communities = 200
+        c.firstDay = RFC3339Days.of("2025-06-01")
+        _ = try generateLogs(c, out: s.sub("logs"))
+        let night = try runJob("nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let size = try FileManager.default.attributesOfItem(atPath: s.sub("r/dashboard.html"))[.size] as? Int ?? .max
+        #expect(size < 3_000_000, "\(size) bytes")
+        let html = try String(contentsOfFile: s.sub("r/dashboard.html"), encoding: .utf8)
+        let periods = try Self.island(html)["series"] as? [[String: Any]] ?? []
+        #expect(Set(periods.compactMap { $0["period_start"] as? String }).count >= 52, "a year of weeks is plotted")
+        // The night keeps it with the reports.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: s.sub("r/history")).first.map {
+            s.sub("r/history/" + $0 + "/dashboard.html")
+        }
+        #expect(kept.map { FileManager.default.contents(atPath: $0) } == FileManager.default.contents(atPath: s.sub("r/dashboard.html")))
     }
 }

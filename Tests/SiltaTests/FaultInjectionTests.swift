@@ -302,8 +302,8 @@ import Glibc
         again.waitUntilExit()
         var rerunDuration = Date().timeIntervalSince(started)
         let expected = metricReports(clean.sub("reports"))
-        // Every report on top and its dated copy under history/.
-        let reports = ReportCatalog.reportJobs.flatMap(\.reports).count * 6
+        // Every report and the dashboard on top, and their dated copies under history/.
+        let reports = ReportCatalog.reportJobs.flatMap(\.reports).count * 6 + 1
         #expect(expected.count == 2 * reports)
         #expect(expected.keys.filter { $0.hasPrefix("history/") }.count == reports)
 
