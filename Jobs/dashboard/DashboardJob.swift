@@ -45,7 +45,14 @@ struct DashboardJob: ParsableCommand {
             if let used = twin?["identities"] as? [String: Any] {
                 identities = (used["ids"] as? Int ?? 0, used["persons"] as? Int ?? 0, used["bots"] as? Int ?? 0)
             }
-            let data = try DashboardData.read(folder: common.reports, period: period, asOf: asOf, identities: identities)
+            var data = try DashboardData.read(folder: common.reports, period: period, asOf: asOf, identities: identities)
+            // Bots' events left out, from the run record of the night's engagement job.
+            if let record = FileManager.default.contents(atPath: common.warehouse + "/nightly/engagement.json"),
+                let object = try? JSONSerialization.jsonObject(with: record) as? [String: Any],
+                let figures = object["figures"] as? [String: Any]
+            {
+                data.botEvents = figures["bot_events"] as? Int
+            }
             // The warehouse's totals, read under its shared lock as the report jobs read it.
             var quality: WarehouseQuality?
             do {

@@ -64,10 +64,13 @@ package struct Figure: Sendable, Equatable {
 package struct DashboardData: Sendable {
     /// The period family's file word (`weekly`).
     package let period: String
-    /// Every period with a bridging row, ascending (`YYYY-MM-DD`).
+    /// Every period from the first with events to the last, ascending
+    /// (`YYYY-MM-DD`); those without events are gaps in the charts.
     package let periods: [String]
-    /// Whether each period is complete.
+    /// Whether each period is complete (one without events: when a later one is).
     package let complete: [Bool]
+    /// Each period's bridging row, `nil` for a period without events.
+    package let bridgingRow: [Int?]
     /// The bridging report's rows by period start.
     package let bridging: HeldReport
     package let engagement: HeldReport
@@ -81,6 +84,8 @@ package struct DashboardData: Sendable {
     package var asOfDate: String?
     /// The identity file's figures, from the reports' twins (`nil`: none).
     package var identities: (ids: Int, persons: Int, bots: Int)?
+    /// Bots' events left out, as the night's engagement job counted them.
+    package var botEvents: Int?
 
     /// Reads the family `period` (`daily`, `weekly`, `monthly`) of the reports in `folder`.
     package static func read(
@@ -90,9 +95,18 @@ package struct DashboardData: Sendable {
         let engagement = try HeldReport.read(folder: folder, report: "engagement", period: period)
         let start = try bridging.column("period_start")
         let complete = try bridging.column("complete")
+        let starts = bridging.rows.map { $0[start] }
+        let periods = axis(starts, period: period)
+        let row = Dictionary(starts.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var done = periods.map { row[$0].map { bridging.rows[$0][complete] == "true" } ?? false }
+        // A period without events is over when a later one is.
+        var later = false
+        for k in done.indices.reversed() {
+            if row[periods[k]] != nil { later = later || done[k] } else { done[k] = later }
+        }
         var data = DashboardData(
-            period: period, periods: bridging.rows.map { $0[start] }, complete: bridging.rows.map { $0[complete] == "true" },
-            bridging: bridging, engagement: engagement)
+            period: period, periods: periods, complete: done, bridgingRow: periods.map { row[$0] }, bridging: bridging,
+            engagement: engagement)
         func optional(_ report: String) throws -> HeldReport? {
             FileSystem.kind(of: folder + "/" + report + "_" + period + ".csv") == .file
                 ? try HeldReport.read(folder: folder, report: report, period: period) : nil
@@ -107,9 +121,35 @@ package struct DashboardData: Sendable {
         return data
     }
 
+    /// Every period from the first of `starts` to the last, or `starts`
+    /// themselves when that would be more than a few times as many (a
+    /// future-dated event years ahead must not make a million empty days).
+    static func axis(_ starts: [String], period: String) -> [String] {
+        guard let first = starts.first.flatMap(RFC3339.parseDate), let last = starts.last.flatMap(RFC3339.parseDate) else { return starts }
+        var out: [String] = []
+        var day = first
+        while day <= last {
+            out.append(RFC3339.formatDate(days: day))
+            if out.count > 4 * starts.count + 60 { return starts }
+            guard let next = end(ofDay: day, period: period) else { return starts }
+            day = next
+        }
+        return out
+    }
+
+    /// How a period of this family is named: "the week of 2026-10-19".
+    package func name(of start: String) -> String {
+        switch period {
+        case "daily": "the day " + start
+        case "weekly": "the week of " + start
+        default: "the month of " + start
+        }
+    }
+
     /// The first local date after period `start` (`YYYY-MM-DD`) of this family.
-    package func end(of start: String) -> Int? {
-        guard let day = RFC3339.parseDate(start) else { return nil }
+    package func end(of start: String) -> Int? { RFC3339.parseDate(start).flatMap { Self.end(ofDay: $0, period: period) } }
+
+    static func end(ofDay day: Int, period: String) -> Int? {
         switch period {
         case "daily": return day + 1
         case "weekly": return day + 7
@@ -151,18 +191,19 @@ package struct DashboardData: Sendable {
         return try periods.map { start in try byStart[start].map { try engagementFigure($0, column) } }
     }
 
-    /// The latest complete period's index, and the one before it when it
-    /// is the period just before (a period without events has no row: no change is shown then).
+    /// The latest complete period with events, and the period just before
+    /// it when that one had events (otherwise no change is shown).
     package var latest: (current: Int, previous: Int?)? {
-        guard let k = complete.lastIndex(of: true) else { return nil }
-        return (k, k > 0 ? k - 1 : nil)
+        guard let k = periods.indices.last(where: { complete[$0] && bridgingRow[$0] != nil }) else { return nil }
+        return (k, k > 0 && bridgingRow[k - 1] != nil ? k - 1 : nil)
     }
 
-    /// The organisation-wide figure `column` of the bridging row `k`.
-    package func bridgingFigure(_ k: Int, _ column: String) throws -> Figure {
-        Figure(
+    /// The organisation-wide figure `column` of period `k`, `nil` for a period without events.
+    package func bridgingFigure(_ k: Int, _ column: String) throws -> Figure? {
+        guard let row = bridgingRow[k] else { return nil }
+        return Figure(
             report: "bridging", period: period, periodStart: periods[k], kind: nil, community: nil, column: column,
-            cell: try bridging.cell(bridging.rows[k], column))
+            cell: try bridging.cell(bridging.rows[row], column))
     }
 
     /// The community of `kind` with the most events in period `start`

@@ -28,35 +28,18 @@ package enum DashboardPage {
         if let (k, p) = latest {
             let start = data.periods[k]
             var cards: [Card] = []
-            func pair(_ column: String) throws -> [(String, Figure, Figure?)] {
-                try [("everyone", data.bridgingFigure(k, column), p.map { try data.bridgingFigure($0, column) })]
+            /// Period `k`'s bridging cell (it has events) and the period before's, if it had.
+            func side(_ label: String, _ column: String) throws -> (String, Figure, Figure?) {
+                (label, try data.bridgingFigure(k, column)!, try p.flatMap { try data.bridgingFigure($0, column) })
             }
             cards.append(
                 Card(
                     title: "Active people", note: "distinct people with any activity, on each side (bridging report)",
-                    figures: [
-                        (
-                            "internal", try data.bridgingFigure(k, "internal_active"),
-                            try p.map { try data.bridgingFigure($0, "internal_active") }
-                        ),
-                        (
-                            "external", try data.bridgingFigure(k, "external_active"),
-                            try p.map { try data.bridgingFigure($0, "external_active") }
-                        ),
-                    ], format: .count))
+                    figures: [try side("internal", "internal_active"), try side("external", "external_active")], format: .count))
             cards.append(
                 Card(
                     title: "Creators", note: "people who posted, replied or shared, on each side (bridging report)",
-                    figures: [
-                        (
-                            "internal", try data.bridgingFigure(k, "internal_creators"),
-                            try p.map { try data.bridgingFigure($0, "internal_creators") }
-                        ),
-                        (
-                            "external", try data.bridgingFigure(k, "external_creators"),
-                            try p.map { try data.bridgingFigure($0, "external_creators") }
-                        ),
-                    ], format: .count))
+                    figures: [try side("internal", "internal_creators"), try side("external", "external_creators")], format: .count))
             var busiest: [(String, [String])] = []
             for kind in ["internal", "external"] {
                 if let row = try data.busiest(kind: kind, in: start) { busiest.append((kind, row)) }
@@ -87,14 +70,15 @@ package enum DashboardPage {
             cards.append(
                 Card(
                     title: "Boundary spanners", note: "people who create on both sides (bridging report)",
-                    figures: try pair("boundary_spanners"),
+                    figures: [try side("everyone", "boundary_spanners")],
                     format: .count))
             cards.append(
                 Card(
                     title: "Advocacy rate", note: "boundary spanners among internal creators (bridging report)",
-                    figures: try pair("advocacy_rate"),
+                    figures: [try side("everyone", "advocacy_rate")],
                     format: .percent))
-            body += "<section class=\"cards\" aria-label=\"The latest complete period\"><h2>Week of \(HTML.escape(start))</h2>"
+            body +=
+                "<section class=\"cards\" aria-label=\"The latest complete period\"><h2>\(HTML.escape(capitalised(data.name(of: start))))</h2>"
             for card in cards {
                 body += "<article class=\"card\"><h3>\(HTML.escape(card.title))</h3>"
                 for (label, current, previous) in card.figures {
@@ -178,6 +162,8 @@ package enum DashboardPage {
         return page
     }
 
+    static func capitalised(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
+
     /// The bridging columns as series, and their figures.
     static func panelSeries(_ data: DashboardData, columns: [(String, String, SVGChart.Style)]) throws -> (
         series: [SVGChart.Series], figures: [Figure]
@@ -188,8 +174,8 @@ package enum DashboardPage {
             var values: [Double?] = []
             for k in data.periods.indices {
                 let f = try data.bridgingFigure(k, column)
-                figures.append(f)
-                values.append(f.value)
+                if let f { figures.append(f) }
+                values.append(f?.value)
             }
             out.append(SVGChart.Series(name: name, style: style, values: values))
         }

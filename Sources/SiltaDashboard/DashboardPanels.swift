@@ -27,7 +27,7 @@ extension DashboardPage {
         return panel(
             title: "Participation in the busiest communities",
             text:
-                "Of each community's active people in the week of \(start): who creates (posts, replies, shares), who only reacts, and who only looks. Many communities follow a 90-9-1 split; a larger creator share is a healthier community.",
+                "Of each community's active people in \(data.name(of: start)): who creates (posts, replies, shares), who only reacts, and who only looks. Many communities follow a 90-9-1 split; a larger creator share is a healthier community.",
             chart: SVGChart.stackedBars(
                 title: "Participation in the busiest communities",
                 description: "Shares of creators, reactors and lurkers among the active users of the ten busiest communities.",
@@ -78,7 +78,7 @@ extension DashboardPage {
         }.prefix(10)
         guard !rows.isEmpty else { return "" }
         var out =
-            "<h3>The strongest community links, week of \(HTML.escape(start))</h3><table><thead><tr><th scope=\"col\">community A</th><th scope=\"col\">community B</th><th scope=\"col\">shared creators</th><th scope=\"col\">Jaccard</th><th scope=\"col\">shares A → B</th><th scope=\"col\">shares B → A</th></tr></thead><tbody>"
+            "<h3>The strongest community links, \(HTML.escape(data.name(of: start)))</h3><table><thead><tr><th scope=\"col\">community A</th><th scope=\"col\">community B</th><th scope=\"col\">shared creators</th><th scope=\"col\">Jaccard</th><th scope=\"col\">shares A → B</th><th scope=\"col\">shares B → A</th></tr></thead><tbody>"
         for (_, row) in rows {
             out += "<tr><td>\(HTML.escape(try links.cell(row, "kind_a") + " · " + links.cell(row, "community_a")))</td>"
             out += "<td>\(HTML.escape(try links.cell(row, "kind_b") + " · " + links.cell(row, "community_b")))</td>"
@@ -119,7 +119,7 @@ extension DashboardPage {
         return panel(
             title: "Social capital: tight group or bridge?",
             text:
-                "Each community of the week of \(start), by how tightly its members are connected to each other (bonding index, right) and how much its members connect otherwise unconnected people (bridging index, up). Round markers: internal; square: external. The largest communities are named.",
+                "Each community of \(data.name(of: start)), by how tightly its members are connected to each other (bonding index, right) and how much its members connect otherwise unconnected people (bridging index, up). Round markers: internal; square: external. The largest communities are named.",
             chart: SVGChart.scatter(
                 title: "Bonding against bridging", description: "Each community's bonding index against its bridging index.",
                 xLabel: "bonding index",
@@ -148,7 +148,7 @@ extension DashboardPage {
         body += list("The most answered", "interactions received", people.top(10, by: \.interactionsIn)) { String($0.interactionsIn) }
         body += "</div>"
         return
-            "<section class=\"panel\"><h2>People, week of \(HTML.escape(people.start))</h2><p>From the people report: the names are its `person` cells, pseudonyms unless the night was asked for raw ids (docs/people.md).</p>\(body)</section>\n"
+            "<section class=\"panel\"><h2>People, \(HTML.escape(data.name(of: people.start)))</h2><p>From the people report: the names are its `person` cells, pseudonyms unless the night was asked for raw ids (docs/people.md).</p>\(body)</section>\n"
     }
 
     /// The identity file the reports were made with, from engagement's twin.
@@ -157,7 +157,7 @@ extension DashboardPage {
             return "<p>No identity file: every id is its own person and nobody is treated as a bot (docs/identities.md).</p>"
         }
         return
-            "<p>An identity file of \(identities.ids) ids: \(identities.persons) persons, \(identities.bots) of them bots, whose activity is left out of every figure.</p>"
+            "<p>An identity file of \(identities.ids) ids: \(identities.persons) persons, \(identities.bots) of them bots, whose activity is left out of every figure\(data.botEvents.map { " (\($0) events left out)" } ?? "").</p>"
     }
 
     /// 8. Data quality.

@@ -198,3 +198,32 @@ extension DashboardTests {
         #expect(kept.map { FileManager.default.contents(atPath: $0) } == FileManager.default.contents(atPath: s.sub("r/dashboard.html")))
     }
 }
+
+extension DashboardTests {
+    @Test func aWeekWithoutEventsIsAGapNotAZeroAndBotsAreCounted() throws {
+        let s = Scratch()
+        var lines: [String] = []
+        for (k, day) in ["2026-11-02", "2026-11-03", "2026-11-16", "2026-11-17", "2026-11-23"].enumerated() {
+            lines.append(line("i\(k)", day + "T10:00:00Z", "intra", actor: "ann", "post", content: "c\(k)"))
+            lines.append(line("x\(k)", day + "T11:00:00Z", "forum", kind: "external", actor: "ann", "post", content: "d\(k)"))
+            lines.append(line("b\(k)", day + "T12:00:00Z", "intra", actor: "bot", "reply", content: "r\(k)", parent: "c\(k)"))
+        }
+        s.write("logs/a.ndjson", lines.joined(separator: "\n") + "\n")
+        s.write("ids.csv", "id,person,bot\nbot,,true\n")
+        let night = try runJob(
+            "nightly",
+            ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "--identities", s.sub("ids.csv"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let html = try String(contentsOfFile: s.sub("r/dashboard.html"), encoding: .utf8)
+        // Weeks of 2, 9 (no event), 16 and 23 November: four on the axis, three in the island.
+        #expect(html.contains(">2026-11-09 (not over)<") || html.contains(">2026-11-09<"), "the empty week is on the axis")
+        let series = (try Self.island(html)["series"] as? [[String: Any]]) ?? []
+        let weeks = Set(series.filter { $0["report"] as? String == "bridging" }.compactMap { $0["period_start"] as? String })
+        #expect(weeks == ["2026-11-02", "2026-11-16", "2026-11-23"])
+        #expect(html.contains("<td>—</td>"), "the empty week's cells are empty, not 0")
+        // The active-people line is broken in two at the empty week.
+        let path = try #require(html.components(separatedBy: "<path d=\"").dropFirst().first)
+        #expect(path.prefix(while: { $0 != "\"" }).filter { $0 == "M" }.count == 2, "\(path.prefix(80))")
+        #expect(html.contains("1 of them bots") && html.contains("(5 events left out)"), "the bots line")
+    }
+}
