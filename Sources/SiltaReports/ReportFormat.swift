@@ -136,7 +136,13 @@ package enum ReportFormat {
 
     /// ``guarded(_:)`` and ``csvField(_:)`` in one pass, without a copy.
     static func appendGuardedCSVField(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
-        let mark = needsGuard(text.first)
+        appendCSVField(text, guarded: true, to: &out)
+    }
+
+    /// A CSV field, quoted when it needs to be; with `guarded`, the
+    /// spreadsheet guard first (inside the quotes).
+    static func appendCSVField(_ text: some Collection<UInt8>, guarded: Bool, to out: inout [UInt8]) {
+        let mark = guarded && needsGuard(text.first)
         let quote = text.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A })
         if !mark && !quote { return out.append(contentsOf: text) }
         if quote { out.append(0x22) }
@@ -155,18 +161,7 @@ package enum ReportFormat {
         return out
     }
 
-    static func appendCSVField(_ field: [UInt8], to out: inout [UInt8]) {
-        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
-            out.append(contentsOf: field)
-            return
-        }
-        out.append(0x22)
-        for b in field {
-            if b == 0x22 { out.append(0x22) }
-            out.append(b)
-        }
-        out.append(0x22)
-    }
+    static func appendCSVField(_ field: [UInt8], to out: inout [UInt8]) { appendCSVField(field, guarded: false, to: &out) }
 
     /// One cell as CSV text.
     package static func csvCell(_ value: ReportValue) -> [UInt8] {

@@ -8,8 +8,10 @@ import Synchronization
 /// While a table is written, the sink formats each cell straight into the
 /// row's CSV line and JSON object, with no ``ReportValue`` or row array made,
 /// and hands every piece of about a megabyte to a background writer per
-/// file, so that the producer goes on while the kernel copies. (Measured on
-/// the people report, 2.4 million rows: 4.4 s through rows of cells, ...)
+/// file, so that the producer goes on while the kernel copies. Hand-written
+/// for the people report's millions of rows, where rows of ``ReportValue``s
+/// through the generic formatters took most of the job's time
+/// (docs/performance.md, "The people report").
 /// Collecting, for ``ReportTable/forEachRow(_:)``, it gathers each row's
 /// cells and hands them on.
 package final class RowSink {

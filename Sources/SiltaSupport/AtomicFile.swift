@@ -101,16 +101,7 @@ public final class AtomicFileWriter: @unchecked Sendable {
 
     /// Flushes, `fsync`s, renames into place and `fsync`s the folder.
     public func commit() throws {
-        guard let file else { return }
-        do {
-            try flushBuffer()
-            syncGroup.wait()
-            try file.sync()
-        } catch {
-            abandon()
-            throw error
-        }
-        self.file = nil
+        guard try finishWriting() else { return }
         do {
             try FileSystem.rename(temporaryPath, to: path)
         } catch {
@@ -125,6 +116,19 @@ public final class AtomicFileWriter: @unchecked Sendable {
     /// path the first wins and the other's file is dropped.
     /// - Returns: false when something was there already (it is left as it was).
     public func commitUnlessPresent() throws -> Bool {
+        guard try finishWriting() else { return false }
+        defer { try? FileSystem.remove(temporaryPath) }
+        if link(temporaryPath, path) != 0 {
+            if errno == EEXIST { return false }
+            throw SystemError("link \(temporaryPath) to", path: path)
+        }
+        try FileSystem.syncDirectory(directory)
+        return true
+    }
+
+    /// Flushes and `fsync`s the temporary file and closes it; on an error
+    /// drops it. - Returns: false when it was already committed or dropped.
+    private func finishWriting() throws -> Bool {
         guard let file else { return false }
         do {
             try flushBuffer()
@@ -135,12 +139,6 @@ public final class AtomicFileWriter: @unchecked Sendable {
             throw error
         }
         self.file = nil
-        defer { try? FileSystem.remove(temporaryPath) }
-        if link(temporaryPath, path) != 0 {
-            if errno == EEXIST { return false }
-            throw SystemError("link \(temporaryPath) to", path: path)
-        }
-        try FileSystem.syncDirectory(directory)
         return true
     }
 
