@@ -268,8 +268,8 @@ package struct PeopleOfPeriod: Sendable {
         )
         let wanted = Array(start.utf8)
         var rows: [Row] = []
-        while let row = try reader.next() {
-            guard row[c.start] == wanted else { continue }
+        guard c.start == 0 else { throw DashboardError.missingColumn(report: "people", column: "period_start (as the first)") }
+        while let row = try reader.next(whereFirstCellIs: wanted) {
             func int(_ k: Int) -> Int { Int(String(decoding: row[k], as: UTF8.self)) ?? 0 }
             rows.append(
                 Row(

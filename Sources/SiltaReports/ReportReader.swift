@@ -45,6 +45,32 @@ package struct ReportReader {
     /// The position of column `name`, or `nil`.
     package func index(of name: String) -> Int? { columns.firstIndex(of: name) }
 
+    /// The next row whose first cell is `first` (the others are passed
+    /// over unsplit: a reader of one period of a people report of millions
+    /// of rows splits only that period's), or `nil` at the end.
+    package mutating func next(whereFirstCellIs first: [UInt8]) throws -> [[UInt8]]? {
+        while true {
+            // A whole line in the buffer, without quotes, whose first cell differs: skip it whole.
+            if start < end,
+                let skipped = buffer.withUnsafeBufferPointer({ b -> Int? in
+                    let base = b.baseAddress! + start
+                    guard let nl = memchr(base, 0x0A, end - start) else { return nil }
+                    let length = UnsafeRawPointer(nl) - UnsafeRawPointer(base)
+                    if memchr(base, 0x22, length) != nil { return nil }
+                    let comma = memchr(base, 0x2C, length).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? length
+                    if comma == first.count && memcmp(base, first, comma) == 0 { return nil }
+                    return length + 1
+                })
+            {
+                start += skipped
+                line += 1
+                continue
+            }
+            guard let row = try next() else { return nil }
+            if row.first.map({ $0 == first }) ?? false { return row }
+        }
+    }
+
     /// The next row's cells as bytes (text unguarded), or `nil` at the end.
     package mutating func next() throws -> [[UInt8]]? {
         let first = line

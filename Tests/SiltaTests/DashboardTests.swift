@@ -66,6 +66,19 @@ import Testing
                 #expect(csv.flatMap(Double.init) == (value as? NSNumber)?.doubleValue, "\(entry) against the CSV's \(csv ?? "nothing")")
             }
         }
+        // The champions are the people report's most contributions in the cards' week.
+        let week = try #require(headline.first?["period_start"] as? String)
+        var reader = try ReportReader(path: s.sub("r/people_weekly.csv"))
+        var rows: [(String, Int)] = []
+        while let row = try reader.next() {
+            let cells = Dictionary(uniqueKeysWithValues: zip(reader.columns, row.map { String(decoding: $0, as: UTF8.self) }))
+            if cells["period_start"] == week { rows.append((cells["person"]!, Int(cells["contributions"]!)!)) }
+        }
+        let champions = rows.enumerated().sorted { ($0.element.1, -$0.offset) > ($1.element.1, -$1.offset) }.prefix(10).map {
+            "<tr><td class=\"person\">\($0.element.0)</td><td>\($0.element.1)</td></tr>"
+        }
+        #expect(champions.count == 10)
+        #expect(html.contains("<h3>Champions</h3>") && html.contains(champions.joined()), "the champions table")
         // Each headline figure is written with the CSV's own digits.
         for entry in headline where !(entry["value"] is NSNull) {
             #expect(html.contains("\"column\":\"\(entry["column"]!)\",\"value\":\(try Self.cell(s.sub("r"), entry)!)}"))
@@ -84,6 +97,10 @@ import Testing
         #expect(html.contains("role=\"img\"") && html.contains("<title id=") && html.contains("<details>"))
         let again = try runJob("dashboard", ["--reports", s.sub("r"), "--warehouse", s.sub("wh")])
         #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: s.sub("r/dashboard.html"))) == first)
+        // So does the next night on the same logs (it ingests nothing new).
+        let night = try runJob("nightly", ["--logs", s.sub("logs"), "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: s.sub("r/dashboard.html"))) == first)
     }
 

@@ -86,4 +86,28 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [1, 5, 64, 1 << 20])
+    func rowsOfOneFirstCellArePickedOutOfTheRest(chunk: Int) throws {
+        let s = Scratch()
+        var text = "period_start,person,n\n"
+        var expected: [[[UInt8]]] = []
+        for k in 0..<200 {
+            let start = "2026-11-" + (k % 3 == 0 ? "02" : k % 3 == 1 ? "09" : "16")
+            let person = k % 7 == 0 ? "\"p,\"\"\(k)\"" : "'=p\(k)"
+            text += "\(start),\(person),\(k)\n"
+            if start == "2026-11-09" {
+                expected.append([Array(start.utf8), Array((k % 7 == 0 ? "p,\"\(k)" : "=p\(k)").utf8), Array(String(k).utf8)])
+            }
+        }
+        s.write("p.csv", text)
+        var reader = try ReportReader(path: s.sub("p.csv"), chunk: chunk)
+        var got: [[[UInt8]]] = []
+        while let row = try reader.next(whereFirstCellIs: Array("2026-11-09".utf8)) { got.append(row) }
+        #expect(got == expected)
+        // A cut last line is still found.
+        s.write("cut.csv", "a,b\n2026-11-02,1\n2026-11-09,2")
+        var cut = try ReportReader(path: s.sub("cut.csv"), chunk: chunk)
+        #expect(throws: ReportReadError.self) { while try cut.next(whereFirstCellIs: Array("2026-11-09".utf8)) != nil {} }
+    }
 }
