@@ -56,8 +56,10 @@ package struct Figure: Sendable, Equatable {
     /// The cell as the CSV has it: a number's digits, or empty for undefined.
     package var cell: String
 
-    /// The cell as a number, `nil` when undefined.
-    package var value: Double? { Double(cell) }
+    /// The cell as a number, `nil` when undefined — or when it is no number
+    /// a report of Silta's could hold (infinite, NaN, beyond 10^15: a file
+    /// edited by hand), so that no chart is asked to draw it.
+    package var value: Double? { Double(cell).flatMap { $0.isFinite && abs($0) < 1e15 ? $0 : nil } }
 }
 
 /// What the dashboard shows, from one family of reports.
@@ -178,8 +180,10 @@ package struct DashboardData: Sendable {
         let (s, active) = (try e.column("period_start"), try e.column("active_users"))
         let rows = e.rows.filter { $0[s] == start }
         return Array(
-            rows.enumerated().sorted { (Int($0.element[active])!, -$0.offset) > (Int($1.element[active])!, -$1.offset) }.map(\.element)
-                .prefix(limit))
+            rows.enumerated().sorted { (Int($0.element[active]) ?? 0, -$0.offset) > (Int($1.element[active]) ?? 0, -$1.offset) }.map(
+                \.element
+            )
+            .prefix(limit))
     }
 
     /// Per period, engagement `column` of the community `kind`/`community` (`nil` where it has no row).
@@ -213,7 +217,8 @@ package struct DashboardData: Sendable {
         let (s, k, events) = (try e.column("period_start"), try e.column("kind"), try e.column("events"))
         var best: [String]?
         for row in e.rows where row[s] == start && row[k] == kind {
-            if best == nil || Int(row[events])! > Int(best![events])! { best = row }
+            // A cell that is no number (a report edited by hand) counts as 0, never a trap.
+            if best == nil || Int(row[events]) ?? 0 > Int(best![events]) ?? 0 { best = row }
         }
         return best
     }
@@ -231,7 +236,10 @@ package struct DashboardData: Sendable {
         let e = engagement
         let (s, k, c) = (try e.column("period_start"), try e.column("kind"), try e.column(column))
         var sums: [String: Double] = [:]
-        for row in e.rows where row[k] == kind { sums[row[s], default: 0] += Double(row[c]) ?? 0 }
+        for row in e.rows where row[k] == kind {
+            let v = Double(row[c]) ?? 0
+            sums[row[s], default: 0] += v.isFinite && abs(v) < 1e12 ? v : 0
+        }
         return periods.map { sums[$0] }
     }
 }

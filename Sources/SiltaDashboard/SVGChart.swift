@@ -195,7 +195,7 @@ package enum SVGChart {
 
     /// The smallest of 1, 2, 2.5 or 5 times a power of ten at or above `v`.
     static func niceCeiling(_ v: Double) -> Double {
-        guard v > 0 else { return 1 }
+        guard v > 0, v.isFinite else { return 1 }
         var p = 1.0
         while p * 10 <= v { p *= 10 }
         while p > v { p /= 10 }
@@ -205,7 +205,8 @@ package enum SVGChart {
 
     /// A coordinate with one decimal, the same text on every machine.
     static func f(_ v: Double) -> String {
-        let tenths = Int((v * 10).rounded())
+        // Coordinates lie in the chart; anything else is clamped, never a trap.
+        let tenths = Int((min(max(v.isNaN ? 0 : v, -1e9), 1e9) * 10).rounded())
         let sign = tenths < 0 ? "-" : ""
         let a = abs(tenths)
         return a % 10 == 0 ? sign + String(a / 10) : sign + String(a / 10) + "." + String(a % 10)
@@ -213,6 +214,7 @@ package enum SVGChart {
 
     /// A tick's number: whole, or with up to two decimals.
     static func number(_ v: Double) -> String {
+        guard v.isFinite, abs(v) < 1e15 else { return "—" }
         let h = Int((v * 100).rounded())
         if h % 100 == 0 { return String(h / 100) }
         let frac = abs(h) % 100

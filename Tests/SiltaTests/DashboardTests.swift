@@ -119,6 +119,36 @@ import Testing
         #expect(bad.status == 64)
     }
 
+    @Test func reportsEditedIntoNonsenseGiveAPageOrAnErrorNeverACrash() throws {
+        let s = Scratch()
+        #expect(try Self.night(s).status == 0)
+        let pristine = folderContents(s.sub("r"))
+        for (report, word) in ["engagement", "bridging", "social_capital", "community_links", "people"].flatMap({ r in
+            ["many", "1e300", "inf", "-nan", "99999999999999999999"].map { (r, $0) }
+        }) {
+            let path = s.sub("r/\(report)_weekly.csv")
+            // Each case from the night's files.
+            for (name, data) in pristine where name.hasSuffix(".csv") {
+                FileManager.default.createFile(atPath: s.sub("r/" + name), contents: data)
+            }
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let header = text.prefix { $0 != "\n" }
+            // Every number of every row turned into a word (dates and names kept, so the rows still match).
+            let body = text.dropFirst(header.count).split(separator: "\n").map { line in
+                line.split(separator: ",", omittingEmptySubsequences: false).map { cell in
+                    !cell.isEmpty && cell.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) && cell.filter({ $0 == "-" }).count != 2
+                        ? word : String(cell)
+                }.joined(separator: ",")
+            }
+            try (String(header) + "\n" + body.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let r = try runJob("dashboard", ["--reports", s.sub("r"), "--warehouse", s.sub("wh")])
+            // A documented exit code, never a trap (a signal shows as its number here, as 4 for SIGILL).
+            #expect(
+                [0, 1, 65, 66].contains(r.status) && !r.stderr.contains("Swift runtime failure"),
+                "\(report): exit \(r.status) \(r.stderr.prefix(400))")
+        }
+    }
+
     @Test func hostileCommunityNamesAreOnlyText() throws {
         let s = Scratch()
         let names = ["</script><script>alert(1)</script>", "<b onmouseover=x>", "a&b \"q\" 'r'"]
