@@ -42,16 +42,16 @@ package enum People {
     @inline(__always)
     package static func write(_ column: Column, _ f: Figures, to sink: RowSink) throws {
         switch column {
-        case .events: try sink.integer(Int(f.events))
-        case .contributions: try sink.integer(Int(f.internalContributions + f.externalContributions))
-        case .reactions: try sink.integer(Int(f.reactions))
-        case .internalCommunities: try sink.integer(Int(f.internalCommunities))
-        case .externalCommunities: try sink.integer(Int(f.externalCommunities))
-        case .internalContributions: try sink.integer(Int(f.internalContributions))
-        case .externalContributions: try sink.integer(Int(f.externalContributions))
-        case .boundarySpanner: try sink.bool(f.internalContributions > 0 && f.externalContributions > 0)
-        case .interactionsOut: try sink.integer(Int(f.interactionsOut))
-        case .interactionsIn: try sink.integer(Int(f.interactionsIn))
+        case .events: try sink.integer(Int(f.counts.events))
+        case .contributions: try sink.integer(Int(f.counts.internalContributions + f.counts.externalContributions))
+        case .reactions: try sink.integer(Int(f.counts.reactions))
+        case .internalCommunities: try sink.integer(Int(f.counts.internalCommunities))
+        case .externalCommunities: try sink.integer(Int(f.counts.externalCommunities))
+        case .internalContributions: try sink.integer(Int(f.counts.internalContributions))
+        case .externalContributions: try sink.integer(Int(f.counts.externalContributions))
+        case .boundarySpanner: try sink.bool(f.counts.internalContributions > 0 && f.counts.externalContributions > 0)
+        case .interactionsOut: try sink.integer(Int(f.counts.interactionsOut))
+        case .interactionsIn: try sink.integer(Int(f.counts.interactionsIn))
         case .firstSeen: try sink.date(f.firstSeenDay)
         case .new: try sink.bool(f.isNew)
         case .activePeriods: try sink.integer(f.activePeriods)
@@ -101,14 +101,8 @@ package enum People {
 
     /// One person's period: the named figures the columns are computed from.
     package struct Figures: Sendable {
-        package var events: UInt32 = 0
-        package var reactions: UInt32 = 0
-        package var internalCommunities: UInt32 = 0
-        package var externalCommunities: UInt32 = 0
-        package var internalContributions: UInt32 = 0
-        package var externalContributions: UInt32 = 0
-        package var interactionsOut: UInt32 = 0
-        package var interactionsIn: UInt32 = 0
+        /// The period's counts over its communities.
+        package var counts = Tallied()
         /// The local date of the person's first event ever.
         package var firstSeenDay = 0
         /// The first event falls in this period.
@@ -120,17 +114,8 @@ package enum People {
 
         package init() {}
 
-        /// The counts of `t`; the rest to be filled in.
-        init(_ t: Tallied) {
-            events = t.events
-            reactions = t.reactions
-            internalCommunities = t.internalCommunities
-            externalCommunities = t.externalCommunities
-            internalContributions = t.internalContributions
-            externalContributions = t.externalContributions
-            interactionsOut = t.interactionsOut
-            interactionsIn = t.interactionsIn
-        }
+        /// The counts `t`; the rest to be filled in.
+        init(_ t: Tallied) { counts = t }
     }
 
     /// What one person did in one community and period. A person who is
