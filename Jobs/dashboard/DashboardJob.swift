@@ -39,7 +39,7 @@ struct DashboardJob: ParsableCommand {
             }
             // The as-of instant, the time zone and the identity file, from the
             // engagement report's JSON twin (its head: a few lines).
-            let twin = Self.head(ofTwin: common.reports + "/engagement_" + period + ".json")
+            let twin = ReportTwinHead.read(common.reports + "/engagement_" + period + ".json")
             let asOf = twin?["as_of"] as? String
             var identities: (ids: Int, persons: Int, bots: Int)?
             if let used = twin?["identities"] as? [String: Any] {
@@ -71,20 +71,9 @@ struct DashboardJob: ParsableCommand {
         }
     }
 
-    /// The keys of a JSON twin's first line (schema, report, time zone,
-    /// as-of, identities: docs/reports.md), without reading its rows.
-    static func head(ofTwin path: String) -> [String: Any]? {
-        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? file.close() }
-        guard let start = try? file.read(upToCount: 65_536), let end = start.firstIndex(of: 0x0A) else { return nil }
-        var line = start[start.startIndex..<end]
-        while let last = line.last, last == 0x2C || last == 0x20 { line = line.dropLast() }
-        return (try? JSONSerialization.jsonObject(with: Data(line) + Data("}".utf8))) as? [String: Any]
-    }
-
     static func exit(_ error: any Error) -> SiltaExit? {
         if error is DashboardInputMissing { return .inputUnavailable }
-        if error is ReportReadError || error is DashboardError { return .warehouseDamaged }
+        if error is ReportReadError || error is ReportColumnMissing { return .warehouseDamaged }
         return nil
     }
 }

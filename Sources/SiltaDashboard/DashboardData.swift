@@ -22,24 +22,12 @@ package struct HeldReport: Sendable {
 
     /// The position of column `name`.
     package func column(_ name: String) throws -> Int {
-        guard let k = columns.firstIndex(of: name) else { throw DashboardError.missingColumn(report: report, column: name) }
+        guard let k = columns.firstIndex(of: name) else { throw ReportColumnMissing(report: report, column: name) }
         return k
     }
 
     /// The cell of column `name` in `row`.
     package func cell(_ row: [String], _ name: String) throws -> String { row[try column(name)] }
-}
-
-/// Why the dashboard cannot be made.
-package enum DashboardError: Error, CustomStringConvertible {
-    case missingColumn(report: String, column: String)
-
-    package var description: String {
-        switch self {
-        case .missingColumn(let report, let column):
-            "the \(report) report has no column \(column): it was written by another version of Silta; run the report jobs again"
-        }
-    }
 }
 
 /// One figure of the dashboard with the CSV cell it comes from (the data
@@ -241,59 +229,5 @@ package struct DashboardData: Sendable {
             sums[row[s], default: 0] += v.isFinite && abs(v) < 1e12 ? v : 0
         }
         return periods.map { sums[$0] }
-    }
-}
-
-/// The people report's rows of one period, as the dashboard's tables need them.
-package struct PeopleOfPeriod: Sendable {
-    package struct Row: Sendable {
-        package var person: String
-        package var contributions: Int
-        package var internalContributions: Int
-        package var externalContributions: Int
-        package var interactionsIn: Int
-        package var isNew: Bool
-        package var boundarySpanner: Bool
-        package var firstSeen: String
-    }
-
-    package var start: String
-    package var rows: [Row]
-
-    /// The rows of period `start` in the people CSV at `path`, read in pieces
-    /// (the report can be millions of rows; one period's are kept).
-    package static func read(path: String, start: String) throws -> PeopleOfPeriod {
-        var reader = try ReportReader(path: path)
-        func column(_ name: String) throws -> Int {
-            guard let k = reader.index(of: name) else { throw DashboardError.missingColumn(report: "people", column: name) }
-            return k
-        }
-        let c = (
-            start: try column("period_start"), person: try column("person"), contributions: try column("contributions"),
-            inside: try column("internal_contributions"), outside: try column("external_contributions"),
-            received: try column("interactions_in"), new: try column("new"), spanner: try column("boundary_spanner"),
-            first: try column("first_seen")
-        )
-        let wanted = Array(start.utf8)
-        var rows: [Row] = []
-        guard c.start == 0 else { throw DashboardError.missingColumn(report: "people", column: "period_start (as the first)") }
-        while let row = try reader.next(whereFirstCellIs: wanted) {
-            func int(_ k: Int) -> Int { Int(String(decoding: row[k], as: UTF8.self)) ?? 0 }
-            rows.append(
-                Row(
-                    person: String(decoding: row[c.person], as: UTF8.self), contributions: int(c.contributions),
-                    internalContributions: int(c.inside), externalContributions: int(c.outside), interactionsIn: int(c.received),
-                    isNew: row[c.new] == Array("true".utf8), boundarySpanner: row[c.spanner] == Array("true".utf8),
-                    firstSeen: String(decoding: row[c.first], as: UTF8.self)))
-        }
-        return PeopleOfPeriod(start: start, rows: rows)
-    }
-
-    /// At most `limit` rows that `include`, by `key` descending, then in the report's order.
-    package func top(_ limit: Int, where include: (Row) -> Bool = { _ in true }, by key: (Row) -> Int) -> [Row] {
-        Array(
-            rows.enumerated().filter { include($0.element) }.sorted { (key($0.element), -$0.offset) > (key($1.element), -$1.offset) }.map(
-                \.element
-            ).prefix(limit))
     }
 }

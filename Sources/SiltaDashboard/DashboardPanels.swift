@@ -1,3 +1,5 @@
+import SiltaReports
+
 /// The panels after the cards and the first two charts (docs/dashboard.md).
 extension DashboardPage {
     /// 3. Participation: creators, reactors and lurkers in the busiest communities.
@@ -130,7 +132,7 @@ extension DashboardPage {
     /// 7. People: champions, newcomers, boundary spanners, the most answered.
     static func people(_ data: DashboardData) -> String {
         guard let people = data.people else { return "" }
-        func list(_ title: String, _ what: String, _ rows: [PeopleOfPeriod.Row], _ value: (PeopleOfPeriod.Row) -> String) -> String {
+        func table(_ title: String, _ what: String, _ rows: [PeopleOfPeriod.Row], _ value: (PeopleOfPeriod.Row) -> String) -> String {
             var out =
                 "<article class=\"list\"><h3>\(HTML.escape(title))</h3><table><thead><tr><th scope=\"col\">person</th><th scope=\"col\">\(HTML.escape(what))</th></tr></thead><tbody>"
             for r in rows { out += "<tr><td class=\"person\">\(HTML.escape(r.person))</td><td>\(HTML.escape(value(r)))</td></tr>" }
@@ -138,14 +140,16 @@ extension DashboardPage {
             return out + "</tbody></table></article>"
         }
         var body = "<div class=\"lists\">"
-        body += list("Champions", "contributions", people.top(10, by: \.contributions)) { String($0.contributions) }
-        body += list("Newcomers", "contributions (first seen)", people.top(10, where: \.isNew, by: \.contributions)) {
-            "\($0.contributions) (\($0.firstSeen))"
+        for list in PeopleHighlight.allCases {
+            let rows = list.rows(of: people)
+            switch list {
+            case .champions: body += table(list.title, "contributions", rows) { String($0.contributions) }
+            case .newcomers: body += table(list.title, "contributions (first seen)", rows) { "\($0.contributions) (\($0.firstSeen))" }
+            case .boundarySpanners:
+                body += table(list.title, "inside / outside", rows) { "\($0.internalContributions) / \($0.externalContributions)" }
+            case .mostAnswered: body += table(list.title, "interactions received", rows) { String($0.interactionsIn) }
+            }
         }
-        body += list("Boundary spanners", "inside / outside", people.top(10, where: \.boundarySpanner, by: \.contributions)) {
-            "\($0.internalContributions) / \($0.externalContributions)"
-        }
-        body += list("The most answered", "interactions received", people.top(10, by: \.interactionsIn)) { String($0.interactionsIn) }
         body += "</div>"
         return
             "<section class=\"panel\"><h2>People, \(HTML.escape(data.name(of: people.start)))</h2><p>From the people report: the names are its `person` cells, pseudonyms unless the night was asked for raw ids (docs/people.md).</p>\(body)</section>\n"

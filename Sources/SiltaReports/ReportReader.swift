@@ -38,8 +38,41 @@ package struct ReportReader {
         file = try PosixFile(path: path, flags: O_RDONLY, noFollow: true)
         buffer = [UInt8](repeating: 0, count: self.chunk)
         columns = []
-        guard let header = try nextFields() else { throw ReportReadError(file: path, line: 1, fault: "it is empty: no header") }
-        columns = header.map { String(decoding: $0, as: UTF8.self) }
+        var header = ReportRow()
+        guard try nextRecord(into: &header) else { throw ReportReadError(file: path, line: 1, fault: "it is empty: no header") }
+        columns = header.cells.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The rows of the report CSV at `path` (its records but the header),
+    /// counted up to `limit` without splitting them into cells: its line
+    /// ends outside quoted fields.
+    package static func rowCount(path: String, upTo limit: Int = .max) throws -> Int {
+        let file = try PosixFile(path: path, flags: O_RDONLY, noFollow: true)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var records = 0
+        var quoted = false
+        while records <= limit {
+            let n = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
+            if n == 0 { break }
+            buffer.withUnsafeBufferPointer { b in
+                let base = b.baseAddress!
+                if !quoted && memchr(base, 0x22, n) == nil {
+                    var at = base
+                    var left = n
+                    while left > 0, let nl = memchr(at, 0x0A, left) {
+                        records += 1
+                        let step = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - at + 1
+                        at += step
+                        left -= step
+                    }
+                } else {
+                    for k in 0..<n {
+                        if base[k] == 0x22 { quoted.toggle() } else if base[k] == 0x0A && !quoted { records += 1 }
+                    }
+                }
+            }
+        }
+        return min(max(records - 1, 0), limit)
     }
 
     /// The position of column `name`, or `nil`.
@@ -49,6 +82,12 @@ package struct ReportReader {
     /// over unsplit: a reader of one period of a people report of millions
     /// of rows splits only that period's), or `nil` at the end.
     package mutating func next(whereFirstCellIs first: [UInt8]) throws -> [[UInt8]]? {
+        var row = ReportRow()
+        return try next(into: &row, whereFirstCellIs: first) ? row.cells : nil
+    }
+
+    /// ``next(whereFirstCellIs:)`` into `row`; `false` at the end.
+    package mutating func next(into row: inout ReportRow, whereFirstCellIs first: [UInt8]) throws -> Bool {
         while true {
             // A whole line in the buffer, without quotes, whose first cell differs: skip it whole.
             if start < end,
@@ -66,30 +105,37 @@ package struct ReportReader {
                 line += 1
                 continue
             }
-            guard let row = try next() else { return nil }
-            if row.first.map({ $0 == first }) ?? false { return row }
+            guard try next(into: &row) else { return false }
+            if row.count > 0 && row[0].elementsEqual(first) { return true }
         }
     }
 
     /// The next row's cells as bytes (text unguarded), or `nil` at the end.
     package mutating func next() throws -> [[UInt8]]? {
-        let first = line
-        guard var fields = try nextFields() else { return nil }
-        if fields.count != columns.count {
-            throw ReportReadError(file: path, line: first, fault: "\(fields.count) fields where the header has \(columns.count)")
-        }
-        for k in fields.indices where fields[k].first == 0x27 { fields[k].removeFirst() }
-        return fields
+        var row = ReportRow()
+        return try next(into: &row) ? row.cells : nil
     }
 
-    /// The next line's fields, or `nil` at the end of the file.
-    private mutating func nextFields() throws -> [[UInt8]]? {
-        guard try peek() != nil else { return nil }
-        var fields: [[UInt8]] = []
-        var field: [UInt8] = []
+    /// The next row into `row` (its buffers reused: no allocation per cell),
+    /// text unguarded; `false` at the end.
+    package mutating func next(into row: inout ReportRow) throws -> Bool {
+        let first = line
+        guard try nextRecord(into: &row) else { return false }
+        if row.count != columns.count {
+            throw ReportReadError(file: path, line: first, fault: "\(row.count) fields where the header has \(columns.count)")
+        }
+        row.unguard()
+        return true
+    }
+
+    /// The next line's fields into `row`, or `false` at the end of the file.
+    private mutating func nextRecord(into row: inout ReportRow) throws -> Bool {
+        row.clear()
+        guard try peek() != nil else { return false }
         let startLine = line
         while true {
             // One field.
+            let fieldStart = row.bytes.count
             guard let b = try peek() else {
                 throw ReportReadError(file: path, line: startLine, fault: "the last line has no line end: the file is cut")
             }
@@ -103,31 +149,37 @@ package struct ReportReader {
                     if c == 0x22 {
                         if try peek() == 0x22 {
                             advance()
-                            field.append(0x22)
+                            row.bytes.append(0x22)
                         } else {
                             break
                         }
                     } else {
                         if c == 0x0A { line += 1 }
-                        field.append(c)
+                        row.bytes.append(c)
                     }
                 }
             } else {
-                while let c = try peek(), c != 0x2C, c != 0x0A {
-                    if c == 0x22 { throw ReportReadError(file: path, line: line, fault: "a quote inside an unquoted field") }
-                    field.append(c)
-                    advance()
+                // An unquoted field: the run up to a comma, a line end or a quote, copied at once.
+                while try peek() != nil {
+                    let stop = buffer.withUnsafeBufferPointer { b in
+                        var k = start
+                        while k < end, b[k] != 0x2C, b[k] != 0x0A, b[k] != 0x22 { k += 1 }
+                        return k
+                    }
+                    row.bytes.append(contentsOf: buffer[start..<stop])
+                    start = stop
+                    if stop < end { break }
                 }
+                if try peek() == 0x22 { throw ReportReadError(file: path, line: line, fault: "a quote inside an unquoted field") }
             }
+            row.add(from: fieldStart)
             guard let sep = try peek() else {
                 throw ReportReadError(file: path, line: startLine, fault: "the last line has no line end: the file is cut")
             }
             advance()
-            fields.append(field)
-            field = []
             if sep == 0x0A {
                 line += 1
-                return fields
+                return true
             }
             if sep != 0x2C { throw ReportReadError(file: path, line: line, fault: "text after a closing quote") }
         }
@@ -152,11 +204,63 @@ package struct ReportReader {
     private mutating func advance() { start += 1 }
 }
 
+/// One row of a report read back: its cells as ranges of one buffer, which
+/// ``ReportReader/next(into:)`` reuses from row to row.
+package struct ReportRow: Sendable {
+    /// The cells' bytes, one after the other.
+    package internal(set) var bytes: [UInt8] = []
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+
+    package init() {}
+
+    /// A row of `cells`.
+    package init(cells: [[UInt8]]) {
+        for cell in cells {
+            let start = bytes.count
+            bytes += cell
+            add(from: start)
+        }
+    }
+
+    /// The number of cells.
+    package var count: Int { ends.count }
+    /// Cell `k`'s bytes.
+    package subscript(k: Int) -> ArraySlice<UInt8> { bytes[starts[k]..<ends[k]] }
+    /// Cell `k`'s range in ``bytes``.
+    package func range(_ k: Int) -> Range<Int> { starts[k]..<ends[k] }
+    /// Every cell, copied out.
+    package var cells: [[UInt8]] { (0..<count).map { Array(self[$0]) } }
+
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends a cell that began at `start` of ``bytes``.
+    mutating func add(from start: Int) {
+        starts.append(start)
+        ends.append(bytes.count)
+    }
+
+    /// Undoes the spreadsheet guard: a cell's one leading `'` dropped.
+    mutating func unguard() {
+        for k in starts.indices where starts[k] < ends[k] && bytes[starts[k]] == 0x27 { starts[k] += 1 }
+    }
+}
+
 /// Why a report file cannot be read back.
 package struct ReportReadError: Error, CustomStringConvertible, Sendable {
     package let file: String
     package let line: Int
     package let fault: String
+
+    package init(file: String, line: Int, fault: String) {
+        self.file = file
+        self.line = line
+        self.fault = fault
+    }
 
     package var description: String { "\(file) line \(line): \(fault)" }
 }
