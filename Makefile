@@ -22,6 +22,8 @@ PEOPLE_KEY ?=
 PEOPLE_IDS ?= pseudonymous
 # The dashboard's series: day, week or month (docs/dashboard.md).
 DASHBOARD_PERIOD ?= week
+# Whether the people report is in the workbook: auto, full or tables (docs/workbook.md).
+WORKBOOK_PEOPLE ?= auto
 WORKERS   ?= $(shell nproc 2>/dev/null || echo 2)
 # Nightly operations (README "Nightly operations"):
 KEEP_DAYS ?= 90
@@ -46,7 +48,7 @@ BIN       := $(if $(strip $(SILTA_BIN)),$(SILTA_BIN),$(RELEASE))
 # Sample data: the committed sample is exactly what this command writes.
 SAMPLE_ARGS := --events 40000 --days 28 --communities 12 --start 2026-10-05 --seed 2026 --bad-lines 0.002 --duplicates 0.003 --level 9
 
-.PHONY: all build run-jobs install install-build fmt lint test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
+.PHONY: all build run-jobs install install-build column-guide fmt lint test test-setup test-fresh-clone test-faults test-tsan test-asan test-install fuzz sample-data bench clean help
 
 all: build
 
@@ -83,7 +85,7 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
 		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
 		--people-ids "$(PEOPLE_IDS)" $(if $(strip $(PEOPLE_KEY)),--people-key "$(PEOPLE_KEY)") --dashboard-period "$(DASHBOARD_PERIOD)" \
-		$(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
+		--workbook-people "$(WORKBOOK_PEOPLE)" $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
 	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status
 
@@ -126,7 +128,8 @@ VENV     := .venv
 VENV_OK  := $(VENV)/.silta-requirements
 APT_NEED  = $(shell [ -f /usr/include/zlib.h ] || echo zlib1g-dev) $(shell command -v script >/dev/null 2>&1 || echo bsdutils) \
 	$(shell python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || echo python3-venv) \
-	$(shell command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || echo chromium)
+	$(shell command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || echo chromium) \
+	$(shell command -v soffice >/dev/null 2>&1 || echo libreoffice-calc-nogui)
 test-setup: $(VENV_OK)
 	@need="$(strip $(APT_NEED))"; if [ -n "$$need" ]; then \
 		echo "test-setup: installing Debian packages: $$need"; \
@@ -155,6 +158,11 @@ test: test-setup lint build
 	$(RELEASE)/fuzz-import Tests/Fuzz/seeds/import $(wildcard Tests/Fuzz/corpus/import)
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-fresh-clone
+
+## column-guide: the workbook's column meanings (Sources/SiltaReportJobs/ColumnGuideText.swift)
+# again from the column tables of docs/reports.md, metrics.md and people.md.
+column-guide:
+	python3 tools/column_guide.py
 
 ## fmt: format every Swift file with the project's profile (.swift-format).
 SWIFT_FILES := Sources Jobs Tests Package.swift

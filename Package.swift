@@ -160,6 +160,13 @@ let package = Package(
             dependencies: ["SiltaSupport", "SiltaEvents", "SiltaWarehouse", "SiltaReports"],
             swiftSettings: strict
         ),
+        /// The analysts' workbook (docs/workbook.md): the report CSVs as one
+        /// .xlsx file, its zip and XML written here.
+        .target(
+            name: "SiltaWorkbook",
+            dependencies: ["CSiltaZlib", "SiltaSupport", "SiltaEvents", "SiltaReports", "SiltaReportJobs"],
+            swiftSettings: strict
+        ),
         /// Nightly operations: running the jobs in order under one lock, the
         /// run summary, dated report copies and their retention, the
         /// Prometheus file.
@@ -213,6 +220,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Jobs/dashboard",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "workbook",
+            dependencies: [
+                "SiltaJobKit", "SiltaWorkbook", "SiltaReports", "SiltaReportJobs", "SiltaSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Jobs/workbook",
             swiftSettings: strict
         ),
 
@@ -295,7 +312,7 @@ let package = Package(
             dependencies: [
                 "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse",
                 "SiltaIngest", "SiltaGenerator", "SiltaJobKit", "SiltaMetrics", "SiltaReports", "SiltaReportJobs", "SiltaOps",
-                "SiltaIdentities", "SiltaImport", "CSiltaZlib", "SiltaDashboard",
+                "SiltaIdentities", "SiltaImport", "CSiltaZlib", "SiltaDashboard", "SiltaWorkbook",
                 "SiltaIngestCheck",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // SiltaImport's zip reader: its C module must be visible here too.

@@ -200,6 +200,15 @@ def bench_size(events, workers, budget):
     make = ["make", "--no-print-directory", "run-jobs", "LOGS=" + logs, "WAREHOUSE=" + root + "/full", "REPORTS=" + root + "/full-reports",
             "WORKERS=%d" % workers]
     measure("silta make run-jobs", make)
+    # The workbook alone on that night's reports (as the night writes it), and
+    # with the whole people report in it, which WORKBOOK_PEOPLE=auto leaves out at this size.
+    night_reports = root + "/full-reports"
+    measure("silta workbook", [BIN + "/workbook", "--reports", night_reports, "--workers", str(workers), "--quiet"])
+    rows["silta workbook"]["bytes"] = os.path.getsize(night_reports + "/silta.xlsx")
+    measure("silta workbook, people full", [BIN + "/workbook", "--reports", night_reports, "--workers", str(workers),
+                                            "--workbook-people", "full", "--quiet"])
+    rows["silta workbook, people full"]["bytes"] = os.path.getsize(night_reports + "/silta.xlsx")
+    run([BIN + "/workbook", "--reports", night_reports, "--workers", str(workers), "--quiet"])
     # Nightly increment: a warehouse with every day but the last, then the whole run.
     subprocess.check_call([BIN + "/ingest", "--logs", base, "--warehouse", root + "/nightly", "--reports", root + "/nightly-reports",
                            "--workers", str(workers), "--quiet"])
@@ -316,6 +325,14 @@ def report(result):
         if floor:
             print("people report: %.0f MB; the people job takes %.2f x writing as many bytes (dd, fsync)" % (
                 floor["bytes"] / 1e6, people["wall"] / floor["wall"]))
+    book = r.get("silta workbook")
+    if book:
+        # What the workbook adds to the night: its own wall time, against the night without it.
+        night = r["silta make run-jobs"]["wall"]
+        targets.append(("workbook adds <= 10 % to the night", book["wall"] / (night - book["wall"]), book["wall"] <= 0.10 * (night - book["wall"])))
+        full = r.get("silta workbook, people full")
+        print("workbook: %.1f MB; with the whole people report %.1f MB in %.2f s" % (
+            book["bytes"] / 1e6, full["bytes"] / 1e6 if full else 0, full["wall"] if full else 0))
     load = r.get("identity file load, 1,000,000 rows")
     if load:
         targets.append(("identity file of 1,000,000 rows loads in < 1 s", load["wall"], load["wall"] < 1.0))

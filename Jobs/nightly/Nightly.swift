@@ -15,7 +15,7 @@ struct Nightly: ParsableCommand {
             What `make run-jobs` calls. Under a lock (WAREHOUSE/nightly.lock) that keeps two nights \
             apart, it runs the importers of --sources into --logs, then ingest, then \(reportJobNames) (each a child process, \
             found next to this executable or in --bin-dir; all at once when --workers is more \
-            than 1). Then it writes REPORTS/run_summary.json \
+            than 1), then the dashboard and the workbook over tonight's reports. Then it writes REPORTS/run_summary.json \
             (each job's exit code and figures), keeps a dated copy of the reports in \
             REPORTS/history/YYYY-MM-DD/ (the as-of date) when every report was written, removes copies \
             older than --keep-days, and writes the Prometheus file (--prom-file). See \(SiltaDocs.path("operations.md")).
@@ -41,6 +41,7 @@ struct Nightly: ParsableCommand {
     @OptionGroup var links: LinksOptions
     @OptionGroup var people: PeopleOptions
     @OptionGroup var dashboard: DashboardOptions
+    @OptionGroup var workbook: WorkbookOptions
 
     @Flag(help: "Print every job of Silta (job, role, the files it writes, tab-separated) and exit.")
     var listJobs = false
@@ -56,8 +57,8 @@ struct Nightly: ParsableCommand {
             throw SiltaExit.usage.exitCode
         }
         let settings = NightlySettings(
-            night: night, common: common, report: report, links: links, people: people, dashboard: dashboard, readLimits: readLimits,
-            binDir: bin)
+            night: night, common: common, report: report, links: links, people: people, dashboard: dashboard, workbook: workbook,
+            readLimits: readLimits, binDir: bin)
         var record = JobRecord(job: ReportCatalog.nightly, startedAt: Clocks.epochMilliseconds())
         let code: Int32
         do {

@@ -60,14 +60,15 @@ package struct NightlySettings: Sendable {
     package var links: LinksOptions
     package var people: PeopleOptions
     package var dashboard: DashboardOptions
+    package var workbook: WorkbookOptions
     package var readLimits: ReadLimitOptions
     /// The folder holding the job executables.
     package var binDir: String
 
     package init(
         night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions,
-        people: PeopleOptions = PeopleOptions(), dashboard: DashboardOptions = DashboardOptions(), readLimits: ReadLimitOptions,
-        binDir: String
+        people: PeopleOptions = PeopleOptions(), dashboard: DashboardOptions = DashboardOptions(),
+        workbook: WorkbookOptions = WorkbookOptions(), readLimits: ReadLimitOptions, binDir: String
     ) {
         self.night = night
         self.common = common
@@ -75,6 +76,7 @@ package struct NightlySettings: Sendable {
         self.links = links
         self.people = people
         self.dashboard = dashboard
+        self.workbook = workbook
         self.readLimits = readLimits
         self.binDir = binDir
     }
@@ -204,20 +206,18 @@ package enum NightlyRunner {
             }
             let reports = runReportJobs(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
             outcomes += reports
-            // The page of tonight's reports, beside them: published with them, or not at all.
+            // The page and the workbook of tonight's reports, beside them: published with them, or not at all.
             if reports.allSatisfy(\.completed) {
-                outcomes.append(
-                    runJob(
-                        ReportCatalog.dashboard,
-                        arguments: options.dashboard.arguments(families: options.report.families), options, recordFolder: recordFolder,
-                        reports: set.staging, wait: options.wait, logger: logger))
+                outcomes += runPresenters(options, recordFolder: recordFolder, reports: set.staging, logger: logger)
             } else {
-                logger.warning("\(ReportCatalog.dashboard): not run, because a report job failed")
-                outcomes.append(JobOutcome(job: ReportCatalog.dashboard, note: "not run: a report job failed"))
+                for job in presenters {
+                    logger.warning("\(job): not run, because a report job failed")
+                    outcomes.append(JobOutcome(job: job, note: "not run: a report job failed"))
+                }
             }
         } else {
             let why = ingest.completed ? "the identity file is invalid" : "ingest failed (exit \(ingestCode))"
-            for job in reportJobs + [ReportCatalog.dashboard] {
+            for job in reportJobs + presenters {
                 logger.warning("\(job): not run, because \(why)")
                 outcomes.append(JobOutcome(job: job, note: "not run: " + why))
             }
@@ -287,6 +287,9 @@ package enum NightlyRunner {
         return exit
     }
 
+    /// The jobs that present tonight's reports, after the report jobs.
+    static let presenters = [ReportCatalog.dashboard, ReportCatalog.workbook]
+
     /// Runs the report jobs: all at once when `workers` > 1, since each
     /// leaves cores idle while it loads the warehouse or writes its files
     /// (they only read the warehouse, under a shared lock, and write
@@ -294,23 +297,44 @@ package enum NightlyRunner {
     /// `WORKERS=1` keeps the night on one core. Outcomes come back in
     /// ``reportJobs`` order either way.
     static func runReportJobs(_ options: NightlySettings, recordFolder: String, reports: String, logger: Logger) -> [JobOutcome] {
-        let jobs = ReportCatalog.reportJobs
-        let run: @Sendable (ReportJobSpec) -> JobOutcome = { spec in
-            let own =
+        let jobs = ReportCatalog.reportJobs.map { spec in
+            (
+                spec.job,
                 options.report.arguments + (spec.takesLinks ? options.links.arguments : [])
-                + (spec.takesPeople ? options.people.arguments : [])
-            return runJob(
-                spec.job, arguments: own, options, recordFolder: recordFolder, reports: reports, wait: options.wait, logger: logger)
+                    + (spec.takesPeople ? options.people.arguments : [])
+            )
+        }
+        return runTogether(jobs, options, recordFolder: recordFolder, reports: reports, logger: logger)
+    }
+
+    /// Runs the dashboard and the workbook over tonight's reports, together
+    /// as the report jobs are.
+    static func runPresenters(_ options: NightlySettings, recordFolder: String, reports: String, logger: Logger) -> [JobOutcome] {
+        let families = options.report.families
+        let jobs = [
+            (ReportCatalog.dashboard, options.dashboard.arguments(families: families)),
+            (ReportCatalog.workbook, options.dashboard.arguments(families: families) + options.workbook.arguments),
+        ]
+        return runTogether(jobs, options, recordFolder: recordFolder, reports: reports, logger: logger)
+    }
+
+    /// Runs `jobs` (each a name and its own arguments): all at once when
+    /// `workers` > 1, one after the other otherwise; outcomes in `jobs` order.
+    static func runTogether(
+        _ jobs: [(String, [String])], _ options: NightlySettings, recordFolder: String, reports: String, logger: Logger
+    ) -> [JobOutcome] {
+        let run: @Sendable (String, [String]) -> JobOutcome = { job, arguments in
+            runJob(job, arguments: arguments, options, recordFolder: recordFolder, reports: reports, wait: options.wait, logger: logger)
         }
         guard options.workers > 1 else { return jobs.map(run) }
         // One queue each (not concurrentPerform, which runs only as many at
-        // once as there are processors): the three start together and each
+        // once as there are processors): they start together and each
         // thread just waits for its child.
         let outcomes = Mutex([JobOutcome?](repeating: nil, count: jobs.count))
         let group = DispatchGroup()
-        for (k, spec) in jobs.enumerated() {
-            DispatchQueue(label: "silta.nightly." + spec.job).async(group: group) {
-                let outcome = run(spec)
+        for (k, (job, arguments)) in jobs.enumerated() {
+            DispatchQueue(label: "silta.nightly." + job).async(group: group) {
+                let outcome = run(job, arguments)
                 outcomes.withLock { $0[k] = outcome }
             }
         }

@@ -145,17 +145,21 @@ package enum ReportCatalog {
     package static let dashboard = "dashboard"
     /// The page it writes beside the reports.
     package static let dashboardFile = "dashboard.html"
+    /// The job that writes the reports as one workbook, after the report jobs.
+    package static let workbook = "workbook"
+    /// The workbook it writes beside the reports.
+    package static let workbookFile = "silta.xlsx"
     /// Jobs installed for people, run by no night.
     package static let tools = ["generate-logs"]
 
     /// Every job `make install` installs, in the order `nightly --list-jobs` prints them.
-    package static var installedJobs: [String] { [nightly] + importers + [ingest] + reportJobs.map(\.job) + [dashboard] + tools }
+    package static var installedJobs: [String] { [nightly] + importers + [ingest] + reportJobs.map(\.job) + [dashboard, workbook] + tools }
 
     /// The report job named `job`.
     package static func reportJob(_ job: String) -> ReportJobSpec? { reportJobs.first { $0.job == job } }
 
     /// The catalog as `nightly --list-jobs` prints it: one job per line,
-    /// tab-separated: job, role (`night`, `importer`, `ingest`, `report`, `dashboard`, `tool`), and
+    /// tab-separated: job, role (`night`, `importer`, `ingest`, `report`, `dashboard`, `workbook`, `tool`), and
     /// the files it writes for `families`, space-separated.
     package static func listing(families: [PeriodFamily]) -> String {
         var lines = ["\(nightly)\tnight\trun_summary.json silta.prom"]
@@ -163,6 +167,7 @@ package enum ReportCatalog {
         lines.append("\(ingest)\tingest\tingest_report.json")
         for spec in reportJobs { lines.append("\(spec.job)\treport\t" + spec.files(families: families).joined(separator: " ")) }
         lines.append("\(dashboard)\tdashboard\t\(dashboardFile)")
+        lines.append("\(workbook)\tworkbook\t\(workbookFile)")
         for tool in tools { lines.append("\(tool)\ttool\t") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -182,7 +182,8 @@ package struct DashboardOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .customLong(flag),
-        help: ArgumentHelp("The period family of the dashboard's series: day, week or month.", valueName: "family"))
+        help: ArgumentHelp(
+            "The period family of the dashboard's series and of the workbook's people lists: day, week or month.", valueName: "family"))
     package var dashboardPeriod = "week"
 
     package init() {}
@@ -201,5 +202,41 @@ package struct DashboardOptions: ParsableArguments, Sendable {
     package func arguments(families: [PeriodFamily]) -> [String] {
         let family = families.contains(family) ? family : families.first ?? family
         return ["--" + Self.flag, family.rawValue]
+    }
+}
+
+/// The workbook's options (docs/workbook.md; make `WORKBOOK_PEOPLE`):
+/// `workbook` reads them, `nightly` passes them on.
+package struct WorkbookOptions: ParsableArguments, Sendable {
+    static let peopleFlag = "workbook-people"
+    static let rowsFlag = "sheet-rows"
+
+    @Option(
+        name: .customLong(peopleFlag),
+        help: ArgumentHelp(
+            "Whether the people report's files are sheets: auto (when they hold at most 1,000,000 rows together), full or tables (only the people lists).",
+            valueName: "mode"))
+    package var workbookPeople = "auto"
+
+    @Option(
+        name: .customLong(rowsFlag),
+        help: ArgumentHelp(
+            "Rows per sheet, the header included; a longer report goes on in `name (2)`, … (2 to Excel's 1048576).", valueName: "n"))
+    package var sheetRows = 1_048_576
+
+    package init() {}
+
+    package mutating func validate() throws {
+        if !["auto", "full", "tables"].contains(workbookPeople) {
+            throw ValidationError("--workbook-people takes auto, full or tables; \"\(workbookPeople)\" is none of them.")
+        }
+        if sheetRows < 2 || sheetRows > 1_048_576 {
+            throw ValidationError("--sheet-rows takes 2 to 1048576 (Excel's last row); \(sheetRows) is outside.")
+        }
+    }
+
+    /// The arguments that give a child job these settings (the defaults left out).
+    package var arguments: [String] {
+        ["--" + Self.peopleFlag, workbookPeople] + (sheetRows == 1_048_576 ? [] : ["--" + Self.rowsFlag, String(sheetRows)])
     }
 }

@@ -302,8 +302,8 @@ import Glibc
         again.waitUntilExit()
         var rerunDuration = Date().timeIntervalSince(started)
         let expected = metricReports(clean.sub("reports"))
-        // Every report and the dashboard on top, and their dated copies under history/.
-        let reports = ReportCatalog.reportJobs.flatMap(\.reports).count * 6 + 1
+        // Every report, the dashboard and the workbook on top, and their dated copies under history/.
+        let reports = ReportCatalog.reportJobs.flatMap(\.reports).count * 6 + 2
         #expect(expected.count == 2 * reports)
         #expect(expected.keys.filter { $0.hasPrefix("history/") }.count == reports)
 

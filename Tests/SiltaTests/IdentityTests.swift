@@ -222,7 +222,7 @@ import Testing
         let error = (bad["identities"] as? [String: Any])?["error"] as? String
         #expect(error?.contains("line 3") == true, "\(bad)")
         let jobs = try #require(bad["jobs"] as? [[String: Any]])
-        #expect(jobs.filter { ($0["note"] as? String)?.contains("identity file") == true }.count == ReportCatalog.reportJobs.count + 1)
+        #expect(jobs.filter { ($0["note"] as? String)?.contains("identity file") == true }.count == ReportCatalog.reportJobs.count + 2)
         let prom = try String(contentsOfFile: s.sub("r/silta.prom"), encoding: .utf8)
         #expect(prom.contains("silta_identities_invalid 1"))
         #expect(prom.contains("silta_last_run_exit_code 78"))

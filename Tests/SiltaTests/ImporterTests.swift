@@ -254,9 +254,9 @@ import Testing
         #expect(
             jobs.map { $0["job"] as? String } == [
                 "import-slack", "import-stackexchange", "import-gharchive", "ingest", "engagement", "social-capital", "bridging",
-                "people", "dashboard",
+                "people", "dashboard", "workbook",
             ])
-        #expect(jobs.map { $0["exit_code"] as? Int } == [0, 0, 66, 0, 0, 0, 0, 0, 0])
+        #expect(jobs.map { $0["exit_code"] as? Int } == [0, 0, 66, 0, 0, 0, 0, 0, 0, 0])
         #expect((jobs[0]["figures"] as? [String: Any])?["events_imported"] as? Int == 1552)
         #expect(summary["reports_complete"] as? Bool == true)
         #expect(try String(contentsOfFile: s.sub("r/silta.prom"), encoding: .utf8).contains("silta_import_failures 1"))

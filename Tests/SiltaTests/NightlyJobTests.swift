@@ -205,8 +205,8 @@ import Testing
         #expect(summary["history"] is NSNull)
         #expect(!FileManager.default.fileExists(atPath: s.sub("reports/history")))
         let jobs = summary["jobs"] as! [[String: Any]]
-        // The report jobs killed, so the dashboard not run.
-        #expect(jobs.map { $0["exit_code"] as? Int } == [0] + ReportCatalog.reportJobs.map { _ in 137 } + [nil])
+        // The report jobs killed, so neither the dashboard nor the workbook run.
+        #expect(jobs.map { $0["exit_code"] as? Int } == [0] + ReportCatalog.reportJobs.map { _ in 137 } + [nil, nil])
         #expect(jobs[1]["note"] as? String == "killed by signal 9")
         let prom = try Self.parseProm(s.sub("reports/silta.prom"))
         #expect(prom["silta_last_run_success"] == 0)
@@ -255,8 +255,9 @@ import Testing
         let weekly = try Self.nightly(s, ["--periods", "week"])
         #expect(weekly.status == 0, "\(weekly.stderr)")
         let top = try Self.topReports(s).keys.filter { !Self.perNight.contains($0) }.sorted()
-        #expect(top.count == 2 * reports + 1)
-        #expect(top.allSatisfy { $0.contains("_weekly.") || $0 == ReportCatalog.dashboardFile }, "\(top)")
+        #expect(top.count == 2 * reports + 2)
+        #expect(
+            top.allSatisfy { $0.contains("_weekly.") || $0 == ReportCatalog.dashboardFile || $0 == ReportCatalog.workbookFile }, "\(top)")
         let kept = try FileManager.default.contentsOfDirectory(atPath: s.sub("reports/history/2026-11-01")).sorted()
         #expect(kept == (top + ["ingest_report.json", "run_summary.json"]).sorted())
         let summary = try readJSON(s.sub("reports/run_summary.json"))
@@ -298,7 +299,8 @@ import Testing
         #expect(try Self.nightly(s, asOf).status == 0)
         #expect(!FileManager.default.fileExists(atPath: s.sub("reports/.publishing")))
         let top = try Self.topReports(s).filter { !Self.perNight.contains($0.key) }
-        #expect(top.count == 6 * ReportCatalog.reportJobs.flatMap(\.reports).count + 1)
+        // Every report, the dashboard and the workbook.
+        #expect(top.count == 6 * ReportCatalog.reportJobs.flatMap(\.reports).count + 2)
         for (name, data) in top where name.hasSuffix(".json") {
             #expect(String(decoding: data, as: UTF8.self).contains("\"as_of\": \"2026-11-30T00:00:00.000Z\""), "\(name) is tonight's")
         }
