@@ -128,13 +128,7 @@ package struct DashboardData: Sendable {
     }
 
     /// How a period of this family is named: "the week of 2026-10-19".
-    package func name(of start: String) -> String {
-        switch period {
-        case "daily": "the day " + start
-        case "weekly": "the week of " + start
-        default: "the month of " + start
-        }
-    }
+    package func name(of start: String) -> String { periodName(family: period, start: start) }
 
     /// The first local date after period `start` (`YYYY-MM-DD`) of this family.
     package func end(of start: String) -> Int? { RFC3339.parseDate(start).flatMap { Self.end(ofDay: $0, period: period) } }

@@ -14,6 +14,17 @@ package struct ReportColumnMissing: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// How a period is named in a sentence: "the week of 2026-10-19", from its
+/// family's file word (`weekly`) and its start; the dashboard's and the
+/// workbook's words.
+package func periodName(family: String, start: String) -> String {
+    switch family {
+    case "daily": "the day " + start
+    case "weekly": "the week of " + start
+    default: "the month of " + start
+    }
+}
+
 /// The people report's rows of one period, read back from its CSV: what the
 /// dashboard's and the workbook's people lists are drawn from.
 package struct PeopleOfPeriod: Sendable {

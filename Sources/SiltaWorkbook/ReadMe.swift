@@ -81,7 +81,7 @@ enum ReadMe {
         for list in lists {
             let what = PeopleHighlight(rawValue: list.name).map { h in
                 h.title + ": " + h.meaning + ", "
-                    + (summary.highlightsStart.map { "the \(plan.highlights) period of \($0)" } ?? "no complete period yet")
+                    + (summary.highlightsStart.map { periodName(family: plan.highlights, start: $0) } ?? "no complete period yet")
             }
             rows.append([.text(list.name), .count(list.rows), .text(what ?? list.name)])
         }

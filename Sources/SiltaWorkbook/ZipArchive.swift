@@ -21,6 +21,8 @@ package final class ZipMember: @unchecked Sendable {
     package var compressedSize: UInt64 { pieces.reduce(0) { $0 + UInt64($1.count) } }
     private var stream = z_stream()
     private var pending: [UInt8] = []
+    /// deflate's output before it is kept at its own size (a piece keeps no spare capacity).
+    private var scratch: [UInt8] = []
     private var finished = false
     private static let flushAt = 1 << 20
 
@@ -65,7 +67,9 @@ package final class ZipMember: @unchecked Sendable {
     private func drain(finish: Bool) {
         size += UInt64(pending.count)
         crc = pending.withUnsafeBufferPointer { UInt32(crc32(uLong(crc), $0.baseAddress, uInt($0.count))) }
-        var out = [UInt8](repeating: 0, count: max(pending.count / 2, 1 << 16))
+        if scratch.count < max(pending.count / 2, 1 << 16) { scratch = [UInt8](repeating: 0, count: max(pending.count / 2, 1 << 16)) }
+        var out = scratch
+        scratch = []
         var made = 0
         pending.withUnsafeMutableBufferPointer { input in
             stream.next_in = input.baseAddress
@@ -82,9 +86,10 @@ package final class ZipMember: @unchecked Sendable {
                 precondition(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR, "deflate failed: \(rc)")
             } while finish ? rc != Z_STREAM_END : (stream.avail_in > 0 || stream.avail_out == 0)
         }
-        out.removeSubrange(made...)
-        if !out.isEmpty { pieces.append(out) }
-        pending.removeAll(keepingCapacity: true)
+        if made > 0 { pieces.append(Array(out[..<made])) }
+        scratch = out
+        if finish { scratch = [] }
+        pending.removeAll(keepingCapacity: !finish)
     }
 }
 

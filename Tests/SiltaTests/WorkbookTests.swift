@@ -61,6 +61,15 @@ import Testing
         #expect(output.contains("equal their CSVs"), "\(output)")
     }
 
+    @Test func theSampleNightsSheetsAreItsCSVsToo() throws {
+        let s = Scratch()
+        let night = try runJob(
+            "nightly", ["--logs", NightlyJobTests.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("r"), "-q"])
+        #expect(night.status == 0, "\(night.stderr)")
+        let (status, output) = try python("xlsx_check.py", [s.sub("r"), "--highlights", "weekly"])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test func idsThatLookLikeValuesStayTextInOpenpyxlLibreOfficePandasAndDuckDB() throws {
         let s = Scratch()
         try Self.trickyNight(s)

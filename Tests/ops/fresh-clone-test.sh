@@ -16,4 +16,5 @@ python3 -m venv "$scratch/bare-python" || fail "python3 -m venv"
     || { tail -n 30 "$scratch/run.log" >&2; fail "make run-jobs in a fresh clone"; }
 grep -q '"exit_code": 0' "$scratch/clone/var/reports/run_summary.json" || fail "the night did not exit 0"
 [ -s "$scratch/clone/var/reports/engagement_weekly.csv" ] || fail "no engagement report"
+[ -s "$scratch/clone/var/reports/silta.xlsx" ] || fail "no workbook"
 echo "fresh-clone-test: ok (make run-jobs in a fresh clone with a bare python3)"
