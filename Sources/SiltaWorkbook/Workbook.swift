@@ -66,7 +66,7 @@ package enum Workbook {
     /// ``PeopleSheets/auto``'s limit: the people report's rows, its files together.
     package static let peopleRowsAuto = 1_000_000
 
-    /// One report file to show: its path, sheet name and columns' types.
+    /// One report file to show: its report, its sheet name (the file's stem) and its path.
     struct Source: Sendable {
         let report: String
         let stem: String
