@@ -305,7 +305,9 @@ def report(result):
         targets.append(("NetworkX / Silta graph measures >= 50%s" % ("" if g.get("networkx_seconds") else " (NetworkX hit the budget)"),
                         nx_s / g["silta_seconds"], nx_s / g["silta_seconds"] >= 50))
         if g.get("igraph_seconds"):
-            targets.append(("igraph / Silta graph measures >= 1", g["igraph_seconds"] / g["silta_seconds"], g["igraph_seconds"] >= g["silta_seconds"]))
+            # Measures alone on both sides, graphs built beforehand, best of the same rounds (graphs-vs-peers.py).
+            targets.append(("igraph / Silta graph measures >= 2 (measures only)", g["igraph_seconds"] / g["silta_seconds"],
+                            g["igraph_seconds"] >= 2 * g["silta_seconds"]))
     speedup = r["silta ingest, 1 worker"]["wall"] / ingest
     targets.append(("ingest: %d workers / 1 worker speed-up >= 1.7" % result["workers"], speedup, speedup >= 1.7))
     nightly = r["silta nightly increment"]["wall"] / r["silta make run-jobs"]["wall"]
