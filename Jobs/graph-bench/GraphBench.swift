@@ -98,7 +98,8 @@ struct GraphBench: ParsableCommand {
         }
         let weekStart = RFC3339.formatDate(days: periodFamily.firstDay(of: chosenWeek))
         print(
-            "{\"week\": \"\(weekStart)\", \"silta_seconds\": \(best), \"silta_build_seconds\": \(buildSeconds), \"repeat\": \(max(1, repetitions)), \"graphs\": [\n  " + rows.joined(separator: ",\n  ") + "\n]}")
+            "{\"week\": \"\(weekStart)\", \"silta_seconds\": \(best), \"silta_build_seconds\": \(buildSeconds), \"repeat\": \(max(1, repetitions)), \"graphs\": [\n  "
+                + rows.joined(separator: ",\n  ") + "\n]}")
     }
 }
 

@@ -239,6 +239,13 @@ package struct Sheet: Sendable {
     /// Data rows (the header not counted).
     package let rows: Int
     package let columns: Int
+
+    /// Its header and rows as a range, `A1:Q40` (with `$` before each part, `$A$1:$Q$40`, when `absolute`).
+    func range(absolute: Bool = false) -> String {
+        let last = String(decoding: SheetXML.letters(max(columns, 1) - 1), as: UTF8.self)
+        let d = absolute ? "$" : ""
+        return "\(d)A\(d)1:\(d)\(last)\(d)\(rows + 1)"
+    }
 }
 
 /// Writes a table (a report CSV's rows, or one of the people lists) as
@@ -418,13 +425,13 @@ package struct SheetWriter {
     /// Closes the open sheet.
     private mutating func end() {
         guard let m = member else { return }
-        let last = SheetXML.letters(max(columns.count, 1) - 1)
+        let title = sheets.isEmpty ? name : name + " (\(sheets.count + 1))"
+        let sheet = Sheet(name: title, member: m, rows: row - 1, columns: columns.count)
         m.append("</sheetData>")
-        m.append(#"<autoFilter ref="A1:\#(String(decoding: last, as: UTF8.self))\#(row)"/>"#)
+        m.append(#"<autoFilter ref="\#(sheet.range())"/>"#)
         m.append("</worksheet>")
         m.finish()
-        let title = sheets.isEmpty ? name : name + " (\(sheets.count + 1))"
-        sheets.append(Sheet(name: title, member: m, rows: row - 1, columns: columns.count))
+        sheets.append(sheet)
         member = nil
     }
 }

@@ -151,11 +151,7 @@ package enum Workbook {
         part("_rels/.rels", WorkbookParts.packageRelationships)
         part(
             "xl/workbook.xml",
-            WorkbookParts.workbook(
-                all.enumerated().map { k, s in
-                    let last = String(decoding: SheetXML.letters(max(s.columns, 1) - 1), as: UTF8.self)
-                    return (s.name, k == 0 ? nil : "$A$1:$\(last)$\(s.rows + 1)")
-                }))
+            WorkbookParts.workbook(all.enumerated().map { k, s in (s.name, k == 0 ? nil : s.range(absolute: true)) }))
         part("xl/_rels/workbook.xml.rels", WorkbookParts.workbookRelationships(parts))
         part("xl/styles.xml", WorkbookParts.styles)
         members += all.map(\.member)
