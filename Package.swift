@@ -164,7 +164,7 @@ let package = Package(
         /// .xlsx file, its zip and XML written here.
         .target(
             name: "SiltaWorkbook",
-            dependencies: ["CSiltaZlib", "SiltaSupport", "SiltaEvents", "SiltaReports", "SiltaReportJobs"],
+            dependencies: ["CSiltaZlib", "SiltaSupport", "SiltaEvents", "SiltaMetrics", "SiltaReports", "SiltaReportJobs"],
             swiftSettings: strict
         ),
         /// Nightly operations: running the jobs in order under one lock, the

@@ -44,14 +44,14 @@ package struct ReportReader {
     }
 
     /// The rows of the report CSV at `path` (its records but the header),
-    /// counted up to `limit` without splitting them into cells: its line
-    /// ends outside quoted fields.
-    package static func rowCount(path: String, upTo limit: Int = .max) throws -> Int {
+    /// counted without splitting them into cells: its line ends outside
+    /// quoted fields.
+    package static func rowCount(path: String) throws -> Int {
         let file = try PosixFile(path: path, flags: O_RDONLY, noFollow: true)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var records = 0
         var quoted = false
-        while records <= limit {
+        while true {
             let n = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
             if n == 0 { break }
             buffer.withUnsafeBufferPointer { b in
@@ -72,7 +72,7 @@ package struct ReportReader {
                 }
             }
         }
-        return min(max(records - 1, 0), limit)
+        return max(records - 1, 0)
     }
 
     /// The position of column `name`, or `nil`.

@@ -1,4 +1,5 @@
 import Dispatch
+import SiltaMetrics
 import SiltaReportJobs
 import SiltaReports
 import SiltaSupport
@@ -75,13 +76,12 @@ package enum Workbook {
 
     /// Writes `REPORTS/silta.xlsx` from the report CSVs in `plan.reports`.
     package static func write(_ plan: WorkbookPlan) throws -> WorkbookSummary {
-        let families = ["daily", "weekly", "monthly"]
         var sources: [Source] = []
         var peopleFiles: [Source] = []
         for spec in ReportCatalog.reportJobs {
             for report in spec.reports {
-                for family in families {
-                    let stem = report.name + "_" + family
+                for family in PeriodFamily.allCases {
+                    let stem = report.name + "_" + family.adjective
                     let path = plan.reports + "/" + stem + ".csv"
                     guard FileSystem.kind(of: path) == .file else { continue }
                     let source = Source(report: report.name, stem: stem, path: path)
@@ -91,18 +91,15 @@ package enum Workbook {
         }
         guard !sources.isEmpty || !peopleFiles.isEmpty else { throw WorkbookInputMissing(folder: plan.reports) }
         var summary = WorkbookSummary()
-        switch plan.people {
-        case .full: sources += peopleFiles
-        case .tables: summary.peopleLeftOut = try peopleFiles.map { ($0.stem + ".csv", try rows(in: $0.path, upTo: .max)) }
-        case .auto:
-            var total = 0
-            for source in peopleFiles where total <= plan.peopleRowsAuto {
-                total += try rows(in: source.path, upTo: plan.peopleRowsAuto - total + 1)
-            }
-            if total <= plan.peopleRowsAuto {
+        if plan.people == .full {
+            sources += peopleFiles
+        } else {
+            // Each file counted once: for the choice, and for the Read me when it is left out.
+            let counted = try peopleFiles.map { ($0.stem + ".csv", try ReportReader.rowCount(path: $0.path)) }
+            if plan.people == .auto && counted.reduce(0, { $0 + $1.1 }) <= plan.peopleRowsAuto {
                 sources += peopleFiles
             } else {
-                summary.peopleLeftOut = try peopleFiles.map { ($0.stem + ".csv", try rows(in: $0.path, upTo: .max)) }
+                summary.peopleLeftOut = counted
             }
         }
 
@@ -218,8 +215,6 @@ package enum Workbook {
             Array((row.boundarySpanner ? "true" : "false").utf8),
         ]
     }
-
-    static func rows(in path: String, upTo limit: Int) throws -> Int { try ReportReader.rowCount(path: path, upTo: limit) }
 
     static func size(_ path: String) -> Int { FileSystem.size(ofBytes: Array(path.utf8)) }
 }
