@@ -3,6 +3,7 @@ import SiltaEvents
 import SiltaIdentities
 import SiltaReports
 import SiltaSupport
+import Synchronization
 
 /// How the people report names a person (docs/people.md "Pseudonyms").
 package enum PeopleIds: Sendable {
@@ -23,20 +24,27 @@ package enum PeopleIds: Sendable {
 /// The `people_daily|weekly|monthly` tables.
 package enum PeopleReport {
     /// The tables, named as `settings.peopleIds` says (raw ids without it).
-    /// Each is made period by period while it is written.
+    /// Each is made period by period while it is written; a family's tallies
+    /// are counted when its table is written and dropped after it (the first
+    /// family's with every person's first event, which all need).
     package static func tables(_ input: MetricsInput, settings: ReportSettings) -> [ReportTable] {
         let persons = input.personCount
         let families = settings.families
         let zone = settings.zone
-        let parts = CommunityWorkers.map(input, workers: settings.workers, scratch: People.Scratch(persons: persons)) { c, scratch in
-            People.part(of: input.events(of: c), families: families, zone: zone, scratch: scratch)
+        let workers = settings.workers
+        var first = CommunityWorkers.map(input, workers: workers, scratch: People.Scratch(persons: persons)) { c, scratch in
+            let e = input.events(of: c)
+            return (
+                seen: People.firstSeen(of: e, scratch: scratch),
+                tallies: People.tallies(of: e, family: families[0], zone: zone, scratch: scratch)
+            )
         }
         // Each person's first event, in any community.
         var firstTs = [Int64](repeating: .max, count: persons)
-        for part in parts {
-            for f in part?.firstSeen ?? [] where f.ts < firstTs[Int(f.person)] { firstTs[Int(f.person)] = f.ts }
+        for part in first {
+            for f in part?.seen ?? [] where f.ts < firstTs[Int(f.person)] { firstTs[Int(f.person)] = f.ts }
         }
-        let cells = personCells(input, seen: firstTs, ids: settings.peopleIds ?? .raw, workers: settings.workers)
+        let cells = personCells(input, seen: firstTs, ids: settings.peopleIds ?? .raw, workers: workers)
         let rank = ranks(of: cells, seen: firstTs)
         // From here on persons are numbered by their place in the report's
         // order: a period's rows then read their per-person state in
@@ -51,50 +59,71 @@ package enum PeopleReport {
             cellEnds.append(cellBytes.count)
         }
         let table = PeopleTable(
-            parts: renumber(parts, rank: rank, families: families, workers: settings.workers),
             internalCommunity: input.snapshot.communityKinds.map { $0 == .internal },
             firstDay: order.map { Int32(zone.localDay(firstTs[$0])) }, cellBytes: cellBytes, cellEnds: cellEnds, settings: settings)
-        return families.map { family in
+        // Moved out of `first`, so that renumbering finds each array unshared
+        // and works in place instead of copying it.
+        var firstLists: [People.CommunityTallies?] = []
+        for c in first.indices { firstLists.append(first[c].take()?.tallies) }
+        renumber(&firstLists, rank: rank, workers: workers)
+        let held = HeldTallies(firstLists)
+        return families.enumerated().map { k, family in
             ReportTable(
                 report: "people", period: family.adjective, columns: People.identityColumns + People.columnNames,
-                cells: { sink in try table.rows(of: family, into: sink) })
+                cells: { sink in
+                    var lists = (k == 0 ? held.take() : nil) ?? []
+                    if lists.isEmpty {
+                        lists = CommunityWorkers.map(input, workers: workers, scratch: People.Scratch(persons: persons)) { c, scratch in
+                            People.tallies(of: input.events(of: c), family: family, zone: zone, scratch: scratch)
+                        }
+                        renumber(&lists, rank: rank, workers: workers)
+                    }
+                    try table.rows(of: family, lists: lists, into: sink)
+                })
         }
     }
 
-    /// The tallies with each person as their rank; the tallies of persons
-    /// who never had an event (only ever the target of an interaction) go,
-    /// since they have no row.
-    static func renumber(_ parts: [People.CommunityPart?], rank: [Int32], families: [PeriodFamily], workers: Int)
-        -> [People.CommunityPart?]
-    {
-        let slots = ResultSlots<People.CommunityPart?>(count: parts.count)
-        let queue = WorkQueue(count: parts.count)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, parts.count))) { _ in
-            while let c = queue.claim() {
-                guard var part = parts[c] else {
-                    slots.set(c, nil)
-                    continue
-                }
-                for family in families {
-                    guard var list = part.families[family] else { continue }
-                    var kept: [People.Tally] = []
-                    kept.reserveCapacity(list.tallies.count)
-                    let starts = list.starts
+    /// The first family's tallies, counted with the first events, until its
+    /// table takes them.
+    final class HeldTallies: Sendable {
+        private let lists: Mutex<[People.CommunityTallies?]?>
+
+        init(_ lists: [People.CommunityTallies?]) { self.lists = Mutex(lists) }
+
+        /// The tallies, once; nil after.
+        func take() -> [People.CommunityTallies?]? { lists.withLock { $0.take() } }
+    }
+
+    /// The tallies with each person as their rank, in place; the tallies of
+    /// persons who never had an event (only ever the target of an
+    /// interaction) go, since they have no row.
+    static func renumber(_ lists: inout [People.CommunityTallies?], rank: [Int32], workers: Int) {
+        let queue = WorkQueue(count: lists.count)
+        lists.withUnsafeMutableBufferPointer { buffer in
+            // Each worker takes whole elements, never the same one.
+            nonisolated(unsafe) let lists = buffer
+            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, lists.count))) { _ in
+                while let c = queue.claim() {
+                    guard var list = lists[c].take() else { continue }
+                    var kept = 0
+                    var from = 0
                     for k in list.periods.indices {
-                        for var t in list.tallies[starts[k]..<starts[k + 1]] where rank[Int(t.person)] >= 0 {
+                        let end = list.starts[k + 1]
+                        while from < end {
+                            var t = list.tallies[from]
+                            from += 1
+                            guard rank[Int(t.person)] >= 0 else { continue }
                             t.person = UInt32(rank[Int(t.person)])
-                            kept.append(t)
+                            list.tallies[kept] = t
+                            kept += 1
                         }
-                        list.starts[k + 1] = kept.count
+                        list.starts[k + 1] = kept
                     }
-                    list.tallies = kept
-                    part.families[family] = list
+                    list.tallies.removeLast(list.tallies.count - kept)
+                    lists[c] = list
                 }
-                part.firstSeen = []
-                slots.set(c, part)
             }
         }
-        return slots.results.map { $0! }
     }
 
     /// Each person's `person` cell (empty for persons with no event), the
@@ -137,10 +166,10 @@ package enum PeopleReport {
     }
 }
 
-/// What every family's rows are made from: the communities' tallies, and
-/// each person's first day and cell, persons numbered in report order.
+/// What every family's rows are made from besides its communities'
+/// tallies: each person's first day and cell, persons numbered in report
+/// order.
 struct PeopleTable: Sendable {
-    let parts: [People.CommunityPart?]
     let internalCommunity: [Bool]
     let firstDay: [Int32]
     /// Person `r`'s cell is `cellBytes[cellEnds[r - 1] ..< cellEnds[r]]`.
@@ -158,9 +187,9 @@ struct PeopleTable: Sendable {
     }
 
     /// The rows of `family`, in report order: periods ascending, each
-    /// adding up its communities' tallies in per-person counters.
-    func rows(of family: PeriodFamily, into sink: RowSink) throws {
-        let lists = parts.map { $0?.families[family] }
+    /// adding up its communities' tallies (`lists`, persons as ranks) in
+    /// per-person counters.
+    func rows(of family: PeriodFamily, lists: [People.CommunityTallies?], into sink: RowSink) throws {
         let periods = Set(lists.flatMap { $0?.periods ?? [] }).sorted()
         var cursor = [Int](repeating: 0, count: lists.count)
         var state = [State](repeating: State(), count: firstDay.count)
