@@ -4,6 +4,7 @@ import SiltaIdentities
 import SiltaReports
 import SiltaSupport
 import SiltaWarehouse
+import Synchronization
 
 /// The warehouse, loaded for the metric jobs: content authorship resolved
 /// (events.md "Content authorship"), communities in report order, and each
@@ -42,6 +43,9 @@ package final class MetricsInput: @unchecked Sendable {
     package let personCount: Int
     /// Events left out because their actor is a bot.
     package let botEvents: Int
+    /// Every event block, in commit order.
+    private let blocks: [EventBlockView]
+    private let pages: BlockPages
 
     /// Loads `snapshot`, spreading the passes over `workers` threads, with
     /// the persons of `identities` (docs/identities.md) when given.
@@ -69,6 +73,8 @@ package final class MetricsInput: @unchecked Sendable {
         reportRank = rank
 
         let blocks = snapshot.blocks
+        self.blocks = blocks
+        pages = BlockPages(blocks)
         var counts = [Int](repeating: 0, count: communities)
         var minTs = Int64.max
         var maxTs = Int64.min
@@ -192,11 +198,14 @@ package final class MetricsInput: @unchecked Sendable {
         if let identities { return events(of: c, persons: identities) }
         var e = CommunityEvents()
         e.reserve(eventCounts[Int(c)])
-        for b in snapshot.blocks {
+        var touched: [Int] = []
+        for (k, b) in blocks.enumerated() {
             guard let r = Self.range(of: c, in: b) else { continue }
             defer { snapshot.releasePages(of: b, rows: r) }
             append(r, of: b, to: &e)
+            touched.append(k)
         }
+        pages.gathered(touched, snapshot: snapshot)
         e.sortByTime()
         return e
     }
@@ -204,8 +213,11 @@ package final class MetricsInput: @unchecked Sendable {
     /// ``events(of:)`` through an identity file: each column filled in a
     /// loop of its own over the rows that are not bots'.
     private func events(of c: UInt32, persons map: PersonMap) -> CommunityEvents {
-        let parts = snapshot.blocks.compactMap { b in Self.range(of: c, in: b).map { (b, $0) } }
-        defer { for (b, r) in parts { snapshot.releasePages(of: b, rows: r) } }
+        let parts = blocks.compactMap { b in Self.range(of: c, in: b).map { (b, $0) } }
+        defer {
+            for (b, r) in parts { snapshot.releasePages(of: b, rows: r) }
+            pages.gathered(blocks.indices.filter { Self.range(of: c, in: blocks[$0]) != nil }, snapshot: snapshot)
+        }
         let total = parts.reduce(0) { $0 + $1.1.count }
         let resolved = map.personOrBot
         let isBot = map.isBot
@@ -387,3 +399,42 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Gives a block's pages back once every community in it has been gathered.
+///
+/// ``MetricsInput/events(of:)`` gives back the whole pages under the rows it
+/// copied, but a community with less than a page of a column in a block
+/// shares that page with its neighbours, so that page stays: on a warehouse
+/// of many blocks and small communities, most of the file stayed resident
+/// until the pass ended (470 MB of the 906 MB run file at 20M events, in the
+/// people job). Counting the communities gathered per block releases each
+/// block whole when its last community is done; the count then starts over
+/// for the next pass. A count off by a pass (a community gathered twice)
+/// only releases pages early, which costs a page fault, never a wrong value.
+final class BlockPages: @unchecked Sendable {
+    private let communities: [Int]
+    private let remaining: Mutex<[Int]>
+
+    init(_ blocks: [EventBlockView]) {
+        communities = blocks.map(\.communities.count)
+        remaining = Mutex(communities)
+    }
+
+    /// Counts one community gathered from `touched` (block indices), and
+    /// releases the blocks it was the last of.
+    func gathered(_ touched: [Int], snapshot: WarehouseSnapshot) {
+        let done = remaining.withLock { left in
+            var done: [Int] = []
+            for k in touched {
+                left[k] -= 1
+                if left[k] <= 0 {
+                    left[k] = communities[k]
+                    done.append(k)
+                }
+            }
+            return done
+        }
+        let blocks = done.isEmpty ? [] : snapshot.blocks
+        for k in done { snapshot.releasePages(of: blocks[k], rows: 0..<blocks[k].rows) }
+    }
+}
