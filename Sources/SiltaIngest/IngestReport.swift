@@ -29,6 +29,10 @@ package struct IngestReport: Sendable, Equatable {
     package var newPersons = 0
     package var newCommunities = 0
     package var newContents = 0
+    /// Days of de-duplication keys moved out of memory to the spill file,
+    /// and loaded back (``DedupeIndex``; logged, not in the report file).
+    package var dedupeDaysSpilled = 0
+    package var dedupeDaysReloaded = 0
     /// The warehouse generation after the run (unchanged when nothing was read).
     package var generation: UInt64 = 0
     /// Events in the warehouse after the run.

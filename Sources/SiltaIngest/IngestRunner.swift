@@ -23,6 +23,9 @@ package struct IngestOptions: Sendable {
     package var limits = ReadLimits()
     /// Events per block in a run file.
     package var blockRows = 1 << 18
+    /// De-duplication keys held in memory before days of them are spilled
+    /// to a temporary file (``DedupeIndex``); lowered by the tests.
+    package var dedupeResidentKeys = DedupeIndex.residentKeys
     /// Seconds to wait for another run's lock; `nil` waits for ever, 0 fails at once.
     package var lockWaitSeconds: Double? = 0
     /// Counts the bytes of the files read (compressed, as on disk), for a progress bar.
@@ -169,7 +172,8 @@ package enum IngestRunner {
     ) throws {
         let generation = manifest.generation + 1
         var merger = Merger(
-            existing: runs, manifest: manifest, location: location, generation: generation, blockRows: options.blockRows)
+            existing: runs, manifest: manifest, location: location, generation: generation, blockRows: options.blockRows,
+            dedupeResidentKeys: options.dedupeResidentKeys)
         merger.futureAfter = Clocks.epochMilliseconds() + 86_400_000
         var ingested: [Manifest.IngestedFile] = []
         var nextLine = 1
@@ -247,6 +251,14 @@ package enum IngestRunner {
             report.newPersons = merger.newPersons
             report.newCommunities = merger.newCommunities
             report.newContents = merger.newContents
+            let spills = merger.dedupeSpills
+            report.dedupeDaysSpilled = spills.spilled
+            report.dedupeDaysReloaded = spills.reloaded
+            if spills.spilled > 0 {
+                detail(
+                    "de-duplication keys: \(spills.spilled) day(s) moved out of memory to a temporary file, \(spills.reloaded) loaded again"
+                )
+            }
 
             guard report.filesRead > 0 else {
                 merger.abandon()

@@ -2,6 +2,12 @@ import Dispatch
 import SiltaSupport
 import SiltaWarehouse
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte strings interned to dense `UInt32` ids (0, 1, 2, ... in first-seen
 /// order), with their bytes kept once in an arena.
 ///
@@ -129,11 +135,25 @@ struct ContentInterner {
 /// A day's keys from earlier runs are loaded the first time this run meets
 /// an event of that day, so a nightly run over one new day of logs reads one
 /// day of keys, not the whole history.
+///
+/// Memory is bounded: while the days held in memory have more than
+/// ``residentKeys`` keys, the day met least recently (never the current one)
+/// leaves memory. This run's new keys of that day go to a spill file (a
+/// temporary file beside the run file, removed at the end, or by the next
+/// ingest after a crash); the day is loaded again, with its spilled keys, if
+/// it is met again. Logs are mostly in time order, so a day is met in a few
+/// stretches: 20M events over 90 days in 360 daily files held 560 MB of keys
+/// in memory before, about 100 MB with the bound. Keys are written to the run
+/// file day by day, the spilled ones first in the order spilled: the same
+/// bytes for the same inputs and earlier runs, whatever the number of workers.
 struct DedupeIndex {
     private static let dayMillis: Int64 = 86_400_000
     private static let empty: UInt32 = .max
     /// Marks keys added by this run (milliseconds in a day need 27 bits).
     private static let newFlag: UInt32 = 1 << 31
+    /// Keys held in memory before days are spilled (about 12 bytes each
+    /// over a table between 3/8 and 3/4 full: 64 to 128 MB).
+    static let residentKeys = 1 << 22
 
     private struct DayTable {
         var ms: [UInt32]
@@ -142,10 +162,13 @@ struct DedupeIndex {
         var newCount = 0
         var mask: Int
 
-        init() {
-            ms = Array(repeating: DedupeIndex.empty, count: 64)
-            hash = Array(repeating: 0, count: 64)
-            mask = 63
+        /// A table that holds `keys` keys without growing.
+        init(keys: Int = 0) {
+            var size = 64
+            while size * 3 < keys * 4 + 4 { size <<= 1 }
+            ms = Array(repeating: DedupeIndex.empty, count: size)
+            hash = Array(repeating: 0, count: size)
+            mask = size - 1
         }
 
         /// Inserts; returns false when the key was already there.
@@ -181,8 +204,8 @@ struct DedupeIndex {
             }
         }
 
-        /// This run's keys, in table order: the same for the same inputs and
-        /// the same earlier runs, whatever the number of workers.
+        /// This run's keys held here, in table order: the same for the same
+        /// inputs and the same earlier runs, whatever the number of workers.
         func newKeys() -> (milliseconds: [UInt32], hashes: [UInt64]) {
             var milliseconds: [UInt32] = []
             var hashes: [UInt64] = []
@@ -196,66 +219,184 @@ struct DedupeIndex {
         }
     }
 
-    private var tables: [DayTable] = []
-    private var tableOfDay: [Int32: Int] = [:]
-    /// The last day met, and its table: a chunk's events are mostly of one day.
+    /// This run's keys of one day written to the spill file: `count`
+    /// milliseconds, then `count` hashes, from `offset`.
+    private struct Segment {
+        var offset: Int
+        var count: Int
+    }
+
+    private struct Day {
+        var day: Int32
+        /// Held in memory, or nil when spilled (or not met yet).
+        var table: DayTable?
+        var spilled: [Segment] = []
+        var lastUse = 0
+
+        var spilledCount: Int { spilled.reduce(0) { $0 + $1.count } }
+        var newCount: Int { spilledCount + (table?.newCount ?? 0) }
+    }
+
+    private var days: [Day] = []
+    private var dayIndex: [Int32: Int] = [:]
+    /// The last day met, and its index: a chunk's events are mostly of one day.
     private var lastDay = Int32.min
-    private var lastTable = 0
+    private var last = 0
+    private var clock = 0
+    /// Keys in the tables held in memory.
+    private var resident = 0
+    private let budget: Int
+    private let spillPath: String
+    private var spill: PosixFile?
+    private var spillSize = 0
+    /// Days spilled, and loaded again, so far (for the log and the tests).
+    private(set) var spills = 0
+    private(set) var reloads = 0
     /// The committed runs, kept alive: their keys are read in place from
     /// the mapped files, which live only as long as the `RunFile`s.
     private let runs: [RunFile]
 
     /// - Parameter runs: the committed runs, whose keys count as stored.
-    init(runs: [RunFile]) { self.runs = runs }
+    /// - Parameter spillPath: the temporary file for spilled keys, made only
+    ///   when needed.
+    /// - Parameter residentKeys: keys held in memory before days are spilled.
+    init(runs: [RunFile], spillPath: String, residentKeys: Int = DedupeIndex.residentKeys) {
+        self.runs = runs
+        self.spillPath = spillPath
+        budget = max(1, residentKeys)
+    }
 
     /// Records the event; returns false when it is a duplicate.
-    mutating func insert(ts: Int64, idHash: UInt64) -> Bool {
+    /// - Throws: ``SystemError`` when the spill file cannot be written or read.
+    mutating func insert(ts: Int64, idHash: UInt64) throws -> Bool {
         var day = ts / Self.dayMillis
         if ts < 0 && ts % Self.dayMillis != 0 { day -= 1 }
         let ms = UInt32(ts - day * Self.dayMillis)
         let d = Int32(day)
         if d != lastDay {
-            if let t = tableOfDay[d] {
-                lastTable = t
+            if let k = dayIndex[d] {
+                last = k
             } else {
-                lastTable = tables.count
-                tableOfDay[d] = lastTable
-                tables.append(load(day: d))
+                last = days.count
+                dayIndex[d] = last
+                days.append(Day(day: d))
             }
+            if days[last].table == nil { try load(last) }
             lastDay = d
+            clock += 1
+            days[last].lastUse = clock
         }
-        return tables[lastTable].insert(ms: ms, hash: idHash, isNew: true)
+        guard days[last].table!.insert(ms: ms, hash: idHash, isNew: true) else { return false }
+        resident += 1
+        if resident > budget { try evict() }
+        return true
     }
 
-    private func load(day: Int32) -> DayTable {
-        var t = DayTable()
+    /// Loads day `k`: the earlier runs' keys and the keys this run spilled.
+    private mutating func load(_ k: Int) throws {
+        let stored = runs.reduce(0) { $0 + ($1.dedupe?.keys(of: days[k].day)?.milliseconds.count ?? 0) }
+        // Room for what is loaded and as much again, so that neither the
+        // loading nor the next stretch of the day's events grows the table.
+        var t = DayTable(keys: 2 * (stored + days[k].spilledCount))
         for run in runs {
-            guard let keys = run.dedupe?.keys(of: day) else { continue }
-            for k in keys.milliseconds.indices { _ = t.insert(ms: keys.milliseconds[k], hash: keys.hashes[k], isNew: false) }
+            guard let keys = run.dedupe?.keys(of: days[k].day) else { continue }
+            for i in keys.milliseconds.indices { _ = t.insert(ms: keys.milliseconds[i], hash: keys.hashes[i], isNew: false) }
         }
-        return t
+        if !days[k].spilled.isEmpty {
+            reloads += 1
+            for segment in days[k].spilled {
+                let (milliseconds, hashes) = try read(segment)
+                // Not new to the table: they are in the spill file already.
+                for i in milliseconds.indices { _ = t.insert(ms: milliseconds[i], hash: hashes[i], isNew: false) }
+            }
+        }
+        resident += t.count
+        days[k].table = t
+    }
+
+    /// Spills the days met least recently until the resident keys are down
+    /// to three quarters of the budget (or only the current day is left).
+    private mutating func evict() throws {
+        while resident > budget / 4 * 3 {
+            var victim: Int?
+            for k in days.indices where k != last && days[k].table != nil {
+                if victim == nil || days[k].lastUse < days[victim!].lastUse { victim = k }
+            }
+            guard let k = victim else { return }
+            let t = days[k].table!
+            if t.newCount > 0 {
+                let keys = t.newKeys()
+                days[k].spilled.append(try write(keys))
+            }
+            resident -= t.count
+            days[k].table = nil
+            spills += 1
+        }
+    }
+
+    private mutating func spillFile() throws -> PosixFile {
+        if let spill { return spill }
+        try? FileSystem.remove(spillPath)
+        let f = try PosixFile(path: spillPath, flags: O_RDWR | O_CREAT | O_EXCL | O_TRUNC, mode: 0o600, noFollow: true)
+        spill = f
+        return f
+    }
+
+    private mutating func write(_ keys: (milliseconds: [UInt32], hashes: [UInt64])) throws -> Segment {
+        let f = try spillFile()
+        let segment = Segment(offset: spillSize, count: keys.milliseconds.count)
+        try keys.milliseconds.withUnsafeBytes { try f.write($0) }
+        try keys.hashes.withUnsafeBytes { try f.write($0) }
+        spillSize += keys.milliseconds.count * 12
+        return segment
+    }
+
+    private func read(_ segment: Segment) throws -> (milliseconds: [UInt32], hashes: [UInt64]) {
+        guard let f = spill else { throw SystemError("read", path: spillPath, code: 5) }  // EIO
+        func fill<T>(_ count: Int, at offset: Int) throws -> [T] {
+            try [T](unsafeUninitializedCapacity: count) { buffer, n in
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                var done = 0
+                while done < raw.count {
+                    let got = try f.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]), at: offset + done)
+                    if got == 0 { throw SystemError("read", path: spillPath, code: 5) }
+                    done += got
+                }
+                n = count
+            }
+        }
+        let milliseconds: [UInt32] = try fill(segment.count, at: segment.offset)
+        let hashes: [UInt64] = try fill(segment.count, at: segment.offset + segment.count * 4)
+        return (milliseconds, hashes)
     }
 
     /// Writes this run's keys as the run file's de-duplication section:
     /// the days in ascending order and their key counts, then for each day its
-    /// milliseconds and hashes. Each day's keys are gathered only when written.
+    /// milliseconds and hashes (the spilled ones first). Each day's keys are
+    /// gathered only when written.
     func write(to run: RunFileWriter) throws {
-        let days = tableOfDay.keys.sorted().filter { tables[tableOfDay[$0]!].newCount > 0 }
+        let order = days.indices.filter { days[$0].newCount > 0 }.sorted { days[$0].day < days[$1].day }
         run.beginSection(.dedupe)
-        try run.writeSection([UInt64(days.count)])
-        try run.writeSection(days)
-        try run.writeSection(days.map { UInt32(tables[tableOfDay[$0]!].newCount) })
-        for d in days {
-            let keys = tables[tableOfDay[d]!].newKeys()
-            try run.writeSection(keys.milliseconds)
-            try run.writeSection(keys.hashes)
+        try run.writeSection([UInt64(order.count)])
+        try run.writeSection(order.map { days[$0].day })
+        try run.writeSection(order.map { UInt32(days[$0].newCount) })
+        for k in order {
+            let held: (milliseconds: [UInt32], hashes: [UInt64]) = days[k].table?.newKeys() ?? ([], [])
+            let spilled = try days[k].spilled.map { try read($0) }
+            // One array per day: the pieces end to end, padded once.
+            for s in spilled { try s.milliseconds.withUnsafeBytes { try run.writeSection($0) } }
+            try held.milliseconds.withUnsafeBytes { try run.writeSection($0) }
+            try run.padSection()
+            for s in spilled { try s.hashes.withUnsafeBytes { try run.writeSection($0) } }
+            try held.hashes.withUnsafeBytes { try run.writeSection($0) }
+            try run.padSection()
         }
         try run.endSection()
     }
-}
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+    /// Removes the spill file, if one was made.
+    func discard() {
+        guard spill != nil else { return }
+        try? FileSystem.remove(spillPath)
+    }
+}

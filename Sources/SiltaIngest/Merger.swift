@@ -3,6 +3,12 @@ import SiltaLogReader
 import SiltaSupport
 import SiltaWarehouse
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Counts for one file read in this run.
 struct FileTally {
     var lines = 0
@@ -47,7 +53,10 @@ struct Merger {
     private(set) var byType = [Int](repeating: 0, count: EventType.allCases.count)
     private(set) var tally = FileTally()
 
-    init(existing runs: [RunFile], manifest: Manifest, location: WarehouseLocation, generation: UInt64, blockRows: Int) {
+    init(
+        existing runs: [RunFile], manifest: Manifest, location: WarehouseLocation, generation: UInt64, blockRows: Int,
+        dedupeResidentKeys: Int = DedupeIndex.residentKeys
+    ) {
         var persons = StringInterner(capacity: Int(manifest.persons) + 1024)
         var communities = StringInterner(capacity: Int(manifest.communities) + 64)
         var contents = ContentInterner(capacity: Int(manifest.contents) + 1024)
@@ -76,7 +85,11 @@ struct Merger {
         self.persons = persons
         self.communities = communities
         self.contents = contents
-        self.dedupe = DedupeIndex(runs: runs)
+        // A temporary name, so that the next ingest removes it after a crash.
+        let spill =
+            location.runsDirectory + "/." + RunFileLayout.fileName(generation: generation) + ".dedupe"
+            + AtomicFileWriter.temporaryMarker + String(getpid())
+        self.dedupe = DedupeIndex(runs: runs, spillPath: spill, residentKeys: dedupeResidentKeys)
         basePersons = persons.count
         baseCommunities = communities.count
         baseContents = contents.count
@@ -90,6 +103,8 @@ struct Merger {
     var newPersons: Int { persons.count - basePersons }
     var newCommunities: Int { communities.count - baseCommunities }
     var newContents: Int { contents.count - baseContents }
+    /// Days of de-duplication keys spilled from memory, and loaded again.
+    var dedupeSpills: (spilled: Int, reloaded: Int) { (dedupe.spills, dedupe.reloads) }
 
     /// Starts counting a new file.
     mutating func beginFile() { tally = FileTally() }
@@ -118,7 +133,7 @@ struct Merger {
         let none = RunFileLayout.none
         for i in 0..<n {
             byType[Int(chunk.type[i])] += 1
-            guard dedupe.insert(ts: chunk.ts[i], idHash: chunk.idHash[i]) else {
+            guard try dedupe.insert(ts: chunk.ts[i], idHash: chunk.idHash[i]) else {
                 tally.duplicates += 1
                 continue
             }
@@ -188,12 +203,14 @@ struct Merger {
         try w.appendSection(.communities, RunSections.communities(list))
         try w.appendSection(.contents, RunSections.contents(contents.hashes[baseContents...]))
         try dedupe.write(to: w)
+        dedupe.discard()
         try w.commit()
         return w.size
     }
 
     /// Drops everything written so far.
     func abandon() {
+        dedupe.discard()
         runWriter?.abandon()
         rejects.abandon()
     }

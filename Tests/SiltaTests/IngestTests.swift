@@ -7,8 +7,11 @@ import Testing
 
 /// Runs ingest in-process.
 @discardableResult
-func ingest(logs: String, warehouse: String, reports: String? = nil, workers: Int = 2) throws -> IngestReport {
+func ingest(
+    logs: String, warehouse: String, reports: String? = nil, workers: Int = 2, dedupeResidentKeys: Int? = nil
+) throws -> IngestReport {
     var options = IngestOptions(logs: logs, warehouse: warehouse, reports: reports, workers: workers)
+    if let dedupeResidentKeys { options.dedupeResidentKeys = dedupeResidentKeys }
     options.limits.chunkBytes = 4096  // many chunks even for small files
     options.blockRows = 1000
     return try IngestRunner.run(options)
@@ -174,6 +177,82 @@ func warehouseFiles(_ root: String) -> [String: Data] {
         #expect(results[0] == results[1])
         #expect(results[0] == results[2])
         #expect(results[0].keys.contains("MANIFEST"))
+    }
+
+    /// The de-duplication keys held in memory are bounded: days beyond the
+    /// bound go to a spill file and come back when met again. Whatever the
+    /// bound, the same events are stored, the same lines are duplicates, and
+    /// the stored keys are the same set; under one bound the warehouse is the
+    /// same bytes for any number of workers. Files in path order visit each
+    /// day once per source, so a small bound spills and reloads days.
+    @Test func deDuplicationKeysSpilledFromMemoryChangeNothing() throws {
+        let s = Scratch()
+        let logs = s.folder("logs")
+        var config = GeneratorConfigForTests.small
+        config.duplicateRate = 0.05
+        _ = try generateLogs(config, out: logs)
+        // Copies of early files under names read last: their days have been
+        // spilled by then, so their events are found among spilled keys.
+        let names = try FileManager.default.subpathsOfDirectory(atPath: logs).filter { $0.hasSuffix(".gz") }.sorted()
+        func copy(_ picked: [String], to folder: String) throws {
+            for name in picked {
+                try FileManager.default.copyItem(
+                    atPath: logs + "/" + name, toPath: folder + "/" + name.replacingOccurrences(of: "/", with: "-"))
+            }
+        }
+        try copy(Array(names.prefix(3)), to: s.folder("logs/zz-copies"))
+        try copy(Array(names.prefix(3)), to: s.folder("copied"))
+        let copiedLines = try ingest(logs: s.sub("copied"), warehouse: s.sub("copied-wh")).accepted
+        let held = try ingest(logs: logs, warehouse: s.sub("held"))
+        #expect(held.dedupeDaysSpilled == 0)
+        #expect(held.duplicates >= copiedLines)
+        #expect(held.duplicates > 0)
+        var spilled: [[String: Data]] = []
+        for workers in [1, 2, 8] {
+            let wh = s.sub("spilled\(workers)")
+            let r = try ingest(logs: logs, warehouse: wh, workers: workers, dedupeResidentKeys: 300)
+            #expect(r.dedupeDaysSpilled > 5)
+            #expect(r.dedupeDaysReloaded > 5)
+            #expect(r.duplicates == held.duplicates)
+            #expect(r.stored == held.stored)
+            spilled.append(warehouseFiles(wh))
+        }
+        #expect(spilled[0] == spilled[1])
+        #expect(spilled[0] == spilled[2])
+        func keys(_ root: String) throws -> [Int32: Set<[UInt64]>] {
+            var out: [Int32: Set<[UInt64]>] = [:]
+            for run in try WarehouseSnapshot(root: root).runs {
+                guard let d = run.dedupe else { continue }
+                for day in d.days {
+                    let k = d.keys(of: day)!
+                    for i in k.milliseconds.indices { out[day, default: []].insert([UInt64(k.milliseconds[i]), k.hashes[i]]) }
+                }
+            }
+            return out
+        }
+        #expect(try keys(s.sub("held")) == keys(s.sub("spilled2")))
+        #expect(try WarehouseSnapshot(root: s.sub("held")).allEvents() == WarehouseSnapshot(root: s.sub("spilled2")).allEvents())
+
+        // A second run: copies of earlier files under new names are all
+        // duplicates, found among both the stored and the spilled keys.
+        try copy(Array(names.prefix(4) + names.suffix(2)), to: s.folder("logs/zz-again"))
+        let second = try ingest(logs: logs, warehouse: s.sub("held"))
+        let secondSpilled = try ingest(logs: logs, warehouse: s.sub("spilled2"), dedupeResidentKeys: 300)
+        #expect(second.filesRead == 6)
+        #expect(second.stored == 0)
+        #expect(second.duplicates == second.accepted)
+        #expect(secondSpilled.duplicates == second.duplicates)
+        #expect(secondSpilled.stored == 0)
+        // No spill file is left behind, and one left by a run killed while
+        // spilling (a temporary name) goes with the next ingest.
+        let stale = s.sub("spilled1") + "/runs/.00000002.run.dedupe" + AtomicFileWriter.temporaryMarker + "4242"
+        FileManager.default.createFile(atPath: stale, contents: Data(repeating: 7, count: 96))
+        s.write("logs/zz-new.ndjson", event(["id": "\"fresh\""]) + "\n")
+        #expect(try ingest(logs: logs, warehouse: s.sub("spilled1"), dedupeResidentKeys: 300).stored == 1)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        for wh in ["held", "spilled1", "spilled2", "spilled8"] {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: s.sub(wh) + "/runs").allSatisfy { $0.hasSuffix(".run") })
+        }
     }
 
     @Test func missingLogsFolderIsAClearError() throws {
