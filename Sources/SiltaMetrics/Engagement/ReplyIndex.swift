@@ -30,10 +30,13 @@ package struct ReplyIndex: Sendable {
             let p = personOf[Int(b.actor[i])]
             return isBot[Int(p)] ? nil : p
         }
+        // Each block's pages are given back once read: kept until the end,
+        // the two passes held the whole run file (2 GB at 80M events).
         for b in blocks {
             for i in 0..<b.rows where b.type[i] == reply && b.parent[i] != none && person(b, i) != nil {
                 counts[Int(b.parent[i]) + 1] += 1
             }
+            input.snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
         for c in 0..<contents { counts[c + 1] += counts[c] }
         var next = counts
@@ -47,6 +50,7 @@ package struct ReplyIndex: Sendable {
                 actor[slot] = p
                 next[Int(b.parent[i])] = slot + 1
             }
+            input.snapshot.releasePages(of: b, rows: 0..<b.rows)
         }
         // Sort each content's replies by (time, actor).
         for c in 0..<contents where counts[c + 1] - counts[c] > 1 {

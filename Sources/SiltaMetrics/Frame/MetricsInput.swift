@@ -198,14 +198,11 @@ package final class MetricsInput: @unchecked Sendable {
         if let identities { return events(of: c, persons: identities) }
         var e = CommunityEvents()
         e.reserve(eventCounts[Int(c)])
-        var touched: [Int] = []
         for (k, b) in blocks.enumerated() {
-            guard let r = Self.range(of: c, in: b) else { continue }
-            defer { snapshot.releasePages(of: b, rows: r) }
-            append(r, of: b, to: &e)
-            touched.append(k)
+            guard let j = Self.rangeIndex(of: c, in: b) else { continue }
+            append(Self.rows(j, of: b), of: b, to: &e)
+            snapshot.releasePages(of: b, rows: pages.gathered(range: j, of: k, in: b))
         }
-        pages.gathered(touched, snapshot: snapshot)
         e.sortByTime()
         return e
     }
@@ -213,10 +210,10 @@ package final class MetricsInput: @unchecked Sendable {
     /// ``events(of:)`` through an identity file: each column filled in a
     /// loop of its own over the rows that are not bots'.
     private func events(of c: UInt32, persons map: PersonMap) -> CommunityEvents {
-        let parts = blocks.compactMap { b in Self.range(of: c, in: b).map { (b, $0) } }
+        let found = blocks.indices.compactMap { k in Self.rangeIndex(of: c, in: blocks[k]).map { (k, $0) } }
+        let parts = found.map { (blocks[$0.0], Self.rows($0.1, of: blocks[$0.0])) }
         defer {
-            for (b, r) in parts { snapshot.releasePages(of: b, rows: r) }
-            pages.gathered(blocks.indices.filter { Self.range(of: c, in: blocks[$0]) != nil }, snapshot: snapshot)
+            for (k, j) in found { snapshot.releasePages(of: blocks[k], rows: pages.gathered(range: j, of: k, in: blocks[k])) }
         }
         let total = parts.reduce(0) { $0 + $1.1.count }
         let resolved = map.personOrBot
@@ -305,10 +302,15 @@ package final class MetricsInput: @unchecked Sendable {
         for i in r { e.mentionEnds.append(base &+ b.mentionOffsets[i + 1]) }
     }
 
-    static func range(of c: UInt32, in b: EventBlockView) -> Range<Int>? {
+    /// The index of community `c`'s range among `b`'s, if it has rows there.
+    static func rangeIndex(of c: UInt32, in b: EventBlockView) -> Int? {
         let lo = lowerBound(b.communities.indices) { b.communities[$0].community < c }
-        guard lo < b.communities.count, b.communities[lo].community == c else { return nil }
-        return b.communities[lo].start..<(b.communities[lo].start + b.communities[lo].count)
+        return lo < b.communities.count && b.communities[lo].community == c ? lo : nil
+    }
+
+    /// The rows of range `j` of `b`.
+    static func rows(_ j: Int, of b: EventBlockView) -> Range<Int> {
+        b.communities[j].start..<(b.communities[j].start + b.communities[j].count)
     }
 }
 
@@ -400,41 +402,57 @@ import Glibc
 import Darwin
 #endif
 
-/// Gives a block's pages back once every community in it has been gathered.
+/// Gives a block's pages back as soon as every row on them has been gathered.
 ///
-/// ``MetricsInput/events(of:)`` gives back the whole pages under the rows it
-/// copied, but a community with less than a page of a column in a block
-/// shares that page with its neighbours, so that page stays: on a warehouse
-/// of many blocks and small communities, most of the file stayed resident
-/// until the pass ended (470 MB of the 906 MB run file at 20M events, in the
-/// people job). Counting the communities gathered per block releases each
-/// block whole when its last community is done; the count then starts over
-/// for the next pass. A count off by a pass (a community gathered twice)
-/// only releases pages early, which costs a page fault, never a wrong value.
+/// A block holds its communities' rows one range after another. A small
+/// community has less than a page of a column in a block and shares that page
+/// with its neighbours, so giving back only the whole pages under the rows
+/// just copied kept most of the file resident until the pass ended: at 20M
+/// events 450 MB of the 906 MB run file, at 80M 2.1 GB of 3.6 GB. Here each
+/// block keeps the runs of adjacent ranges gathered in this pass (their ends,
+/// as in interval merging: O(1) per range); when a range is gathered, the
+/// whole pages under the run it joins are given back, which includes every
+/// page whose last range this was. A range gathered twice starts a new pass
+/// for its block. A mistake in the counting only gives pages back early or
+/// late, which costs a page fault or memory, never a wrong value.
 final class BlockPages: @unchecked Sendable {
-    private let communities: [Int]
-    private let remaining: Mutex<[Int]>
+    private struct Runs {
+        var done: [Bool]
+        /// For a gathered range at the left end of its run, the run's right
+        /// end; at the right end, its left end.
+        var end: [Int]
+        var gathered = 0
 
-    init(_ blocks: [EventBlockView]) {
-        communities = blocks.map(\.communities.count)
-        remaining = Mutex(communities)
+        init(_ n: Int) {
+            done = Array(repeating: false, count: n)
+            end = Array(0..<n)
+        }
     }
 
-    /// Counts one community gathered from `touched` (block indices), and
-    /// releases the blocks it was the last of.
-    func gathered(_ touched: [Int], snapshot: WarehouseSnapshot) {
-        let done = remaining.withLock { left in
-            var done: [Int] = []
-            for k in touched {
-                left[k] -= 1
-                if left[k] <= 0 {
-                    left[k] = communities[k]
-                    done.append(k)
-                }
-            }
-            return done
+    private let runs: Mutex<[Runs]>
+
+    init(_ blocks: [EventBlockView]) {
+        runs = Mutex(blocks.map { Runs($0.communities.count) })
+    }
+
+    /// Records range `j` of block `k` as gathered; returns the rows of the
+    /// run of gathered ranges it belongs to.
+    func gathered(range j: Int, of k: Int, in block: EventBlockView) -> Range<Int> {
+        let (l, r) = runs.withLock { all in
+            if all[k].done[j] || all[k].gathered == all[k].done.count { all[k] = Runs(all[k].done.count) }
+            var t = all[k]
+            all[k] = Runs(0)  // moved out, so the arrays are changed in place
+            t.done[j] = true
+            t.gathered += 1
+            let l = j > 0 && t.done[j - 1] ? t.end[j - 1] : j
+            let r = j + 1 < t.done.count && t.done[j + 1] ? t.end[j + 1] : j
+            t.end[l] = r
+            t.end[r] = l
+            all[k] = t
+            return (l, r)
         }
-        let blocks = done.isEmpty ? [] : snapshot.blocks
-        for k in done { snapshot.releasePages(of: blocks[k], rows: 0..<blocks[k].rows) }
+        let first = block.communities[l]
+        let last = block.communities[r]
+        return (l == 0 ? 0 : first.start)..<(r == block.communities.count - 1 ? block.rows : last.start + last.count)
     }
 }
