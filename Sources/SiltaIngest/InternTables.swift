@@ -355,13 +355,9 @@ struct DedupeIndex {
         guard let f = spill else { throw SystemError("read", path: spillPath, code: 5) }  // EIO
         func fill<T>(_ count: Int, at offset: Int) throws -> [T] {
             try [T](unsafeUninitializedCapacity: count) { buffer, n in
+                // `read(into:at:)` reads until full or the end: short is a cut file.
                 let raw = UnsafeMutableRawBufferPointer(buffer)
-                var done = 0
-                while done < raw.count {
-                    let got = try f.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]), at: offset + done)
-                    if got == 0 { throw SystemError("read", path: spillPath, code: 5) }
-                    done += got
-                }
+                guard try f.read(into: raw, at: offset) == raw.count else { throw SystemError("read", path: spillPath, code: 5) }
                 n = count
             }
         }

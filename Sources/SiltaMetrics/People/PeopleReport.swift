@@ -71,13 +71,11 @@ package enum PeopleReport {
             ReportTable(
                 report: "people", period: family.adjective, columns: People.identityColumns + People.columnNames,
                 cells: { sink in
-                    var lists = (k == 0 ? held.take() : nil) ?? []
-                    if lists.isEmpty {
-                        lists = CommunityWorkers.map(input, workers: workers, scratch: People.Scratch(persons: persons)) { c, scratch in
-                            People.tallies(of: input.events(of: c), family: family, zone: zone, scratch: scratch)
-                        }
-                        renumber(&lists, rank: rank, workers: workers)
+                    if k == 0, let kept = held.take() { return try table.rows(of: family, lists: kept, into: sink) }
+                    var lists = CommunityWorkers.map(input, workers: workers, scratch: People.Scratch(persons: persons)) { c, scratch in
+                        People.tallies(of: input.events(of: c), family: family, zone: zone, scratch: scratch)
                     }
+                    renumber(&lists, rank: rank, workers: workers)
                     try table.rows(of: family, lists: lists, into: sink)
                 })
         }
