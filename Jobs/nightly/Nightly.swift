@@ -18,7 +18,8 @@ struct Nightly: ParsableCommand {
             than 1), then the dashboard and the workbook over tonight's reports. Then it writes REPORTS/run_summary.json \
             (each job's exit code and figures), keeps a dated copy of the reports in \
             REPORTS/history/YYYY-MM-DD/ (the as-of date) when every report was written, removes copies \
-            older than --keep-days, and writes the Prometheus file (--prom-file). See \(SiltaDocs.path("operations.md")).
+            older than --keep-days, gzip-compresses the earlier copies' report files, and writes the \
+            Prometheus file (--prom-file). See \(SiltaDocs.path("operations.md")).
 
             Exit codes: the first failing job's code (64, 65, 66, 73, 74, 75, 1; 128+N when a job was \
             killed by signal N; 127 when a job could not be started; an importer that fails stops \

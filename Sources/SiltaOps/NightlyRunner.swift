@@ -261,6 +261,21 @@ package enum NightlyRunner {
                 stepFailed("keep the dated copy of the reports", error)
                 summary.history = nil
             }
+            if summary.history != nil {
+                let t0 = Clocks.monotonicSeconds()
+                do {
+                    let c = try ReportHistory(reports: options.reports).compact(except: summary.historyDate, workers: options.workers)
+                    if c.compressed > 0 {
+                        logger.info(
+                            "compressed \(c.compressed) report file(s) of earlier dated copies, \(c.plainBytes / 1_000_000) MB to \(c.storedBytes / 1_000_000) MB (\(c.shared) shared with the day before's), in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s"
+                        )
+                    }
+                } catch {
+                    stepFailed(
+                        "compress the earlier dated copies", error,
+                        then: "; what was not compressed stays as it is, and the next night tries again")
+                }
+            }
         }
         summary.exitCode = exit
         summary.ended = Clocks.epochMilliseconds()

@@ -1,5 +1,7 @@
+import Dispatch
 import SiltaEvents
 import SiltaSupport
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -136,5 +138,142 @@ package struct ReportHistory: Sendable {
         }
         if !removed.isEmpty { try FileSystem.syncDirectory(root) }
         return removed
+    }
+
+    /// Files of a dated copy that stay as they are: the run's own small
+    /// records, read first and by tools (`run_summary.json`,
+    /// `ingest_report.json`), and the dashboard and workbook (a page to open;
+    /// an already compressed zip).
+    static func staysPlain(_ name: String) -> Bool {
+        name == "run_summary.json" || name == "ingest_report.json" || !(name.hasSuffix(".csv") || name.hasSuffix(".json"))
+    }
+
+    /// What ``compact(except:workers:)`` did.
+    package struct Compaction: Sendable, Equatable {
+        /// Files compressed, and shared with the day before's same bytes.
+        package var compressed = 0
+        package var shared = 0
+        /// Bytes of the plain files compressed, and of what replaced them.
+        package var plainBytes = 0
+        package var storedBytes = 0
+
+        package init() {}
+    }
+
+    /// Compresses the report files of every dated copy but `newest` (the one
+    /// just kept, whose files are second names for the published reports and
+    /// cost nothing): each `name.csv` or `name.json` becomes `name.csv.gz`
+    /// (gzip level 1, the same bytes for the same file), written under a
+    /// temporary name and renamed before the plain file goes, and a file
+    /// whose compressed bytes equal those of the day before's copy becomes a
+    /// second name for it. The folders keep their modification time, which
+    /// the retention reads. A crash leaves each file plain or compressed,
+    /// never neither; the next compaction finishes the job.
+    /// - Parameter workers: files compressed at once.
+    package func compact(except newest: String, workers: Int) throws -> Compaction {
+        let folders = try dates().filter { $0 != newest }
+        var tasks: [(folder: String, name: String)] = []
+        var made: [String: Int64?] = [:]
+        for folder in folders {
+            let dir = root + "/" + folder
+            let before = FileSystem.modificationSeconds(of: dir)
+            let names = Set(try FileSystem.entries(of: dir).map { String(decoding: $0, as: UTF8.self) })
+            var touched = false
+            for name in names.sorted() where !name.hasPrefix(".") && !Self.staysPlain(name) {
+                if names.contains(name + ".gz") {
+                    // A crash after the rename: the compressed file is whole.
+                    try FileSystem.remove(dir + "/" + name)
+                    touched = true
+                } else {
+                    tasks.append((folder, name))
+                }
+            }
+            for name in names where name.hasPrefix(".") && name.contains(AtomicFileWriter.temporaryMarker) {
+                try FileSystem.remove(dir + "/" + name)
+                touched = true
+            }
+            if touched || tasks.last?.folder == folder { made[folder] = before }
+        }
+        var result = Compaction()
+        guard !tasks.isEmpty || !made.isEmpty else { return result }
+        let sizes = Mutex<(plain: Int, first: (any Error)?)>((0, nil))
+        let jobs = tasks
+        let queue = WorkQueue(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, tasks.count))) { _ in
+            while let k = queue.claim() {
+                let (folder, name) = jobs[k]
+                let path = root + "/" + folder + "/" + name
+                do {
+                    let size = try PosixFile.openForReading(path).size()
+                    let out = try AtomicFileWriter(path: path + ".gz")
+                    do {
+                        try Gzip.compressFile(path, into: out)
+                        FaultInjection.point("history-compress-before-rename")
+                        try out.commit()
+                    } catch {
+                        out.abandon()
+                        throw error
+                    }
+                    try FileSystem.remove(path)
+                    sizes.withLock { $0.plain += size }
+                } catch {
+                    sizes.withLock { if $0.first == nil { $0.first = error } }
+                }
+            }
+        }
+        if let error = sizes.withLock({ $0.first }) {
+            restoreTimes(made)
+            throw error
+        }
+        result.compressed = tasks.count
+        result.plainBytes = sizes.withLock { $0.plain }
+        // Shared where unchanged: the same compressed bytes as the day before's.
+        for (folder, name) in tasks {
+            let path = root + "/" + folder + "/" + name + ".gz"
+            if let before = folders.last(where: { $0 < folder }),
+                try Self.sameBytes(path, root + "/" + before + "/" + name + ".gz")
+            {
+                let temporary = root + "/" + folder + "/." + name + ".gz" + AtomicFileWriter.temporaryMarker + String(getpid())
+                try? FileSystem.remove(temporary)
+                if link(root + "/" + before + "/" + name + ".gz", temporary) == 0 {
+                    try FileSystem.rename(temporary, to: path)
+                    result.shared += 1
+                    continue
+                }
+            }
+            result.storedBytes += FileSystem.size(ofBytes: Array(path.utf8))
+        }
+        for folder in Set(tasks.map(\.folder)) { try FileSystem.syncDirectory(root + "/" + folder) }
+        restoreTimes(made)
+        return result
+    }
+
+    /// Gives each folder back the modification time it had before.
+    private func restoreTimes(_ made: [String: Int64?]) {
+        for (folder, time) in made {
+            guard let seconds = time else { continue }
+            let times = [timespec(tv_sec: Int(seconds), tv_nsec: 0), timespec(tv_sec: Int(seconds), tv_nsec: 0)]
+            _ = utimensat(AT_FDCWD, root + "/" + folder, times, 0)
+        }
+    }
+
+    /// Whether the files at `a` and `b` hold the same bytes (false when `b` is missing).
+    static func sameBytes(_ a: String, _ b: String) throws -> Bool {
+        guard FileSystem.kind(of: b) == .file else { return false }
+        let x = try PosixFile.openForReading(a)
+        let y = try PosixFile.openForReading(b)
+        guard try x.size() == y.size() else { return false }
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let q = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer {
+            p.deallocate()
+            q.deallocate()
+        }
+        while true {
+            let n = try x.readFully(into: p)
+            guard try y.readFully(into: q) == n else { return false }
+            if n == 0 { return true }
+            if memcmp(p.baseAddress!, q.baseAddress!, n) != 0 { return false }
+        }
     }
 }

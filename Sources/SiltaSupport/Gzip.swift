@@ -1,5 +1,11 @@
 import CSiltaZlib
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// gzip members written with the system zlib: header time 0 and no name,
 /// so the same bytes in give the same bytes out.
 public enum Gzip {
@@ -34,5 +40,39 @@ public enum Gzip {
             }
         }
         return out
+    }
+}
+
+extension Gzip {
+    /// Writes `source` as one gzip member at `level` into `target`, reading
+    /// it in pieces of 1 MiB, so that memory does not grow with the file.
+    /// The same bytes in give the same bytes out. `target` is not committed.
+    /// - Throws: ``SystemError`` when `source` cannot be read or `target` written.
+    public static func compressFile(_ source: String, into target: AtomicFileWriter, level: Int32 = 1) throws {
+        let file = try PosixFile(path: source, flags: O_RDONLY, noFollow: true)
+        var stream = z_stream()
+        precondition(silta_deflateInit2(&stream, level, 15 + 16, 8) == Z_OK, "zlib could not start deflate")
+        defer { deflateEnd(&stream) }
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer {
+            input.deallocate()
+            output.deallocate()
+        }
+        var flush = Z_NO_FLUSH
+        while flush != Z_FINISH {
+            let n = try file.readFully(into: input)
+            if n < input.count { flush = Z_FINISH }
+            stream.next_in = input.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            stream.avail_in = UInt32(n)
+            var rc: Int32 = Z_OK
+            repeat {
+                stream.next_out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                stream.avail_out = UInt32(output.count)
+                rc = deflate(&stream, flush)
+                precondition(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR, "deflate failed: \(rc)")
+                try target.write(UnsafeRawBufferPointer(rebasing: output[..<(output.count - Int(stream.avail_out))]))
+            } while stream.avail_out == 0
+        }
     }
 }

@@ -110,15 +110,37 @@ import Testing
 
     @Test func historyKeepsOneFolderPerAsOfDateAndRetentionGoesByTheClock() throws {
         let s = Scratch()
+        var published: [String: [String: Data]] = [:]
         for day in ["01", "02", "03"] {
             let r = try Self.nightly(s, ["--as-of", "2026-11-\(day)T12:00:00Z"])
             #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("of earlier dated copies") == (day != "01"), "\(r.stderr)")
+            published["2026-11-" + day] = try Self.topReports(s).filter { $0.key != "silta.prom" }
         }
         let history = s.sub("reports/history")
         func folders() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: history).sorted()
         }
         #expect(try folders() == ["2026-11-01", "2026-11-02", "2026-11-03"])
+        // The copies before the last are compressed, each file read back by
+        // gzip as the bytes that night published; the run's records, the
+        // dashboard and the workbook stay plain, as does the last copy.
+        for date in ["2026-11-01", "2026-11-02", "2026-11-03"] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: history + "/" + date)
+            for (name, bytes) in published[date]! {
+                let plain =
+                    name == "ingest_report.json" || name == "run_summary.json" || !(name.hasSuffix(".csv") || name.hasSuffix(".json"))
+                if date == "2026-11-03" || plain {
+                    #expect(names.contains(name), "\(date)/\(name)")
+                    if name != "run_summary.json" {
+                        #expect(FileManager.default.contents(atPath: history + "/" + date + "/" + name) == bytes)
+                    }
+                } else {
+                    #expect(!names.contains(name) && names.contains(name + ".gz"), "\(date)/\(name)")
+                    #expect(try OpsTests.gunzip(history + "/" + date + "/" + name + ".gz") == bytes, "\(date)/\(name)")
+                }
+            }
+        }
         let kept = try String(contentsOfFile: history + "/2026-11-02/run_summary.json", encoding: .utf8)
         #expect(kept.contains("\"as_of\": \"2026-11-02T12:00:00.000Z\""))
         // Same as-of date again: the folder is replaced, not duplicated.
@@ -228,6 +250,37 @@ import Testing
         let prom = try Self.parseProm(s.sub("reports/silta.prom"))
         #expect(prom["silta_damaged_files"] == 1)
         #expect(prom["silta_last_run_success"] == 0)
+    }
+
+    /// A night killed while it compresses the earlier dated copies loses none
+    /// of them: each file is plain or whole compressed, and the next night
+    /// finishes the job.
+    @Test func aNightKilledWhileCompressingTheHistoryLosesNoCopy() throws {
+        let s = Scratch()
+        #expect(try Self.nightly(s, ["--as-of", "2026-11-01T12:00:00Z"]).status == 0)
+        let first = try Self.topReports(s).filter { $0.key != "silta.prom" && $0.key != "run_summary.json" }
+        var env = ProcessInfo.processInfo.environment
+        env["SILTA_FAULT_POINT"] = "history-compress-before-rename"
+        let args = ["--logs", Self.sampleLogs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2"]
+        #expect(try runJob("nightly", args + ["--as-of", "2026-11-02T12:00:00Z"], environment: env).status == 9)
+        let dir = s.sub("reports/history/2026-11-01")
+        func intact() throws -> (plain: Int, compressed: Int) {
+            var counts = (plain: 0, compressed: 0)
+            for (name, bytes) in first {
+                if let plain = FileManager.default.contents(atPath: dir + "/" + name) {
+                    #expect(plain == bytes, "\(name)")
+                    counts.plain += 1
+                } else {
+                    #expect(try OpsTests.gunzip(dir + "/" + name + ".gz") == bytes, "\(name)")
+                    counts.compressed += 1
+                }
+            }
+            return counts
+        }
+        #expect(try intact().plain == first.count, "killed before the first rename")
+        #expect(try Self.nightly(s, ["--as-of", "2026-11-03T12:00:00Z"]).status == 0)
+        #expect(try intact().plain == 3, "only the run's record, the dashboard and the workbook stay plain")
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.contains(AtomicFileWriter.temporaryMarker) }))
     }
 
     /// The report files at the top of REPORTS (not the history, not hidden files), by name.

@@ -60,6 +60,80 @@ import Testing
     }
 
     /// Sets a dated folder's modification time to noon UTC of `day` (as if made that day).
+    /// `path` read through `gzip -dc`, an independent reader.
+    static func gunzip(_ path: String) throws -> Data {
+        let r = try runProgram(URL(fileURLWithPath: "/bin/gzip"), ["-dc", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return Data(r.stdout.utf8)
+    }
+
+    /// Earlier dated copies are compressed and shared where unchanged; the
+    /// one just kept, the run's records, the dashboard and the workbook stay
+    /// as they are; what a crash left is finished; the folders keep their
+    /// modification time; a second pass changes nothing.
+    @Test func earlierDatedCopiesAreCompressedAndSharedWhereUnchanged() throws {
+        let s = Scratch()
+        let history = Self.makeReports(s)
+        let rows = (0..<3000).map { "2026-11-\($0 % 28 + 1),c\($0 % 7)\n" }.joined()
+        func night(_ date: String, daily: String, weekly: String) throws {
+            // Replaced whole, as the jobs write reports: the dated copies are second names.
+            for (name, text) in [
+                ("engagement_daily.csv", "period_start,community\n" + daily),
+                ("engagement_weekly.csv", "period_start,community\n" + weekly), ("dashboard.html", "<html>\(date)</html>\n"),
+            ] {
+                try AtomicFileWriter.write(Array(text.utf8), to: s.sub("reports/" + name))
+            }
+            try history.keep(
+                date: date, files: ["dashboard.html", "engagement_daily.csv", "engagement_weekly.csv"],
+                extra: [("run_summary.json", "{\"night\":\"\(date)\"}\n"), ("ingest_report.json", "{}\n")])
+            try Self.made(s.sub("reports/history/" + date), on: date)
+        }
+        try night("2026-11-26", daily: rows, weekly: "2026-11-23,a\n")
+        try night("2026-11-27", daily: rows + "2026-11-27,b\n", weekly: "2026-11-23,a\n")
+        try night("2026-11-28", daily: rows + "2026-11-28,b\n", weekly: "2026-11-23,a\n")
+        let before = ["2026-11-26", "2026-11-27"].map {
+            FileManager.default.contents(atPath: s.sub("reports/history/\($0)/engagement_daily.csv"))!
+        }
+        // A crash after a rename left a plain file beside its compressed twin, and a half-written temporary.
+        let c = try history.compact(except: "2026-11-28", workers: 2)
+        #expect(c.compressed == 4)
+        #expect(c.shared == 1, "the weekly file did not change from the 26th to the 27th")
+        #expect(c.storedBytes < c.plainBytes / 5)
+        for (k, date) in ["2026-11-26", "2026-11-27"].enumerated() {
+            let dir = s.sub("reports/history/" + date)
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                    == ["dashboard.html", "engagement_daily.csv.gz", "engagement_weekly.csv.gz", "ingest_report.json", "run_summary.json"])
+            #expect(try Self.gunzip(dir + "/engagement_daily.csv.gz") == before[k])
+            #expect(try Self.gunzip(dir + "/engagement_weekly.csv.gz") == Data("period_start,community\n2026-11-23,a\n".utf8))
+            let made = try FileManager.default.attributesOfItem(atPath: dir)[.modificationDate] as? Date
+            #expect(made == ISO8601DateFormatter().date(from: date + "T12:00:00Z"), "the retention reads this time")
+        }
+        let a = try FileManager.default.attributesOfItem(atPath: s.sub("reports/history/2026-11-26/engagement_weekly.csv.gz"))
+        let b = try FileManager.default.attributesOfItem(atPath: s.sub("reports/history/2026-11-27/engagement_weekly.csv.gz"))
+        #expect(a[.systemFileNumber] as? Int == b[.systemFileNumber] as? Int, "one file, two names")
+        #expect(a[.systemFileNumber] as? Int != nil)
+        // The copy just kept stays as the published files' second names.
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: s.sub("reports/history/2026-11-28")).sorted()
+                == ["dashboard.html", "engagement_daily.csv", "engagement_weekly.csv", "ingest_report.json", "run_summary.json"])
+        #expect(try history.compact(except: "2026-11-28", workers: 2) == ReportHistory.Compaction())
+
+        // What a crash leaves: a compressed file whose plain one was not yet
+        // removed, and a temporary; the next pass finishes, bytes unchanged.
+        let dir = s.sub("reports/history/2026-11-27")
+        s.write("reports/history/2026-11-27/engagement_daily.csv", "stale plain twin\n")
+        s.write("reports/history/2026-11-27/.engagement_weekly.csv.gz.silta-tmp-77", "half")
+        try Self.made(dir, on: "2026-11-27")
+        #expect(try history.compact(except: "2026-11-28", workers: 1).compressed == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/engagement_daily.csv"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.engagement_weekly.csv.gz.silta-tmp-77"))
+        #expect(try Self.gunzip(dir + "/engagement_daily.csv.gz") == before[1])
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: dir)[.modificationDate] as? Date
+                == ISO8601DateFormatter().date(from: "2026-11-27T12:00:00Z"))
+    }
+
     static func made(_ path: String, on day: String) throws {
         let date = ISO8601DateFormatter().date(from: day + "T12:00:00Z")!
         try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
