@@ -32,11 +32,12 @@ package enum PeopleReport {
         let families = settings.families
         let zone = settings.zone
         let workers = settings.workers
+        guard let firstFamily = families.first else { return [] }
         var first = CommunityWorkers.map(input, workers: workers, scratch: People.Scratch(persons: persons)) { c, scratch in
             let e = input.events(of: c)
             return (
                 seen: People.firstSeen(of: e, scratch: scratch),
-                tallies: People.tallies(of: e, family: families[0], zone: zone, scratch: scratch)
+                tallies: People.tallies(of: e, family: firstFamily, zone: zone, scratch: scratch)
             )
         }
         // Each person's first event, in any community.
