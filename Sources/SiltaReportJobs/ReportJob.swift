@@ -28,6 +28,7 @@ package enum ReportJob {
         _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil,
         people: PeopleOptions? = nil
     ) throws {
+        JobEntry.boundFreedMemory()
         try JobFrame.run(job: spec.job, common: common, classify: exitStatus) { logger, record in
             try run(
                 common: common, report: report, links: links, people: people, logger: logger, record: &record,
