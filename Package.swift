@@ -58,6 +58,11 @@ let package = Package(
             path: "Sources/CSiltaZlib",
             linkerSettings: [.linkedLibrary("z")]
         ),
+        /// Processor hints (a cache prefetch) for the ingest merger's lookups.
+        .target(
+            name: "CSiltaCPU",
+            path: "Sources/CSiltaCPU"
+        ),
 
         // MARK: Libraries
 
@@ -91,7 +96,7 @@ let package = Package(
         /// merge into the warehouse, rejects and the ingest report.
         .target(
             name: "SiltaIngest",
-            dependencies: ["SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse"],
+            dependencies: ["CSiltaCPU", "SiltaSupport", "SiltaLogReader", "SiltaEvents", "SiltaWarehouse"],
             swiftSettings: strict
         ),
         /// Deterministic synthetic activity logs for tests and benchmarks.

@@ -120,8 +120,15 @@ struct Merger {
         tally.accepted += n
         if n == 0 { return }
 
+        // The tables of the whole warehouse are far larger than the caches:
+        // each lookup asks for its slot `lookahead` lookups ahead, so that the
+        // memory reads overlap (a third of the merger's time went waiting).
+        let lookahead = 12
+        let localPersons = chunk.persons.count
+        for local in 0..<min(lookahead, localPersons) { persons.prefetch(hash: chunk.persons.hash(UInt32(local))) }
         personMap.removeAll(keepingCapacity: true)
-        for local in 0..<UInt32(chunk.persons.count) {
+        for local in 0..<UInt32(localPersons) {
+            if Int(local) + lookahead < localPersons { persons.prefetch(hash: chunk.persons.hash(local + UInt32(lookahead))) }
             let id = chunk.persons.withBytes(local) { persons.intern($0, hash: chunk.persons.hash(local)).id }
             personMap.append(id)
         }
@@ -131,7 +138,14 @@ struct Merger {
             communityMap.append(id)
         }
         let none = RunFileLayout.none
+        func prefetchContents(_ k: Int) {
+            let flags = chunk.flags[k]
+            if flags & ParsedChunk.hasContent != 0 { contents.prefetch(chunk.content[k]) }
+            if flags & ParsedChunk.hasParent != 0 { contents.prefetch(chunk.parent[k]) }
+        }
+        for k in 0..<min(lookahead, n) { prefetchContents(k) }
         for i in 0..<n {
+            if i + lookahead < n { prefetchContents(i + lookahead) }
             byType[Int(chunk.type[i])] += 1
             guard try dedupe.insert(ts: chunk.ts[i], idHash: chunk.idHash[i]) else {
                 tally.duplicates += 1
