@@ -23,11 +23,25 @@ public enum EventType: UInt8, CaseIterable, Sendable, Comparable {
     }
 
     /// `post`, `reply` and `share` create content (and make their actor a creator).
-    @inlinable public var createsContent: Bool { self == .post || self == .reply || self == .share }
+    @inlinable public var createsContent: Bool {
+        @inline(__always) get {
+            switch self {
+            case .post, .reply, .share: true
+            default: false
+            }
+        }
+    }
     /// `reply`, `react` and `share` act on a parent and need its author.
-    @inlinable public var needsParent: Bool { self == .reply || self == .react || self == .share }
+    @inlinable public var needsParent: Bool {
+        @inline(__always) get {
+            switch self {
+            case .reply, .react, .share: true
+            default: false
+            }
+        }
+    }
     /// Events whose `mentions` make interactions.
-    @inlinable public var takesMentions: Bool { createsContent }
+    @inlinable public var takesMentions: Bool { @inline(__always) get { createsContent } }
 
     public static func < (a: EventType, b: EventType) -> Bool { a.rawValue < b.rawValue }
 }

@@ -17,6 +17,14 @@ public struct ParsedEvent {
     /// Number of `mentions` elements, on `post`, `reply` and `share` only
     /// (repeats included; see ``LineParser/mention(_:)``).
     public var mentionCount: Int
+
+    /// A placeholder to parse into.
+    public static var empty: ParsedEvent {
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        return ParsedEvent(
+            id: none, ts: 0, community: none, kind: .external, actor: none, type: .join, content: nil, parent: nil,
+            parentActor: nil, mentionCount: 0)
+    }
 }
 
 /// The outcome of parsing one line.
@@ -70,29 +78,39 @@ public struct LineParser {
 
     /// Parses one line, its line end already removed.
     public mutating func parse(_ line: UnsafeRawBufferPointer) -> LineOutcome {
-        if line.count > Self.maxLineBytes { return .rejected(.lineTooLong) }
-        fields.update(repeating: FieldRecord(), count: EventField.allCases.count)
-        mentionRecords.removeAll(keepingCapacity: true)
+        var event = ParsedEvent.empty
+        if let reason = parse(line, into: &event) { return .rejected(reason) }
+        return .accepted(event)
+    }
+
+    /// Parses one line, its line end already removed, into `event`; returns
+    /// the reject reason, or nil when the line is accepted. `event` is
+    /// meaningful only when accepted. The form the ingest workers use: it
+    /// fills the caller's event in place instead of returning one.
+    public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout ParsedEvent) -> RejectReason? {
+        if line.count > Self.maxLineBytes { return .lineTooLong }
+        for f in 0..<EventField.allCases.count { fields[f].kind = .absent }
+        if !mentionRecords.isEmpty { mentionRecords.removeAll(keepingCapacity: true) }
         scratchUsed = 0
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            return .rejected(.invalidJSON)
+            return .invalidJSON
         }
         var scanner = JSONScanner(base: base, count: line.count)
         switch scanner.validate(fields: fields, mentions: &mentionRecords, stack: stack) {
         case .invalid:
             // Invalid UTF-8 anywhere outranks invalid JSON. A line that scans as
             // JSON had all its non-ASCII bytes (inside strings) checked already.
-            return .rejected(UTF8Validation.isValid(line) ? .invalidJSON : .invalidUTF8)
-        case .notObject: return .rejected(.notObject)
+            return UTF8Validation.isValid(line) ? .invalidJSON : .invalidUTF8
+        case .notObject: return .notObject
         case .object: break
         }
-        return checkFields(base)
+        return checkFields(base, into: &event)
     }
 
     // MARK: Field checks, in the table's order
 
     @usableFromInline
-    mutating func checkFields(_ line: UnsafePointer<UInt8>) -> LineOutcome {
+    mutating func checkFields(_ line: UnsafePointer<UInt8>, into event: inout ParsedEvent) -> RejectReason? {
         var id = UnsafeRawBufferPointer(start: nil, count: 0)
         var community = id
         var actor = id
@@ -110,68 +128,68 @@ public struct LineParser {
             }
         }
 
-        if let r = required(.id, into: &id) { return .rejected(r) }
+        if let r = required(.id, into: &id) { return r }
         var tsText = id
-        if let r = required(.ts, into: &tsText) { return .rejected(r) }
-        guard let instant = RFC3339.parse(tsText) else { return .rejected(.badTimestamp) }
+        if let r = required(.ts, into: &tsText) { return r }
+        guard let instant = RFC3339.parse(tsText) else { return .badTimestamp }
         ts = instant
-        if let r = required(.community, into: &community) { return .rejected(r) }
+        if let r = required(.community, into: &community) { return r }
         var kindText = id
-        if let r = required(.kind, into: &kindText) { return .rejected(r) }
+        if let r = required(.kind, into: &kindText) { return r }
         if bytesEqual(kindText, "internal") {
             kind = .internal
         } else if bytesEqual(kindText, "external") {
             kind = .external
         } else {
-            return .rejected(.unknownKind)
+            return .unknownKind
         }
-        if let r = required(.actor, into: &actor) { return .rejected(r) }
+        if let r = required(.actor, into: &actor) { return r }
         var typeText = id
-        if let r = required(.type, into: &typeText) { return .rejected(r) }
-        guard let t = Self.eventType(typeText) else { return .rejected(.unknownType) }
+        if let r = required(.type, into: &typeText) { return r }
+        guard let t = Self.eventType(typeText) else { return .unknownType }
         type = t
 
         var content: UnsafeRawBufferPointer?
         switch string(.content, line) {
-        case .absent: if type.createsContent { return .rejected(.missingField) }
-        case .invalid(let r): return .rejected(r)
+        case .absent: if type.createsContent { return .missingField }
+        case .invalid(let r): return r
         case .value(let v): if type.createsContent { content = v }
         }
         var parent: UnsafeRawBufferPointer?
         switch string(.parent, line) {
-        case .absent: if type.needsParent { return .rejected(.missingField) }
-        case .invalid(let r): return .rejected(r)
+        case .absent: if type.needsParent { return .missingField }
+        case .invalid(let r): return r
         case .value(let v): if type.needsParent || type == .view { parent = v }
         }
         var parentActor: UnsafeRawBufferPointer?
         switch string(.parentActor, line) {
         case .absent: break
-        case .invalid(let r): return .rejected(r)
+        case .invalid(let r): return r
         case .value(let v): if type.needsParent || type == .view { parentActor = v }
         }
-        mentionSlices.removeAll(keepingCapacity: true)
+        if !mentionSlices.isEmpty { mentionSlices.removeAll(keepingCapacity: true) }
         let m = fields[EventField.mentions.rawValue]
         switch m.kind {
         case .absent, .null: break
         case .array:
             for element in mentionRecords {
                 switch stringValue(element, line) {
-                case .absent: return .rejected(.wrongType)  // a null element is not a string
-                case .invalid(let r): return .rejected(r)
+                case .absent: return .wrongType  // a null element is not a string
+                case .invalid(let r): return r
                 case .value(let v): mentionSlices.append(v)
                 }
             }
-        default: return .rejected(.wrongType)
+        default: return .wrongType
         }
-        if !type.takesMentions { mentionSlices.removeAll(keepingCapacity: true) }
+        if !type.takesMentions && !mentionSlices.isEmpty { mentionSlices.removeAll(keepingCapacity: true) }
         switch string(.source, line) {
         case .absent, .value: break
-        case .invalid(let r): return .rejected(r)
+        case .invalid(let r): return r
         }
-        return .accepted(
-            ParsedEvent(
-                id: id, ts: ts, community: community, kind: kind, actor: actor, type: type,
-                content: content, parent: parent, parentActor: parentActor, mentionCount: mentionSlices.count))
+        event = ParsedEvent(
+            id: id, ts: ts, community: community, kind: kind, actor: actor, type: type,
+            content: content, parent: parent, parentActor: parentActor, mentionCount: mentionSlices.count)
+        return nil
     }
 
     @usableFromInline

@@ -92,6 +92,8 @@ final class ChunkParser {
         var maxLine: Int
         var parser = LineParser()
         var keyScratch = [UInt8](repeating: 0, count: 1 + FieldLimits.maxBytes)
+        /// The line being parsed, filled in place.
+        var event = ParsedEvent.empty
     }
 
     deinit { state?.parser.deallocate() }
@@ -142,10 +144,10 @@ final class ChunkParser {
             out.rejects.append(lineIndex: index, reason: .lineTooLong, line: line, keep: st.keep)
             return
         }
-        switch st.parser.parse(line) {
-        case .rejected(let reason):
+        if let reason = st.parser.parse(line, into: &st.event) {
             out.rejects.append(lineIndex: index, reason: reason, line: line, keep: st.keep)
-        case .accepted(let e):
+        } else {
+            let e = st.event
             out.lineIndex.append(UInt32(index))
             out.ts.append(e.ts)
             out.type.append(e.type.rawValue)

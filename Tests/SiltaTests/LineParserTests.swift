@@ -212,6 +212,50 @@ func event(_ fields: KeyValuePairs<String, String> = [:], drop: [String] = []) -
         #expect(outcome(line).1?.actor == "a/b\\c\"d\u{E9}")
     }
 
+    /// Known keys are read as words when 17 bytes or more follow their
+    /// opening quote, and scanned byte by byte otherwise: every key, in both
+    /// places, plain and escaped, and keys that differ from a known one by a
+    /// byte, in length or in case, must give what the plain scan gives.
+    @Test func knownKeysAreFoundWhereverTheyStandAndLookAlikesAreNot() {
+        let full = event(["parent_actor": "\"bob\"", "mentions": "[\"carol\"]", "source": "\"s\""])
+        let expected = outcome(full).1
+        #expect(expected != nil)
+        let keys = ["id", "ts", "community", "kind", "actor", "type", "content", "parent", "parent_actor", "mentions", "source"]
+        let pairs: [(String, String)] = [
+            ("id", "\"e1\""), ("ts", "\"2026-11-28T21:15:02.120Z\""), ("community", "\"hr\""), ("kind", "\"internal\""),
+            ("actor", "\"alice\""), ("type", "\"reply\""), ("content", "\"c2\""), ("parent", "\"c1\""),
+            ("parent_actor", "\"bob\""), ("mentions", "[\"carol\"]"), ("source", "\"s\""),
+        ]
+        func line(_ pairs: [(String, String)]) -> String {
+            "{" + pairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        }
+        for (k, key) in keys.enumerated() {
+            // The key last, with its value: under 17 bytes of the end for most.
+            var last = pairs
+            last.append(last.remove(at: k))
+            #expect(outcome(line(last)).1 == expected, "\(key) last")
+            // First, padded so that the key is read as words.
+            var first = pairs
+            first.insert(first.remove(at: k), at: 0)
+            #expect(outcome(line(first)).1 == expected, "\(key) first")
+            // Escaped: the same field.
+            var escaped = pairs
+            escaped[k].0 = "\\u00" + String(key.utf8.first!, radix: 16) + key.dropFirst()
+            #expect(outcome(line(escaped)).1 == expected, "\(key) escaped")
+            // Look-alikes are unknown keys: the field goes missing (optional
+            // fields are ignored, so the event loses them).
+            for lookAlike in [key + "x", String(key.dropLast()), key.uppercased(), key + " ", "x" + key] {
+                var other = pairs
+                other[k].0 = lookAlike
+                var without = pairs
+                without.remove(at: k)
+                let got = outcome(line(other))
+                let want = outcome(line(without))
+                #expect(got.0 == want.0 && got.1 == want.1, "\(key) as \(lookAlike)")
+            }
+        }
+    }
+
     @Test func effectsFollowTheType() {
         // content only on post/reply/share; mentions only on post/reply/share; parent on view kept.
         let view = outcome(event(["type": "\"view\"", "mentions": "[\"x\"]"], drop: ["content"])).1
