@@ -9,18 +9,133 @@ import Glibc
 import Darwin
 #endif
 
+/// The strings of an interner: their bytes end to end in one arena, where
+/// each starts, and the stable hash each was interned with, by id.
+struct StringArena: Sendable {
+    private(set) var arena: [UInt8] = []
+    private(set) var starts: [Int] = [0]
+    private(set) var hashes: [UInt64] = []
+
+    var count: Int { hashes.count }
+
+    /// Adds `key`; returns its id.
+    mutating func append(_ key: UnsafeRawBufferPointer, hash: UInt64) -> UInt32 {
+        let id = UInt32(hashes.count)
+        hashes.append(hash)
+        arena.append(contentsOf: key)
+        starts.append(arena.count)
+        return id
+    }
+
+    /// Whether string `id` is `key`, byte for byte.
+    func equal(_ id: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        let s = starts[id]
+        let n = starts[id + 1] - s
+        guard n == key.count else { return false }
+        if n == 0 { return true }
+        return arena.withUnsafeBytes { memcmp($0.baseAddress! + s, key.baseAddress!, n) == 0 }
+    }
+
+    mutating func removeAll() {
+        arena.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        starts.append(0)
+        hashes.removeAll(keepingCapacity: true)
+    }
+}
+
 /// Byte strings interned to dense `UInt32` ids (0, 1, 2, ... in first-seen
-/// order), with their bytes kept once in an arena.
+/// order), with their bytes kept once in a ``StringArena``.
+protocol InternedStrings {
+    var strings: StringArena { get }
+}
+
+extension InternedStrings {
+    var count: Int { strings.count }
+
+    func bytes(_ id: UInt32) -> ArraySlice<UInt8> { strings.arena[strings.starts[Int(id)]..<strings.starts[Int(id) + 1]] }
+
+    /// The stable hash `id` was interned with.
+    func hash(_ id: UInt32) -> UInt64 { strings.hashes[Int(id)] }
+
+    /// Runs `body` with the bytes of `id`.
+    func withBytes<T>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try strings.arena.withUnsafeBytes {
+            try body(UnsafeRawBufferPointer(rebasing: $0[strings.starts[Int(id)]..<strings.starts[Int(id) + 1]]))
+        }
+    }
+}
+
+/// The interner of one chunk's persons and communities, on the worker that
+/// parsed it: a few thousand strings, so its slots are as small as can be
+/// (4 bytes) and the whole table stays in the core's cache.
 ///
 /// Open addressing with linear probing; the caller supplies each string's
-/// 64-bit stable hash (computed once, on the worker that parsed it). Each
-/// slot holds the hash, the length and, for a string of at most 16 bytes
-/// (most person ids), the bytes themselves, so that a lookup reads one slot
-/// and touches the arena only for longer strings. The merger interns every
-/// chunk's persons into the table of the whole warehouse, where each extra
-/// cache miss per probe (the id's hash, its start, its bytes) was a tenth of
-/// its time. Used by one thread at a time.
-struct StringInterner: Sendable {
+/// 64-bit stable hash (computed once, on the worker that parsed it). Used by
+/// one thread at a time.
+struct StringInterner: InternedStrings, Sendable {
+    private(set) var strings = StringArena()
+    /// Ids plus one; 0 is an empty slot.
+    private var slots: [UInt32]
+    private var mask: Int
+
+    init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    mutating func removeAll() {
+        strings.removeAll()
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// The id of `key`, adding it when new.
+    mutating func intern(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (id: UInt32, isNew: Bool) {
+        let found: (slot: Int, id: UInt32?) = slots.withUnsafeBufferPointer { table in
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let s = table[i]
+                if s == 0 { return (i, nil) }
+                let id = Int(s - 1)
+                if strings.hashes[id] == hash && strings.equal(id, key) { return (i, s - 1) }
+                i = (i + 1) & mask
+            }
+        }
+        if let id = found.id { return (id, false) }
+        let id = strings.append(key, hash: hash)
+        slots[found.slot] = id + 1
+        if strings.count * 2 > slots.count { grow() }
+        return (id, true)
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var table = [UInt32](repeating: 0, count: size)
+        mask = size - 1
+        let m = mask
+        table.withUnsafeMutableBufferPointer { t in
+            for (id, h) in strings.hashes.enumerated() {
+                var i = Int(truncatingIfNeeded: h) & m
+                while t[i] != 0 { i = (i + 1) & m }
+                t[i] = UInt32(id + 1)
+            }
+        }
+        slots = table
+    }
+}
+
+/// The interner of the whole warehouse's persons and communities, in the
+/// merger: millions of strings, far more than the caches hold.
+///
+/// Each slot holds the hash, the length and, for a string of at most 16
+/// bytes (most person ids), the bytes themselves, so that a lookup reads one
+/// slot and touches the arena only for longer strings; ``prefetch(hash:)``
+/// lets the merger ask for slots ahead. Each extra cache miss per probe (the
+/// id's hash, its start, its bytes) was a tenth of the merger's time. Used by
+/// one thread at a time.
+struct WideStringInterner: InternedStrings, Sendable {
     /// Strings up to this long are compared in the slot.
     private static let inlineBytes = 16
 
@@ -33,9 +148,7 @@ struct StringInterner: Sendable {
         var head: (UInt64, UInt64) = (0, 0)
     }
 
-    private(set) var arena: [UInt8] = []
-    private(set) var starts: [Int] = [0]
-    private var hashes: [UInt64] = []
+    private(set) var strings = StringArena()
     private var slots: [Slot]
     private var mask: Int
 
@@ -44,26 +157,6 @@ struct StringInterner: Sendable {
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: Slot(), count: size)
         mask = size - 1
-    }
-
-    var count: Int { hashes.count }
-
-    func bytes(_ id: UInt32) -> ArraySlice<UInt8> { arena[starts[Int(id)]..<starts[Int(id) + 1]] }
-
-    /// The stable hash `id` was interned with.
-    func hash(_ id: UInt32) -> UInt64 { hashes[Int(id)] }
-
-    /// Runs `body` with the bytes of `id`.
-    func withBytes<T>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[starts[Int(id)]..<starts[Int(id) + 1]])) }
-    }
-
-    mutating func removeAll() {
-        arena.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        starts.append(0)
-        hashes.removeAll(keepingCapacity: true)
-        slots.withUnsafeMutableBufferPointer { $0.update(repeating: Slot()) }
     }
 
     /// Hints that a string with this hash is looked up soon: its first slot
@@ -100,7 +193,7 @@ struct StringInterner: Sendable {
                 let s = table[i]
                 if s.idPlusOne == 0 { return (i, nil) }
                 if s.hash == hash && s.length == length && s.head == head
-                    && (short || equal(Int(s.idPlusOne - 1), key))
+                    && (short || strings.equal(Int(s.idPlusOne - 1), key))
                 {
                     return (i, s.idPlusOne - 1)
                 }
@@ -108,21 +201,10 @@ struct StringInterner: Sendable {
             }
         }
         if let id = found.id { return (id, false) }
-        let id = UInt32(hashes.count)
-        hashes.append(hash)
-        arena.append(contentsOf: key)
-        starts.append(arena.count)
+        let id = strings.append(key, hash: hash)
         slots[found.slot] = Slot(hash: hash, idPlusOne: id + 1, length: length, head: head)
-        if hashes.count * 2 > slots.count { grow() }
+        if strings.count * 2 > slots.count { grow() }
         return (id, true)
-    }
-
-    private func equal(_ id: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let s = starts[id]
-        let n = starts[id + 1] - s
-        guard n == key.count else { return false }
-        if n == 0 { return true }
-        return arena.withUnsafeBytes { memcmp($0.baseAddress! + s, key.baseAddress!, n) == 0 }
     }
 
     private mutating func grow() {
@@ -229,13 +311,20 @@ struct DedupeIndex {
     private static let empty: UInt32 = .max
     /// Marks keys added by this run (milliseconds in a day need 27 bits).
     private static let newFlag: UInt32 = 1 << 31
-    /// Keys held in memory before days are spilled (about 12 bytes each
-    /// over a table between 3/8 and 3/4 full: 64 to 128 MB).
+    /// Keys held in memory before days are spilled (16 bytes a slot, over a
+    /// table between 3/8 and 3/4 full: 85 to 170 MB).
     static let residentKeys = 1 << 22
 
     private struct DayTable {
-        var ms: [UInt32]
-        var hash: [UInt64]
+        /// One key: the slot's two halves sit together, so that an insert
+        /// reads one cache line.
+        struct Slot {
+            var hash: UInt64 = 0
+            /// Milliseconds in the day, with ``DedupeIndex/newFlag``; ``DedupeIndex/empty`` when free.
+            var ms: UInt32 = DedupeIndex.empty
+        }
+
+        var slots: [Slot]
         var count = 0
         var newCount = 0
         var mask: Int
@@ -244,42 +333,54 @@ struct DedupeIndex {
         init(keys: Int = 0) {
             var size = 64
             while size * 3 < keys * 4 + 4 { size <<= 1 }
-            ms = Array(repeating: DedupeIndex.empty, count: size)
-            hash = Array(repeating: 0, count: size)
+            slots = Array(repeating: Slot(), count: size)
             mask = size - 1
+        }
+
+        @inline(__always)
+        static func start(_ m: UInt32, _ h: UInt64, _ mask: Int) -> Int {
+            Int(truncatingIfNeeded: h ^ (UInt64(m) &* 0x9E37_79B9_7F4A_7C15)) & mask
+        }
+
+        /// Hints that this key is inserted soon (see ``DedupeIndex/prefetch(ts:idHash:)``).
+        @inline(__always)
+        func prefetch(ms m: UInt32, hash h: UInt64) {
+            slots.withUnsafeBufferPointer { silta_prefetch($0.baseAddress! + Self.start(m, h, mask)) }
         }
 
         /// Inserts; returns false when the key was already there.
         mutating func insert(ms m: UInt32, hash h: UInt64, isNew: Bool) -> Bool {
-            var i = Int(truncatingIfNeeded: h ^ (UInt64(m) &* 0x9E37_79B9_7F4A_7C15)) & mask
-            while true {
-                let s = ms[i]
-                if s == DedupeIndex.empty { break }
-                if s & ~DedupeIndex.newFlag == m && hash[i] == h { return false }
-                i = (i + 1) & mask
+            let found: Int? = slots.withUnsafeBufferPointer { table in
+                var i = Self.start(m, h, mask)
+                while true {
+                    let s = table[i]
+                    if s.ms == DedupeIndex.empty { return i }
+                    if s.ms & ~DedupeIndex.newFlag == m && s.hash == h { return nil }
+                    i = (i + 1) & mask
+                }
             }
-            ms[i] = isNew ? (m | DedupeIndex.newFlag) : m
-            hash[i] = h
+            guard let i = found else { return false }
+            slots[i] = Slot(hash: h, ms: isNew ? (m | DedupeIndex.newFlag) : m)
             count += 1
             if isNew { newCount += 1 }
-            if count * 4 > ms.count * 3 { grow() }
+            if count * 4 > slots.count * 3 { grow() }
             return true
         }
 
         private mutating func grow() {
-            let oldMs = ms
-            let oldHash = hash
-            let size = ms.count * 2
-            ms = Array(repeating: DedupeIndex.empty, count: size)
-            hash = Array(repeating: 0, count: size)
+            let old = slots
+            let size = slots.count * 2
+            var table = Array(repeating: Slot(), count: size)
             mask = size - 1
-            for j in oldMs.indices where oldMs[j] != DedupeIndex.empty {
-                let m = oldMs[j] & ~DedupeIndex.newFlag
-                var i = Int(truncatingIfNeeded: oldHash[j] ^ (UInt64(m) &* 0x9E37_79B9_7F4A_7C15)) & mask
-                while ms[i] != DedupeIndex.empty { i = (i + 1) & mask }
-                ms[i] = oldMs[j]
-                hash[i] = oldHash[j]
+            let m = mask
+            table.withUnsafeMutableBufferPointer { t in
+                for s in old where s.ms != DedupeIndex.empty {
+                    var i = Self.start(s.ms & ~DedupeIndex.newFlag, s.hash, m)
+                    while t[i].ms != DedupeIndex.empty { i = (i + 1) & m }
+                    t[i] = s
+                }
             }
+            slots = table
         }
 
         /// This run's keys held here, in table order: the same for the same
@@ -289,9 +390,9 @@ struct DedupeIndex {
             var hashes: [UInt64] = []
             milliseconds.reserveCapacity(newCount)
             hashes.reserveCapacity(newCount)
-            for j in ms.indices where ms[j] != DedupeIndex.empty && ms[j] & DedupeIndex.newFlag != 0 {
-                milliseconds.append(ms[j] & ~DedupeIndex.newFlag)
-                hashes.append(hash[j])
+            for s in slots where s.ms != DedupeIndex.empty && s.ms & DedupeIndex.newFlag != 0 {
+                milliseconds.append(s.ms & ~DedupeIndex.newFlag)
+                hashes.append(s.hash)
             }
             return (milliseconds, hashes)
         }
@@ -342,6 +443,17 @@ struct DedupeIndex {
         self.runs = runs
         self.spillPath = spillPath
         budget = max(1, residentKeys)
+    }
+
+    /// Hints that this event is inserted soon: when it falls on the day met
+    /// last (nearly always, a few events ahead), its slot is asked for.
+    /// Changes nothing.
+    @inline(__always)
+    func prefetch(ts: Int64, idHash: UInt64) {
+        var day = ts / Self.dayMillis
+        if ts < 0 && ts % Self.dayMillis != 0 { day -= 1 }
+        guard day == Int64(lastDay), last < days.count else { return }
+        days[last].table?.prefetch(ms: UInt32(truncatingIfNeeded: ts - day * Self.dayMillis), hash: idHash)
     }
 
     /// Records the event; returns false when it is a duplicate.

@@ -27,8 +27,8 @@ struct FileTally {
 /// Runs on one thread; the order it sees chunks in makes the warehouse the
 /// same bytes whatever the number of workers.
 struct Merger {
-    private var persons: StringInterner
-    private var communities: StringInterner
+    private var persons: WideStringInterner
+    private var communities: WideStringInterner
     private var contents: ContentInterner
     private var dedupe: DedupeIndex
     private let basePersons: Int
@@ -57,8 +57,8 @@ struct Merger {
         existing runs: [RunFile], manifest: Manifest, location: WarehouseLocation, generation: UInt64, blockRows: Int,
         dedupeResidentKeys: Int = DedupeIndex.residentKeys
     ) {
-        var persons = StringInterner(capacity: Int(manifest.persons) + 1024)
-        var communities = StringInterner(capacity: Int(manifest.communities) + 64)
+        var persons = WideStringInterner(capacity: Int(manifest.persons) + 1024)
+        var communities = WideStringInterner(capacity: Int(manifest.communities) + 64)
         var contents = ContentInterner(capacity: Int(manifest.contents) + 1024)
         for run in runs {
             if let table = run.persons {
@@ -138,14 +138,9 @@ struct Merger {
             communityMap.append(id)
         }
         let none = RunFileLayout.none
-        func prefetchContents(_ k: Int) {
-            let flags = chunk.flags[k]
-            if flags & ParsedChunk.hasContent != 0 { contents.prefetch(chunk.content[k]) }
-            if flags & ParsedChunk.hasParent != 0 { contents.prefetch(chunk.parent[k]) }
-        }
-        for k in 0..<min(lookahead, n) { prefetchContents(k) }
+        for k in 0..<min(lookahead, n) { prefetchSlots(chunk, k) }
         for i in 0..<n {
-            if i + lookahead < n { prefetchContents(i + lookahead) }
+            if i + lookahead < n { prefetchSlots(chunk, i + lookahead) }
             byType[Int(chunk.type[i])] += 1
             guard try dedupe.insert(ts: chunk.ts[i], idHash: chunk.idHash[i]) else {
                 tally.duplicates += 1
@@ -173,6 +168,16 @@ struct Merger {
         }
         if persons.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "persons") }
         if contents.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "content ids") }
+    }
+
+    /// Asks for the slots event `k` of `chunk` will look up: its
+    /// de-duplication key and its content ids.
+    @inline(__always)
+    private func prefetchSlots(_ chunk: borrowing ParsedChunk, _ k: Int) {
+        dedupe.prefetch(ts: chunk.ts[k], idHash: chunk.idHash[k])
+        let flags = chunk.flags[k]
+        if flags & ParsedChunk.hasContent != 0 { contents.prefetch(chunk.content[k]) }
+        if flags & ParsedChunk.hasParent != 0 { contents.prefetch(chunk.parent[k]) }
     }
 
     /// Records a line too long to parse.
