@@ -43,6 +43,8 @@ struct Merger {
     private var personMap: [UInt32] = []
     private var communityMap: [UInt32] = []
     private var mentionScratch: [UInt32] = []
+    /// One column of the block being written (see ``EventBlockBuilder/write(to:scratch:)``).
+    private var encodeScratch: [UInt64] = []
 
     private(set) var stored = 0
     /// Stored events dated after ``futureAfter``, and the latest of them.
@@ -202,7 +204,7 @@ struct Merger {
 
     private mutating func flushBlock() throws {
         guard block.count > 0 else { return }
-        try writer().appendSection(.events, block.encoded())
+        try block.write(to: writer(), scratch: &encodeScratch)
         block.removeAll()
     }
 

@@ -60,6 +60,23 @@ public struct EventBlockBuilder {
     /// The block's section payload: rows grouped by community (ascending id),
     /// in arrival order within a community (a stable counting sort, O(n)).
     public func encoded() -> ByteWriter {
+        var w = ByteWriter(capacity: 64 + count * 30 + mentions.count * 4)
+        var scratch: [UInt64] = []
+        encode(scratch: &scratch) { w.append($0) }
+        return w
+    }
+
+    /// Appends the block as an events section of `run`: the bytes of
+    /// ``encoded()``, written column by column through `scratch` (kept by
+    /// the caller between blocks), so that no copy of the whole block is made.
+    public func write(to run: RunFileWriter, scratch: inout [UInt64]) throws {
+        run.beginSection(.events)
+        try encode(scratch: &scratch) { try run.writeSection($0) }
+        try run.endSection()
+    }
+
+    /// Hands the payload to `emit` in pieces, each column padded to 8 bytes.
+    private func encode(scratch: inout [UInt64], _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let n = count
         let slots = (community.max().map { Int($0) } ?? -1) + 1
         var counts = [Int](repeating: 0, count: slots)
@@ -71,46 +88,63 @@ public struct EventBlockBuilder {
             start[Int(c)] = at
             at += counts[Int(c)]
         }
-        var order = [Int](repeating: 0, count: n)
+        var order = [UInt32](repeating: 0, count: n)
         var next = start
         for i in 0..<n {
             let c = Int(community[i])
-            order[next[c]] = i
+            order[next[c]] = UInt32(i)
             next[c] += 1
         }
 
-        var w = ByteWriter(capacity: 64 + n * 30 + mentions.count * 4 + communities.count * 16)
-        w.append(UInt32(n))
-        w.append(UInt32(communities.count))
+        var written = 0
+        func put(_ raw: UnsafeRawBufferPointer) throws {
+            try emit(raw)
+            written += raw.count
+        }
+        func pad() throws {
+            let zeros: UInt64 = 0
+            let k = (8 - written % 8) % 8
+            if k > 0 { try withUnsafeBytes(of: zeros) { try put(UnsafeRawBufferPointer(rebasing: $0[..<k])) } }
+        }
+        var header: [UInt32] = [UInt32(n).littleEndian, UInt32(communities.count).littleEndian]
+        header.reserveCapacity(2 + 4 * communities.count)
         for c in communities {
-            w.append(c)
-            w.append(UInt32(start[Int(c)]))
-            w.append(UInt32(counts[Int(c)]))
-            w.append(UInt32(0))
+            header += [c, UInt32(start[Int(c)]), UInt32(counts[Int(c)]), 0].map(\.littleEndian)
         }
-        func column<T: FixedWidthInteger>(_ values: [T]) {
-            var out = [T](repeating: 0, count: n)
-            for (slot, i) in order.enumerated() { out[slot] = values[i] }
-            w.append(contentsOf: out)
-            w.pad(to: 8)
+        try header.withUnsafeBytes { try put($0) }
+        let words = (n * 8 + 7) / 8 + 1
+        if scratch.count < words { scratch = [UInt64](repeating: 0, count: words) }
+        func column<T: FixedWidthInteger>(_ values: [T]) throws {
+            try scratch.withUnsafeMutableBytes { raw in
+                let out = raw.bindMemory(to: T.self)
+                values.withUnsafeBufferPointer { v in
+                    order.withUnsafeBufferPointer { o in
+                        for slot in 0..<n { out[slot] = v[Int(o[slot])].littleEndian }
+                    }
+                }
+                try put(UnsafeRawBufferPointer(rebasing: raw[..<(n * MemoryLayout<T>.stride)]))
+            }
+            try pad()
         }
-        column(ts)
-        column(actor)
-        column(content)
-        column(parent)
-        column(parentActor)
+        try column(ts)
+        try column(actor)
+        try column(content)
+        try column(parent)
+        try column(parentActor)
         var offsets = [UInt32](repeating: 0, count: n + 1)
         var list: [UInt32] = []
         list.reserveCapacity(mentions.count)
         for (slot, i) in order.enumerated() {
-            list.append(contentsOf: mentions[Int(mentionOffsets[i])..<Int(mentionOffsets[i + 1])])
-            offsets[slot + 1] = UInt32(list.count)
+            list.append(contentsOf: mentions[Int(mentionOffsets[Int(i)])..<Int(mentionOffsets[Int(i) + 1])])
+            offsets[slot + 1] = UInt32(list.count).littleEndian
         }
-        w.append(contentsOf: offsets)
-        w.pad(to: 8)
-        w.append(contentsOf: list)
-        w.pad(to: 8)
-        column(type)
-        return w
+        #if _endian(big)
+        for k in list.indices { list[k] = list[k].littleEndian }
+        #endif
+        try offsets.withUnsafeBytes { try put($0) }
+        try pad()
+        try list.withUnsafeBytes { try put($0) }
+        try pad()
+        try column(type)
     }
 }
