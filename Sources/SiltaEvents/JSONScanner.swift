@@ -249,6 +249,8 @@ struct JSONScanner {
     private mutating func skipWhitespace() {
         while i < n {
             let c = p[i]
+            // Every byte above the space ends it: one test for the usual case.
+            if c > 0x20 { return }
             if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { return }
         }
     }

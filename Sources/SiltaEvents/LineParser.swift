@@ -55,6 +55,8 @@ public struct LineParser {
     @usableFromInline var scratch: UnsafeMutableRawBufferPointer
     @usableFromInline var scratchUsed = 0
     @usableFromInline var mentionSlices: [UnsafeRawBufferPointer] = []
+    /// The date of the last timestamp parsed.
+    @usableFromInline var dates = RFC3339.DateCache()
 
     public init() {
         fields = .allocate(capacity: EventField.allCases.count)
@@ -131,7 +133,7 @@ public struct LineParser {
         if let r = required(.id, into: &id) { return r }
         var tsText = id
         if let r = required(.ts, into: &tsText) { return r }
-        guard let instant = RFC3339.parse(tsText) else { return .badTimestamp }
+        guard let instant = RFC3339.parse(tsText, cache: &dates) else { return .badTimestamp }
         ts = instant
         if let r = required(.community, into: &community) { return r }
         var kindText = id

@@ -44,6 +44,29 @@ import Testing
         }
     }
 
+    /// The parser remembers the last valid date: a run of timestamps, valid
+    /// and broken, many sharing their first ten bytes, parsed in order with
+    /// one cache, must each give what a parse without the cache gives.
+    @Test func theRememberedDateChangesNoAnswer() {
+        var rng = SplitMix(seed: 3339)
+        let dates = ["2026-11-28", "2024-02-29", "2023-02-29", "2026-13-01", "2026-00-10", "0001-01-01", "9999-12-31", "2026-1-28"]
+        let times = [
+            "T21:15:02.120Z", "T23:59:60Z", "t00:00:00z", "T24:00:00Z", "T12:30:00+02:00", "T12:30:00.1234567890Z", "T1:00:00Z", "x",
+        ]
+        var cache = RFC3339.DateCache()
+        var hits = 0
+        for _ in 0..<4000 {
+            var text = Array((dates[Int(rng.next() % UInt64(dates.count))] + times[Int(rng.next() % UInt64(times.count))]).utf8)
+            // Now and then one byte changed anywhere, the date included.
+            if rng.next() % 4 == 0 { text[Int(rng.next() % UInt64(text.count))] = UInt8(truncatingIfNeeded: rng.next() % 128) }
+            let plain = text.withUnsafeBytes { RFC3339.parse($0) }
+            let cached = text.withUnsafeBytes { RFC3339.parse($0, cache: &cache) }
+            #expect(cached == plain, "\(String(decoding: text, as: UTF8.self))")
+            if plain != nil { hits += 1 }
+        }
+        #expect(hits > 500)
+    }
+
     @Test func formatsUTCWithMilliseconds() {
         #expect(RFC3339.format(milliseconds: 1_795_900_502_120) == "2026-11-28T21:15:02.120Z")
         #expect(RFC3339.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
