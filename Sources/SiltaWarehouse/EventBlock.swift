@@ -57,18 +57,12 @@ public struct EventBlockBuilder {
         mentions.removeAll(keepingCapacity: true)
     }
 
-    /// The block's section payload: rows grouped by community (ascending id),
-    /// in arrival order within a community (a stable counting sort, O(n)).
-    public func encoded() -> ByteWriter {
-        var w = ByteWriter(capacity: 64 + count * 30 + mentions.count * 4)
-        var scratch: [UInt64] = []
-        encode(scratch: &scratch) { w.append($0) }
-        return w
-    }
-
-    /// Appends the block as an events section of `run`: the bytes of
-    /// ``encoded()``, written column by column through `scratch` (kept by
-    /// the caller between blocks), so that no copy of the whole block is made.
+    /// Appends the block as an events section of `run`: rows grouped by
+    /// community (ascending id), in arrival order within a community (a
+    /// stable counting sort, O(n)), written column by column through
+    /// `scratch` (kept by the caller between blocks), so that no copy of the
+    /// whole block is made (it was 8 MB, a fresh mapping and its page faults
+    /// per block).
     public func write(to run: RunFileWriter, scratch: inout [UInt64]) throws {
         run.beginSection(.events)
         try encode(scratch: &scratch) { try run.writeSection($0) }
