@@ -38,18 +38,26 @@ struct ParsedChunk: Sendable {
     static let hasParent: UInt8 = 2
     static let hasParentActor: UInt8 = 4
 
+    /// One accepted event, its strings as chunk-local ids and hashes. One
+    /// record per event, not a column per field: a line's ten appends were
+    /// ten uniqueness checks, and the merger reads every field of a row.
+    struct Row {
+        var ts: Int64
+        var idHash: UInt64
+        var content: StableHash128
+        var parent: StableHash128
+        var actor: UInt32
+        var community: UInt32
+        var parentActor: UInt32
+        var type: UInt8
+        /// ``hasContent``, ``hasParent``, ``hasParentActor``.
+        var flags: UInt8
+    }
+
     /// Lines in the chunk, blank ones included.
     var lineCount = 0
-    var lineIndex: [UInt32] = []
-    var ts: [Int64] = []
-    var type: [UInt8] = []
-    var flags: [UInt8] = []
-    var idHash: [UInt64] = []
-    var actor: [UInt32] = []
-    var community: [UInt32] = []
-    var parentActor: [UInt32] = []
-    var content: [StableHash128] = []
-    var parent: [StableHash128] = []
+    var rows: [Row] = []
+    /// Row `i`'s mentions are `mentions[mentionOffsets[i] ..< mentionOffsets[i + 1]]`.
     var mentionOffsets: [UInt32] = [0]
     var mentions: [UInt32] = []
     var persons = StringInterner(capacity: 4096)
@@ -59,16 +67,7 @@ struct ParsedChunk: Sendable {
 
     /// Room for about `rows` events, so that appending never reallocates.
     mutating func reserve(_ rows: Int) {
-        lineIndex.reserveCapacity(rows)
-        ts.reserveCapacity(rows)
-        type.reserveCapacity(rows)
-        flags.reserveCapacity(rows)
-        idHash.reserveCapacity(rows)
-        actor.reserveCapacity(rows)
-        community.reserveCapacity(rows)
-        parentActor.reserveCapacity(rows)
-        content.reserveCapacity(rows)
-        parent.reserveCapacity(rows)
+        self.rows.reserveCapacity(rows)
         mentionOffsets.reserveCapacity(rows + 1)
     }
 }
@@ -148,32 +147,17 @@ final class ChunkParser {
             out.rejects.append(lineIndex: index, reason: reason, line: line, keep: st.keep)
         } else {
             let e = st.event
-            out.lineIndex.append(UInt32(index))
-            out.ts.append(e.ts)
-            out.type.append(e.type.rawValue)
-            out.idHash.append(StableHash128(e.id).low)
-            out.actor.append(person(e.actor, &out))
-            out.community.append(community(e.kind, e.community, &st, &out))
+            let zero = StableHash128(low: 0, high: 0)
             var flags: UInt8 = 0
-            if let c = e.content {
-                flags |= ParsedChunk.hasContent
-                out.content.append(StableHash128(c))
-            } else {
-                out.content.append(StableHash128(low: 0, high: 0))
-            }
-            if let p = e.parent {
-                flags |= ParsedChunk.hasParent
-                out.parent.append(StableHash128(p))
-            } else {
-                out.parent.append(StableHash128(low: 0, high: 0))
-            }
-            if let pa = e.parentActor {
-                flags |= ParsedChunk.hasParentActor
-                out.parentActor.append(person(pa, &out))
-            } else {
-                out.parentActor.append(0)
-            }
-            out.flags.append(flags)
+            if e.content != nil { flags |= ParsedChunk.hasContent }
+            if e.parent != nil { flags |= ParsedChunk.hasParent }
+            if e.parentActor != nil { flags |= ParsedChunk.hasParentActor }
+            let row = ParsedChunk.Row(
+                ts: e.ts, idHash: StableHash128(e.id).low, content: e.content.map { StableHash128($0) } ?? zero,
+                parent: e.parent.map { StableHash128($0) } ?? zero, actor: person(e.actor, &out),
+                community: community(e.kind, e.community, &st, &out), parentActor: e.parentActor.map { person($0, &out) } ?? 0,
+                type: e.type.rawValue, flags: flags)
+            out.rows.append(row)
             let first = out.mentions.count
             for m in 0..<e.mentionCount {
                 let id = person(st.parser.mention(m), &out)

@@ -117,7 +117,7 @@ struct Merger {
         for i in 0..<r.count {
             try reject(file: file, line: firstLine + Int(r.lineIndex[i]), reason: r.reason[i], raw: r.raw(i), length: Int(r.length[i]))
         }
-        let n = chunk.ts.count
+        let n = chunk.rows.count
         tally.lines += n
         tally.accepted += n
         if n == 0 { return }
@@ -143,28 +143,29 @@ struct Merger {
         for k in 0..<min(lookahead, n) { prefetchSlots(chunk, k) }
         for i in 0..<n {
             if i + lookahead < n { prefetchSlots(chunk, i + lookahead) }
-            byType[Int(chunk.type[i])] += 1
-            guard try dedupe.insert(ts: chunk.ts[i], idHash: chunk.idHash[i]) else {
+            let row = chunk.rows[i]
+            byType[Int(row.type)] += 1
+            guard try dedupe.insert(ts: row.ts, idHash: row.idHash) else {
                 tally.duplicates += 1
                 continue
             }
-            let flags = chunk.flags[i]
-            let content = flags & ParsedChunk.hasContent != 0 ? contents.intern(chunk.content[i]).id : none
-            let parent = flags & ParsedChunk.hasParent != 0 ? contents.intern(chunk.parent[i]).id : none
-            let parentActor = flags & ParsedChunk.hasParentActor != 0 ? personMap[Int(chunk.parentActor[i])] : none
+            let flags = row.flags
+            let content = flags & ParsedChunk.hasContent != 0 ? contents.intern(row.content).id : none
+            let parent = flags & ParsedChunk.hasParent != 0 ? contents.intern(row.parent).id : none
+            let parentActor = flags & ParsedChunk.hasParentActor != 0 ? personMap[Int(row.parentActor)] : none
             mentionScratch.removeAll(keepingCapacity: true)
             for k in Int(chunk.mentionOffsets[i])..<Int(chunk.mentionOffsets[i + 1]) {
                 mentionScratch.append(personMap[Int(chunk.mentions[k])])
             }
             mentionScratch.withUnsafeBufferPointer { m in
                 block.append(
-                    ts: chunk.ts[i], community: communityMap[Int(chunk.community[i])], actor: personMap[Int(chunk.actor[i])],
-                    type: chunk.type[i], content: content, parent: parent, parentActor: parentActor, mentions: m)
+                    ts: row.ts, community: communityMap[Int(row.community)], actor: personMap[Int(row.actor)],
+                    type: row.type, content: content, parent: parent, parentActor: parentActor, mentions: m)
             }
             stored += 1
-            if chunk.ts[i] > futureAfter {
+            if row.ts > futureAfter {
                 futureEvents += 1
-                latestFuture = max(latestFuture, chunk.ts[i])
+                latestFuture = max(latestFuture, row.ts)
             }
             if block.count >= blockRows { try flushBlock() }
         }
@@ -176,10 +177,10 @@ struct Merger {
     /// de-duplication key and its content ids.
     @inline(__always)
     private func prefetchSlots(_ chunk: borrowing ParsedChunk, _ k: Int) {
-        dedupe.prefetch(ts: chunk.ts[k], idHash: chunk.idHash[k])
-        let flags = chunk.flags[k]
-        if flags & ParsedChunk.hasContent != 0 { contents.prefetch(chunk.content[k]) }
-        if flags & ParsedChunk.hasParent != 0 { contents.prefetch(chunk.parent[k]) }
+        let row = chunk.rows[k]
+        dedupe.prefetch(ts: row.ts, idHash: row.idHash)
+        if row.flags & ParsedChunk.hasContent != 0 { contents.prefetch(row.content) }
+        if row.flags & ParsedChunk.hasParent != 0 { contents.prefetch(row.parent) }
     }
 
     /// Records a line too long to parse.
