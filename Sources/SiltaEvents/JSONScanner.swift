@@ -39,11 +39,15 @@ struct JSONScanner {
     let p: UnsafePointer<UInt8>
     let n: Int
     var i = 0
+    /// Known keys read as words (``knownKey()``); off only to check that
+    /// path against the full scan.
+    let fastKeys: Bool
 
     @usableFromInline
-    init(base: UnsafePointer<UInt8>, count: Int) {
+    init(base: UnsafePointer<UInt8>, count: Int, fastKeys: Bool = true) {
         p = base
         n = count
+        self.fastKeys = fastKeys
     }
 
     private enum State { case value, firstKeyOrEnd, key, firstValueOrEnd, afterValue }
@@ -71,7 +75,7 @@ struct JSONScanner {
         } else {
             while true {
                 guard i < n, p[i] == 0x22 else { return .invalid }
-                var field = knownKey()
+                var field = fastKeys ? knownKey() : Self.noFastKey
                 if field == Self.noFastKey {
                     guard let (ks, ke, kesc) = scanString() else { return .invalid }
                     field = fieldIndex(ks, ke, kesc)

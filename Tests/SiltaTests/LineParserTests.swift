@@ -256,6 +256,63 @@ func event(_ fields: KeyValuePairs<String, String> = [:], drop: [String] = []) -
         }
     }
 
+    /// The parser with its shortcuts (known keys read as words, the last
+    /// date remembered) and without them give the same answer on every line:
+    /// valid events with fields reordered, keys and timestamps changed a byte
+    /// at a time, bytes flipped anywhere, each pair of parsers kept across
+    /// the lines as the workers keep theirs. (`fuzz-line-parser` checks the
+    /// same on what libFuzzer makes.)
+    @Test func theShortcutsGiveTheAnswersOfTheFullScan() {
+        var rng = SplitMix(seed: 19)
+        var fast = LineParser()
+        var exact = LineParser(shortcuts: false)
+        defer {
+            fast.deallocate()
+            exact.deallocate()
+        }
+        let days = ["2026-11-28", "2026-11-29", "2024-02-29", "2023-02-29"]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var pairs: [(String, String)] = [
+                ("id", "\"e\(rng.next() % 100)\""), ("ts", "\"\(days[Int(rng.next() % 4)])T21:15:0\(rng.next() % 10).120Z\""),
+                ("community", "\"hr\""), ("kind", "\"internal\""), ("actor", "\"alice\""), ("type", "\"reply\""),
+                ("content", "\"c2\""), ("parent", "\"c1\""), ("parent_actor", "\"bob\""), ("mentions", "[\"carol\"]"),
+                ("source", "\"s\""),
+            ]
+            if rng.next() % 2 == 0 { pairs.shuffle(using: &rng) }
+            if rng.next() % 3 == 0 { pairs.removeLast(Int(rng.next() % 4)) }
+            if rng.next() % 3 == 0 {
+                // A key changed by one byte, cut, lengthened or escaped.
+                let k = Int(rng.next() % UInt64(pairs.count))
+                var key = Array(pairs[k].0.utf8)
+                switch rng.next() % 4 {
+                case 0: key[Int(rng.next() % UInt64(key.count))] = UInt8(32 + rng.next() % 95)
+                case 1: key.removeLast()
+                case 2: key.append(UInt8(32 + rng.next() % 95))
+                default: key = Array(("\\u00" + String(key[0], radix: 16)).utf8) + key.dropFirst()
+                }
+                pairs[k].0 = String(decoding: key, as: UTF8.self)
+            }
+            var line = Array(("{" + pairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}").utf8)
+            if rng.next() % 4 == 0 { line[Int(rng.next() % UInt64(line.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            let a = line.withUnsafeBytes { raw -> (RejectReason?, ParsedSnapshot?) in
+                switch fast.parse(raw) {
+                case .rejected(let r): return (r, nil)
+                case .accepted(let e): return (nil, ParsedSnapshot(e, fast))
+                }
+            }
+            let b = line.withUnsafeBytes { raw -> (RejectReason?, ParsedSnapshot?) in
+                switch exact.parse(raw) {
+                case .rejected(let r): return (r, nil)
+                case .accepted(let e): return (nil, ParsedSnapshot(e, exact))
+                }
+            }
+            #expect(a.0 == b.0 && a.1 == b.1, "\(String(decoding: line, as: UTF8.self))")
+            if a.1 != nil { accepted += 1 }
+        }
+        #expect(accepted > 5_000)
+    }
+
     @Test func effectsFollowTheType() {
         // content only on post/reply/share; mentions only on post/reply/share; parent on view kept.
         let view = outcome(event(["type": "\"view\"", "mentions": "[\"x\"]"], drop: ["content"])).1
@@ -283,3 +340,5 @@ func event(_ fields: KeyValuePairs<String, String> = [:], drop: [String] = []) -
         }
     }
 }
+
+extension SplitMix: RandomNumberGenerator {}
