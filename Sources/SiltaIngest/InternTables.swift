@@ -9,6 +9,29 @@ import Glibc
 import Darwin
 #endif
 
+/// The step every table here shares when it grows: a table of `size` slots
+/// (a power of two), each `empty`, and every entry `fill` hands to `place`
+/// put at the first free slot from its home (linear probing), in the order
+/// handed: the same order gives the same table.
+enum ProbedTable {
+    static func make<Slot>(
+        size: Int, empty: Slot, isFree: (Slot) -> Bool, fill: (_ place: (_ home: Int, _ slot: Slot) -> Void) -> Void
+    ) -> [Slot] {
+        var table = [Slot](repeating: empty, count: size)
+        let mask = size - 1
+        withoutActuallyEscaping(isFree) { isFree in
+            table.withUnsafeMutableBufferPointer { t in
+                fill { home, slot in
+                    var i = home & mask
+                    while !isFree(t[i]) { i = (i + 1) & mask }
+                    t[i] = slot
+                }
+            }
+        }
+        return table
+    }
+}
+
 /// The strings of an interner: their bytes end to end in one arena, where
 /// each starts, and the stable hash each was interned with, by id.
 struct StringArena: Sendable {
@@ -111,18 +134,11 @@ struct StringInterner: InternedStrings, Sendable {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        var table = [UInt32](repeating: 0, count: size)
-        mask = size - 1
-        let m = mask
-        table.withUnsafeMutableBufferPointer { t in
-            for (id, h) in strings.hashes.enumerated() {
-                var i = Int(truncatingIfNeeded: h) & m
-                while t[i] != 0 { i = (i + 1) & m }
-                t[i] = UInt32(id + 1)
-            }
-        }
-        slots = table
+        let hashes = strings.hashes
+        slots = ProbedTable.make(
+            size: slots.count * 2, empty: 0, isFree: { $0 == 0 },
+            fill: { place in for (id, h) in hashes.enumerated() { place(Int(truncatingIfNeeded: h), UInt32(id + 1)) } })
+        mask = slots.count - 1
     }
 }
 
@@ -203,19 +219,11 @@ struct WideStringInterner: InternedStrings, Sendable {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        var table = Array(repeating: Slot(), count: size)
-        mask = size - 1
-        let m = mask
         let old = slots
-        table.withUnsafeMutableBufferPointer { t in
-            for s in old where s.idPlusOne != 0 {
-                var i = Int(truncatingIfNeeded: s.hash) & m
-                while t[i].idPlusOne != 0 { i = (i + 1) & m }
-                t[i] = s
-            }
-        }
-        slots = table
+        slots = ProbedTable.make(
+            size: old.count * 2, empty: Slot(), isFree: { $0.idPlusOne == 0 },
+            fill: { place in for s in old where s.idPlusOne != 0 { place(Int(truncatingIfNeeded: s.hash), s) } })
+        mask = slots.count - 1
     }
 }
 
@@ -277,18 +285,11 @@ struct ContentInterner {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        var table = [UInt64](repeating: 0, count: size)
-        mask = size - 1
-        let m = mask
-        table.withUnsafeMutableBufferPointer { t in
-            for (id, h) in hashes.enumerated() {
-                var i = Int(truncatingIfNeeded: h.low) & m
-                while t[i] != 0 { i = (i + 1) & m }
-                t[i] = h.high << 32 | UInt64(id + 1)
-            }
-        }
-        slots = table
+        let keys = hashes
+        slots = ProbedTable.make(
+            size: slots.count * 2, empty: 0, isFree: { $0 == 0 },
+            fill: { place in for (id, h) in keys.enumerated() { place(Int(truncatingIfNeeded: h.low), h.high << 32 | UInt64(id + 1)) } })
+        mask = slots.count - 1
     }
 }
 
@@ -340,10 +341,12 @@ struct DedupeIndex {
             mask = size - 1
         }
 
+        /// A key's home before masking: the hash mixed with the milliseconds.
         @inline(__always)
-        static func start(_ m: UInt32, _ h: UInt64, _ mask: Int) -> Int {
-            Int(truncatingIfNeeded: h ^ (UInt64(m) &* 0x9E37_79B9_7F4A_7C15)) & mask
-        }
+        static func home(_ m: UInt32, _ h: UInt64) -> Int { Int(truncatingIfNeeded: h ^ (UInt64(m) &* 0x9E37_79B9_7F4A_7C15)) }
+
+        @inline(__always)
+        static func start(_ m: UInt32, _ h: UInt64, _ mask: Int) -> Int { home(m, h) & mask }
 
         /// Hints that this key is inserted soon (see ``DedupeIndex/prefetch(ts:idHash:)``).
         @inline(__always)
@@ -372,18 +375,12 @@ struct DedupeIndex {
 
         private mutating func grow() {
             let old = slots
-            let size = slots.count * 2
-            var table = Array(repeating: Slot(), count: size)
-            mask = size - 1
-            let m = mask
-            table.withUnsafeMutableBufferPointer { t in
-                for s in old where s.ms != DedupeIndex.empty {
-                    var i = Self.start(s.ms & ~DedupeIndex.newFlag, s.hash, m)
-                    while t[i].ms != DedupeIndex.empty { i = (i + 1) & m }
-                    t[i] = s
-                }
-            }
-            slots = table
+            slots = ProbedTable.make(
+                size: old.count * 2, empty: Slot(), isFree: { $0.ms == DedupeIndex.empty },
+                fill: { place in
+                    for s in old where s.ms != DedupeIndex.empty { place(Self.home(s.ms & ~DedupeIndex.newFlag, s.hash), s) }
+                })
+            mask = slots.count - 1
         }
 
         /// This run's keys held here, in table order: the same for the same
