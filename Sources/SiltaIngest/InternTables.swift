@@ -58,13 +58,6 @@ struct StringArena: Sendable {
         if n == 0 { return true }
         return arena.withUnsafeBytes { memcmp($0.baseAddress! + s, key.baseAddress!, n) == 0 }
     }
-
-    mutating func removeAll() {
-        arena.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        starts.append(0)
-        hashes.removeAll(keepingCapacity: true)
-    }
 }
 
 /// Byte strings interned to dense `UInt32` ids (0, 1, 2, ... in first-seen
@@ -107,11 +100,6 @@ struct StringInterner: InternedStrings, Sendable {
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
         mask = size - 1
-    }
-
-    mutating func removeAll() {
-        strings.removeAll()
-        slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
     /// The id of `key`, adding it when new.
