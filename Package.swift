@@ -63,6 +63,11 @@ let package = Package(
             name: "CSiltaCPU",
             path: "Sources/CSiltaCPU"
         ),
+        /// System calls Swift's Glibc module does not declare (copy_file_range).
+        .target(
+            name: "CSiltaSys",
+            path: "Sources/CSiltaSys"
+        ),
 
         // MARK: Libraries
 
@@ -70,7 +75,7 @@ let package = Package(
         /// memory maps, directory walks.
         .target(
             name: "SiltaSupport",
-            dependencies: ["CSiltaZlib"],
+            dependencies: ["CSiltaZlib", "CSiltaSys"],
             swiftSettings: strict
         ),
         /// Reading logs: gzip and plain files, line framing, damage reports.

@@ -1,3 +1,4 @@
+import CSiltaSys
 import Dispatch
 
 #if canImport(Glibc)
@@ -85,6 +86,46 @@ public final class AtomicFileWriter: @unchecked Sendable {
     public func write(_ text: String) throws {
         var text = text
         try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends bytes `range` of the file `source`, in the kernel where it can
+    /// (`copy_file_range(2)`, which some file systems answer by sharing the
+    /// blocks), else through a buffer.
+    public func append(_ range: Range<Int>, of source: PosixFile) throws {
+        guard !range.isEmpty else { return }
+        try flushBuffer()
+        guard let file else { throw SystemError("write", path: temporaryPath, code: EBADF) }
+        var from = Int64(range.lowerBound)
+        var left = range.count
+        var kernel = true
+        while left > 0 && kernel {
+            let n = silta_copy_file_range(source.descriptor, &from, file.descriptor, left)
+            if n > 0 {
+                left -= n
+            } else if n == 0 {
+                throw SystemError("copy (it ended before byte \(range.upperBound)) from", path: source.path, code: EIO)
+            } else if errno == EINTR {
+                continue
+            } else if [EXDEV, ENOSYS, EOPNOTSUPP, EINVAL].contains(errno) {
+                kernel = false
+            } else {
+                throw SystemError("copy from \(source.path) to", path: temporaryPath)
+            }
+        }
+        if left > 0 {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            while left > 0 {
+                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<min(left, buffer.count)]), at: Int(from))
+                if n == 0 {
+                    throw SystemError("copy (it ended before byte \(range.upperBound)) from", path: source.path, code: EIO)
+                }
+                try file.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                from += Int64(n)
+                left -= n
+            }
+        }
+        bytesWritten += range.count
     }
 
     private func flushBuffer() throws {

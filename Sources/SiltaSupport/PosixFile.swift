@@ -48,6 +48,15 @@ public final class PosixFile: @unchecked Sendable {
         return Int(st.st_size)
     }
 
+    /// Wraps `fstat(2)`: the open file's ``FileStamp``.
+    public func stamp() throws -> FileStamp {
+        var st = stat()
+        if fstat(descriptor, &st) != 0 { throw SystemError("stat", path: path) }
+        return FileStamp(
+            identity: FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)), size: UInt64(st.st_size),
+            modifiedSeconds: Int64(st.st_mtim.tv_sec), modifiedNanoseconds: Int64(st.st_mtim.tv_nsec))
+    }
+
     /// Wraps `read(2)`, retrying on `EINTR`. Returns 0 at end of file.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
@@ -218,6 +227,16 @@ public enum FileSystem {
         return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
+    /// Wraps `lstat(2)`: the stamp of the regular file at `path`; `nil` when
+    /// it cannot be read or is no regular file (a symbolic link is not followed).
+    public static func stamp(of path: String) -> FileStamp? {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileStamp(
+            identity: FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)), size: UInt64(st.st_size),
+            modifiedSeconds: Int64(st.st_mtim.tv_sec), modifiedNanoseconds: Int64(st.st_mtim.tv_nsec))
+    }
+
     /// The folder of the running executable (`readlink("/proc/self/exe")`);
     /// `nil` where the system does not say.
     public static func executableFolder() -> String? {
@@ -318,11 +337,33 @@ public enum FileSystem {
     }
 }
 
-/// What a path names, as `lstat(2)` sees it.
 /// What makes a file or folder itself, whatever path names it.
 public struct FileIdentity: Sendable, Hashable {
     public var device: UInt64
     public var inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+}
+
+/// A file as it was when last written: which file (device and inode), its
+/// size and its modification time to the nanosecond. A file replaced or
+/// changed in place since gets another stamp (short of someone setting the
+/// time back by hand); a second name given to it (a hard link) keeps it.
+public struct FileStamp: Sendable, Hashable {
+    public var identity: FileIdentity
+    public var size: UInt64
+    public var modifiedSeconds: Int64
+    public var modifiedNanoseconds: Int64
+
+    public init(identity: FileIdentity, size: UInt64, modifiedSeconds: Int64, modifiedNanoseconds: Int64) {
+        self.identity = identity
+        self.size = size
+        self.modifiedSeconds = modifiedSeconds
+        self.modifiedNanoseconds = modifiedNanoseconds
+    }
 }
 
 public enum FileKind: Sendable {
