@@ -363,68 +363,134 @@ struct JSONFormatter {
 package enum ReportWriter {
     /// Writes `<stem>.csv` and `<stem>.json` for each table into `directory`,
     /// one table at a time, streamed to disk in pieces so that memory does not
-    /// grow with the table: a held table's two files are formatted in
-    /// parallel; a streamed table's rows are made once and each row goes to
-    /// both files.
+    /// grow with the table.
     /// - Returns: the rows written, per table.
     @discardableResult
     package static func write(_ tables: [ReportTable], context: ReportContext, to directory: String) throws -> [Int] {
-        try FileSystem.createDirectory(directory)
-        AtomicFileWriter.removeStaleTemporaries(in: directory)
-        var counts: [Int] = []
-        for table in tables {
-            let csv = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".csv")
-            let json = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".json")
-            do {
-                if table.isStreamed {
-                    counts.append(try writeStreamed(table, context: context, csv: csv, json: json))
-                } else {
-                    let failures = Failures()
-                    DispatchQueue.concurrentPerform(iterations: 2) { k in
-                        do {
-                            if k == 0 {
-                                try ReportFormat.formatCSV(table) { try csv.write($0) }
-                            } else {
-                                try ReportFormat.formatJSON(table, context: context) { try json.write($0) }
-                            }
-                        } catch {
-                            failures.record(error)
-                        }
-                    }
-                    if let error = failures.first { throw error }
-                    counts.append(table.rows.count)
-                }
-            } catch {
-                csv.abandon()
-                json.abandon()
-                throw error
-            }
-            try csv.commit()
-            FaultInjection.point("report-between-csv-and-json")
-            try json.commit()
-        }
-        return counts
+        try tables.map { try write($0, context: context, to: directory).index.rows }
     }
 
-    /// A streamed table: its rows are made once, each cell formatted as CSV
-    /// and JSON at once, and the files written by background queues.
-    /// - Returns: the rows written.
-    static func writeStreamed(_ table: ReportTable, context: ReportContext, csv: AtomicFileWriter, json: AtomicFileWriter) throws -> Int {
-        var header = CSVFormatter(table)
-        try header.finish { try csv.write($0) }
-        try json.write(JSONFormatter(table, context: context).header)
-        let files = StreamedFiles(csv: BackgroundWriter(csv, label: "csv"), json: BackgroundWriter(json, label: "json"))
-        let sink = RowSink(columns: table.columns, files: files)
+    /// Writes one table's two files into `directory`, keeping the rows
+    /// before `reuse`'s cut-off from the files an earlier night wrote when
+    /// it is given and holds (``ReportReuse``); otherwise, or when the
+    /// kept files are not what the index says, the table is written in full
+    /// and ``WrittenReport/reuseRefused`` says why.
+    ///
+    /// Each row is made once and formatted as CSV and JSON at once, and the
+    /// files are written by background queues; the kept bytes are copied
+    /// in the kernel where the file system can.
+    package static func write(
+        _ table: ReportTable, context: ReportContext, to directory: String, reuse: ReportReuse? = nil
+    ) throws -> WrittenReport {
+        try FileSystem.createDirectory(directory)
+        AtomicFileWriter.removeStaleTemporaries(in: directory)
+        var refused: String?
+        if let reuse {
+            do {
+                return try writeOnce(table, context: context, directory: directory, reuse: reuse)
+            } catch let r as ReuseRefused {
+                refused = r.reason
+            }
+        }
+        var written = try writeOnce(table, context: context, directory: directory, reuse: nil)
+        written.reuseRefused = refused
+        return written
+    }
+
+    /// Why the kept rows of a table could not be used.
+    struct ReuseRefused: Error {
+        var reason: String
+    }
+
+    private static func writeOnce(_ table: ReportTable, context: ReportContext, directory: String, reuse: ReportReuse?) throws
+        -> WrittenReport
+    {
+        let csv = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".csv")
+        let json = try AtomicFileWriter(path: directory + "/" + table.fileStem + ".json")
+        let index: ReportIndex
+        let kept: Int
         do {
-            try table.produce(into: sink)
-            try sink.finish()
+            var header = CSVFormatter(table)
+            try header.finish { try csv.write($0) }
+            try json.write(JSONFormatter(table, context: context).header)
+            let csvStart = csv.bytesWritten
+            let jsonStart = json.bytesWritten
+            var cut = (rows: 0, csv: 0, json: 0)
+            var periods: [ReportIndex.Period] = []
+            if let reuse {
+                cut = try copyKeptRows(reuse, of: table, csv: csv, json: json)
+                periods = reuse.index.periods.prefix { $0.day < reuse.cutoffDay }.map { p in
+                    var p = p
+                    p.csv += csvStart - reuse.index.csvRows.lowerBound
+                    p.json += jsonStart - reuse.index.jsonRows.lowerBound
+                    return p
+                }
+            }
+            let files = StreamedFiles(csv: BackgroundWriter(csv, label: "csv"), json: BackgroundWriter(json, label: "json"))
+            let sink = RowSink(columns: table.columns, files: files, rowsBefore: cut.rows, skipBefore: reuse?.cutoffDay ?? .min)
+            do {
+                if table.isStreamed {
+                    try table.produce(into: sink)
+                } else {
+                    for row in table.rows { try sink.row(row) }
+                }
+                try sink.finish()
+            } catch {
+                // Let queued writes end before the files are abandoned.
+                try? files.csv.wait()
+                try? files.json.wait()
+                throw error
+            }
+            if let reuse, sink.skipped != cut.rows {
+                throw ReuseRefused(
+                    reason:
+                        "tonight's table has \(sink.skipped) rows before \(String(decoding: ReportFormat.csvCell(.date(reuse.cutoffDay)), as: UTF8.self)), the kept files \(cut.rows)"
+                )
+            }
+            index = ReportIndex(
+                periods: periods + sink.periods, rows: sink.rows, csvRows: csvStart..<csv.bytesWritten,
+                jsonRows: jsonStart..<sink.jsonRowsEnd)
+            kept = cut.rows
         } catch {
-            // Let queued writes end before the files are abandoned.
-            try? files.csv.wait()
-            try? files.json.wait()
+            csv.abandon()
+            json.abandon()
             throw error
         }
-        return sink.rows
+        try csv.commit()
+        FaultInjection.point("report-between-csv-and-json")
+        try json.commit()
+        return WrittenReport(
+            stem: table.fileStem, index: index, keptRows: kept, reuseRefused: nil, csvStamp: FileSystem.stamp(of: csv.path),
+            jsonStamp: FileSystem.stamp(of: json.path))
+    }
+
+    /// Copies the rows of `reuse`'s files before its cut-off into `csv` and
+    /// `json`, once the files are shown to be the ones its index describes.
+    /// - Returns: the rows copied and where they end in the kept files.
+    /// - Throws: ``ReuseRefused`` for anything wrong with the kept files.
+    private static func copyKeptRows(_ reuse: ReportReuse, of table: ReportTable, csv: AtomicFileWriter, json: AtomicFileWriter) throws
+        -> (rows: Int, csv: Int, json: Int)
+    {
+        let index = reuse.index
+        guard table.columns.first == ReportIndex.periodColumn else { throw ReuseRefused(reason: "the table has no period column") }
+        guard index.isConsistent else { throw ReuseRefused(reason: "the kept index is not consistent") }
+        let cut = index.cut(before: reuse.cutoffDay)
+        for (path, stamp, rows, end, writer) in [
+            (reuse.csvPath, reuse.csvStamp, index.csvRows, cut.csv, csv), (reuse.jsonPath, reuse.jsonStamp, index.jsonRows, cut.json, json),
+        ] {
+            do {
+                let source = try PosixFile(path: path, flags: O_RDONLY, noFollow: true)
+                guard try source.stamp() == stamp, Int(stamp.size) >= rows.upperBound else {
+                    throw ReuseRefused(reason: "\(path) changed since it was written")
+                }
+                try writer.append(rows.lowerBound..<end, of: source)
+            } catch let r as ReuseRefused {
+                throw r
+            } catch {
+                throw ReuseRefused(reason: "\(error)")
+            }
+        }
+        return cut
     }
 }
 

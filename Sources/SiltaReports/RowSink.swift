@@ -29,6 +29,19 @@ package final class RowSink {
     @exclusivity(unchecked) private var json: PieceBuffer
     private let files: StreamedFiles?
     private let collect: (([ReportValue]) throws -> Void)?
+    /// Rows whose first cell is a date before this day are skipped: their
+    /// bytes were copied from the file an earlier night wrote (``ReportReuse``).
+    private let skipBefore: Int
+    private let rowsBefore: Int
+    @exclusivity(unchecked) private var skipping = false
+    /// Rows skipped so far.
+    package private(set) var skipped = 0
+    /// Where each period's rows begin, in both files; recorded as rows come
+    /// when the table's first column is its period (``ReportIndex``).
+    private let indexed: Bool
+    @exclusivity(unchecked) private(set) var periods: [ReportIndex.Period] = []
+    /// The JSON twin's byte count where its rows end (before the closing), once finished.
+    private(set) var jsonRowsEnd = 0
     @exclusivity(unchecked) private var cells: [ReportValue] = []
     /// Text cells are formatted here, then copied.
     @exclusivity(unchecked) private var scratch: [UInt8] = []
@@ -39,8 +52,15 @@ package final class RowSink {
     private let dateTexts = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64 * 10)
 
     /// A sink that formats rows of `columns` into `files`.
-    init(columns: [String], files: StreamedFiles) {
+    /// - Parameter rowsBefore: rows already in the files (copied from an earlier write).
+    /// - Parameter skipBefore: rows whose first cell is a date before this
+    ///   day are counted in ``skipped`` and not written.
+    init(columns: [String], files: StreamedFiles, rowsBefore: Int = 0, skipBefore: Int = .min) {
         width = columns.count
+        rows = rowsBefore
+        self.rowsBefore = rowsBefore
+        self.skipBefore = skipBefore
+        indexed = columns.first == ReportIndex.periodColumn
         let keys = Self.jsonKeys(columns)
         keyBytes = .allocate(capacity: keys.reduce(0) { $0 + $1.count })
         var starts = [0]
@@ -62,6 +82,9 @@ package final class RowSink {
         keyStarts = []
         files = nil
         collect = body
+        skipBefore = .min
+        rowsBefore = 0
+        indexed = false
         csv = PieceBuffer(capacity: 0)
         json = PieceBuffer(capacity: 0)
     }
@@ -102,12 +125,25 @@ package final class RowSink {
         column += 1
     }
 
+    /// True when rows of the period starting on `day` are not written (the
+    /// writer keeps them from an earlier night's files): a producer may
+    /// then count them with ``skipRows(_:)`` instead of making them.
+    package func skips(day: Int) -> Bool { day < skipBefore }
+
+    /// Counts `n` rows of a skipped period without making them.
+    package func skipRows(_ n: Int) throws {
+        precondition(column == 0 && !skipping, "rows skipped inside a row")
+        guard rows == rowsBefore else { throw ReportIndex.OutOfOrder(file: files?.csv.path ?? "a table") }
+        skipped += n
+    }
+
     /// Text from the logs: guarded against formulas in CSV, raw in JSON.
     package func text(_ t: [UInt8]) throws { try t.withUnsafeBufferPointer { try text($0) } }
 
     /// Text from the logs, from a buffer.
     package func text(_ t: UnsafeBufferPointer<UInt8>) throws {
         if collect != nil { return cells.append(.text(Array(t))) }
+        if skipping { return }
         try begin()
         scratch.removeAll(keepingCapacity: true)
         ReportFormat.appendGuardedCSVField(t, to: &scratch)
@@ -120,6 +156,19 @@ package final class RowSink {
     /// A date, `YYYY-MM-DD`, given as days since 1970-01-01.
     package func date(_ days: Int) throws {
         if collect != nil { return cells.append(.date(days)) }
+        if skipping { return }
+        if column == 0 && indexed {
+            if days < skipBefore {
+                guard rows == rowsBefore else { throw ReportIndex.OutOfOrder(file: files!.csv.path) }
+                skipping = true
+                return
+            }
+            if periods.last?.day != days {
+                periods.append(
+                    ReportIndex.Period(
+                        day: days, rowsBefore: rows, csv: files!.csv.position(csv), json: files!.json.position(json)))
+            }
+        }
         try begin()
         let slot = days & 63
         let text = UnsafeBufferPointer(rebasing: dateTexts[(slot * 10)..<(slot * 10 + 10)])
@@ -145,6 +194,7 @@ package final class RowSink {
 
     package func integer(_ n: Int) throws {
         if collect != nil { return cells.append(.integer(n)) }
+        if skipping { return }
         try begin()
         csv.appendInteger(n)
         json.appendInteger(n)
@@ -152,6 +202,7 @@ package final class RowSink {
 
     package func bool(_ b: Bool) throws {
         if collect != nil { return cells.append(.bool(b)) }
+        if skipping { return }
         try begin()
         let word: StaticString = b ? "true" : "false"
         word.withUTF8Buffer { csv.append($0) }
@@ -167,6 +218,7 @@ package final class RowSink {
         case .bool(let b): try bool(b)
         case .number, .empty:
             if collect != nil { return cells.append(v) }
+            if skipping { return }
             try begin()
             scratch.removeAll(keepingCapacity: true)
             ReportFormat.appendCSV(v, to: &scratch)
@@ -191,6 +243,11 @@ package final class RowSink {
             cells.removeAll(keepingCapacity: true)
             return
         }
+        if skipping {
+            skipping = false
+            skipped += 1
+            return
+        }
         precondition(column == width, "a streamed row has the wrong width")
         column = 0
         csv.append(0x0A)
@@ -204,6 +261,7 @@ package final class RowSink {
     func finish() throws {
         guard let files else { return }
         precondition(column == 0, "a streamed table ended inside a row")
+        jsonRowsEnd = files.json.position(json)
         if rows > 0 {
             json.append(0x0A)
             json.append(0x20)
@@ -290,9 +348,14 @@ final class BackgroundWriter: @unchecked Sendable {
     private let spare = Mutex<[PieceBuffer]>([])
     private let made = Mutex<[PieceBuffer]>([])
     static let ahead = 4
+    /// The file's bytes before the first piece, and the bytes of the pieces
+    /// handed on since (counted by the producer's thread).
+    private let start: Int
+    private var handedOn = 0
 
     init(_ file: AtomicFileWriter, label: String) {
         self.file = file
+        start = file.bytesWritten
         queue = DispatchQueue(label: "silta.reports.write." + label)
         room = DispatchSemaphore(value: Self.ahead)
     }
@@ -310,9 +373,16 @@ final class BackgroundWriter: @unchecked Sendable {
         return piece
     }
 
+    /// The file's final path.
+    var path: String { file.path }
+
+    /// The offset in the file of the next byte appended to `piece`.
+    func position(_ piece: PieceBuffer) -> Int { start + handedOn + piece.count }
+
     /// Queues `piece` for writing and leaves an empty one in its place.
     func write(_ piece: inout PieceBuffer) throws {
         if let error = failures.first { throw error }
+        handedOn += piece.count
         room.wait()
         let full = piece
         piece = emptyPiece()
