@@ -31,6 +31,9 @@ PROM_FILE ?=
 WAIT      ?= 0
 # Seconds the night's ingest waits for report jobs run by hand.
 INGEST_WAIT ?= 600
+# FULL=1 writes every period of every report anew instead of keeping last
+# night's unchanged periods (docs/warehouse.md "Kept reports"; the same bytes).
+FULL      ?=
 # What one log file may cost ingest (docs/reliability.md): bytes after
 # inflating (K, M, G, T suffixes) and seconds. A file cut there is damaged
 # and read again in full once the limit is raised.
@@ -85,7 +88,8 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
 		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
 		--people-ids "$(PEOPLE_IDS)" $(if $(strip $(PEOPLE_KEY)),--people-key "$(PEOPLE_KEY)") --dashboard-period "$(DASHBOARD_PERIOD)" \
-		--workbook-people "$(WORKBOOK_PEOPLE)" $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") || status=$$?; \
+		--workbook-people "$(WORKBOOK_PEOPLE)" $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") \
+		$(if $(filter-out 0,$(strip $(FULL))),--full) || status=$$?; \
 	if [ -n "$${SILTA_EXIT_FILE:-}" ]; then echo $$status > "$$SILTA_EXIT_FILE"; exit 0; fi; \
 	exit $$status
 

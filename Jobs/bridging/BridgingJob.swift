@@ -11,7 +11,8 @@ struct BridgingJob: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
+    @OptionGroup var kept: KeptReportOptions
     @OptionGroup var links: LinksOptions
 
-    func run() throws { try ReportJob.execute(Self.spec, common: common, report: report, links: links) }
+    func run() throws { try ReportJob.execute(Self.spec, common: common, report: report, kept: kept, links: links) }
 }

@@ -11,7 +11,8 @@ struct PeopleJob: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
+    @OptionGroup var kept: KeptReportOptions
     @OptionGroup var people: PeopleOptions
 
-    func run() throws { try ReportJob.execute(Self.spec, common: common, report: report, people: people) }
+    func run() throws { try ReportJob.execute(Self.spec, common: common, report: report, kept: kept, people: people) }
 }

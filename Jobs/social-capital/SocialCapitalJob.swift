@@ -11,6 +11,7 @@ struct SocialCapitalJob: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
+    @OptionGroup var kept: KeptReportOptions
 
-    func run() throws { try ReportJob.execute(Self.spec, common: common, report: report) }
+    func run() throws { try ReportJob.execute(Self.spec, common: common, report: report, kept: kept) }
 }

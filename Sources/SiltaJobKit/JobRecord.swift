@@ -46,6 +46,8 @@ package struct JobRecord: Sendable {
         case asOfDate = "as_of_date"
         case botEvents = "bot_events"
         case identitiesSHA256 = "identities_sha256"
+        /// Rows kept from the reports written before (docs/warehouse.md "Kept reports").
+        case keptRows = "kept_rows"
         // importers
         case eventsImported = "events_imported"
         case recordsSkipped = "records_skipped"

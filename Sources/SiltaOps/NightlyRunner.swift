@@ -42,6 +42,12 @@ package struct NightlyOptions: ParsableArguments, Sendable {
             valueName: "seconds"))
     package var ingestWait = Seconds(600)
 
+    @Flag(
+        help:
+            "Write every period of every report anew, keeping nothing from last night's reports (docs/warehouse.md \"Kept reports\"; the same bytes, slower)."
+    )
+    package var full = false
+
     package init() {}
 
     package mutating func validate() throws {
@@ -317,6 +323,10 @@ package enum NightlyRunner {
                 spec.job,
                 options.report.arguments + (spec.takesLinks ? options.links.arguments : [])
                     + (spec.takesPeople ? options.people.arguments : [])
+                    // Tonight's reports are written into the staging folder;
+                    // last night's, whose unchanged periods they keep, are
+                    // the published ones.
+                    + ["--previous-reports", options.reports] + (options.night.full ? ["--full"] : [])
             )
         }
         return runTogether(jobs, options, recordFolder: recordFolder, reports: reports, logger: logger)

@@ -38,6 +38,9 @@ package struct ReportJobSpec: Sendable {
     package var takesPeople = false
     /// The page of docs/ that defines what it writes.
     package var doc = "metrics.md"
+    /// The reach-back rules its reports need beyond the common ones
+    /// (``ReportChanges``): what a night's events can change in earlier periods.
+    package var changes: ReportChanges.Rule = []
     /// Makes the job's tables from the loaded warehouse.
     package let compute: @Sendable (MetricsInput, ReportSettings) -> [ReportTable]
 
@@ -80,6 +83,7 @@ package enum ReportCatalog {
             """,
         reports: [ReportSpec(name: "engagement", identityColumns: communityColumns, metricColumns: Engagement.columns.names())],
         takesLinks: false,
+        changes: .responses,
         compute: { input, settings in EngagementReport.tables(input, settings: settings) })
 
     package static let socialCapital = ReportJobSpec(

@@ -25,14 +25,13 @@ package enum ReportJob {
     /// - Parameter links: the job's ``LinksOptions``, when ``ReportJobSpec/takesLinks``.
     /// - Parameter people: the job's ``PeopleOptions``, when ``ReportJobSpec/takesPeople``.
     package static func execute(
-        _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil,
-        people: PeopleOptions? = nil
+        _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, kept: KeptReportOptions = KeptReportOptions(),
+        links: LinksOptions? = nil, people: PeopleOptions? = nil
     ) throws {
         JobEntry.boundFreedMemory()
         try JobFrame.run(job: spec.job, common: common, classify: exitStatus) { logger, record in
             try run(
-                common: common, report: report, links: links, people: people, logger: logger, record: &record,
-                compute: spec.compute)
+                spec, common: common, report: report, kept: kept, links: links, people: people, logger: logger, record: &record)
             return .success
         }
     }
@@ -82,8 +81,8 @@ package enum ReportJob {
     /// - Parameter compute: makes the job's tables from the loaded warehouse.
     /// - Parameter record: receives the figures (events, communities, rows, as-of).
     package static func run(
-        common: CommonOptions, report: ReportOptions, links: LinksOptions? = nil, people: PeopleOptions? = nil, logger: Logger,
-        record: inout JobRecord, compute: (MetricsInput, ReportSettings) throws -> [ReportTable]
+        _ spec: ReportJobSpec, common: CommonOptions, report: ReportOptions, kept keptOptions: KeptReportOptions,
+        links: LinksOptions? = nil, people: PeopleOptions? = nil, logger: Logger, record: inout JobRecord
     ) throws {
         let start = Clocks.monotonicSeconds()
         // A wrong identity file is found before anything else, and changes
@@ -146,21 +145,52 @@ package enum ReportJob {
         if let people {
             settings.peopleIds = try peopleIds(people, given: givenKey, warehouse: common.warehouse, logger: logger)
         }
-        let tables = try compute(input, settings)
+        let settingsText = KeptPlan.settingsText(spec, settings: settings, identities: identity?.sha256)
+        let plan = KeptPlan.make(
+            spec, options: keptOptions, warehouse: common.warehouse, reports: common.reports, snapshot: snapshot, settings: settings,
+            settingsText: settingsText)
+        logger.info("\(plan.summary(settings))")
+        let tables = spec.compute(input, settings)
         let computed = Clocks.monotonicSeconds()
         let held = tables.compactMap(\.heldRowCount).reduce(0, +)
         let streamed = tables.filter(\.isStreamed).count
         logger.info(
             "computed \(tables.count) table(s), \(held) rows\(streamed > 0 ? " (and \(streamed) table(s) made while written)" : "") in \(Clocks.seconds(computed - loaded)) s"
         )
+        // The state of the reports written before is dropped first: from here
+        // on those files are being replaced, and a crash must not leave a
+        // state that describes a mix.
+        try? KeptReports.remove(warehouse: common.warehouse, job: spec.job)
         var rows: [Int] = []
+        var keptTables: [KeptReports.Table] = []
+        var keptRows = 0
         for table in tables {
             let t0 = Clocks.monotonicSeconds()
-            rows += try ReportWriter.write([table], context: settings.context, to: common.reports)
+            let reuse = plan.reuse(for: table, settings: settings)
+            let written = try ReportWriter.write(table, context: settings.context, to: common.reports, reuse: reuse.reuse)
+            rows.append(written.index.rows)
+            keptRows += written.keptRows
+            if let refused = written.reuseRefused {
+                logger.warning("wrote \(table.fileStem) in full: \(refused)")
+            } else if let refused = reuse.refused, plan.keeps {
+                logger.info("wrote \(table.fileStem) in full: \(refused)")
+            }
+            if let csv = written.csvStamp, let json = written.jsonStamp {
+                keptTables.append(KeptReports.Table(stem: table.fileStem, csv: csv, json: json, index: written.index))
+            }
             logger.debug(
-                "wrote \(table.fileStem).csv/.json: \(rows.last!) rows in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s\(table.isStreamed ? " (made while written)" : "")"
+                "wrote \(table.fileStem).csv/.json: \(written.index.rows) rows (\(written.keptRows) kept) in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s\(table.isStreamed ? " (made while written)" : "")"
             )
         }
+        let state = KeptReports(
+            settings: settingsText, asOf: settings.asOf, runs: snapshot.manifest.runs, folder: common.reports, tables: keptTables)
+        do {
+            try state.write(warehouse: common.warehouse, job: spec.job)
+            FaultInjection.point("kept-after-state")
+        } catch {
+            logger.warning("could not keep the state of tonight's reports in the warehouse (the next run writes them in full): \(error)")
+        }
+        record.set(.keptRows, .integer(keptRows))
         record.set(.events, .integer(Int(snapshot.manifest.events)))
         record.set(.communities, .integer(input.communityCount))
         record.set(.tables, .integer(tables.count))

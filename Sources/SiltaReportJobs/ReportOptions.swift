@@ -240,3 +240,29 @@ package struct WorkbookOptions: ParsableArguments, Sendable {
         ["--" + Self.peopleFlag, workbookPeople] + (sheetRows == 1_048_576 ? [] : ["--" + Self.rowsFlag, String(sheetRows)])
     }
 }
+
+/// What a report job keeps from the reports it wrote last (docs/warehouse.md
+/// "Kept reports"): where those are, or that everything is written anew.
+package struct KeptReportOptions: ParsableArguments, Sendable {
+    static let previousFlag = "previous-reports"
+    static let fullFlag = "full"
+
+    @Option(
+        name: .customLong(Self.previousFlag),
+        help: ArgumentHelp(
+            "Where last night's reports are, whose unchanged periods are kept (the nightly job writes into REPORTS/.tonight and passes REPORTS). Without it, --reports.",
+            valueName: "folder"))
+    package var previousReports: String?
+
+    @Flag(
+        name: .customLong(Self.fullFlag),
+        help: "Write every period of every report anew, keeping nothing from the reports written before (the result is the same bytes).")
+    package var full = false
+
+    package init() {}
+
+    /// The arguments that give a child job these settings.
+    package func arguments(previousReports folder: String) -> [String] {
+        ["--" + Self.previousFlag, folder] + (full ? ["--" + Self.fullFlag] : [])
+    }
+}

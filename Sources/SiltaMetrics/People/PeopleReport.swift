@@ -217,8 +217,17 @@ struct PeopleTable: Sendable {
             }
             // Only persons with an event have a row (targets alone do not).
             touched.removeAll { state[Int($0)].figures.events == 0 }
-            touched.sort()
             let start = family.firstDay(of: period)
+            if sink.skips(day: start) {
+                // Kept from last night's files: only the state moves on.
+                for r in touched {
+                    state[Int(r)].activePeriods += 1
+                    state[Int(r)].lastActive = stamp
+                }
+                try sink.skipRows(touched.count)
+                continue
+            }
+            touched.sort()
             let complete = settings.complete(family, period)
             try cellBytes.withUnsafeBufferPointer { cellBytes in
                 for r32 in touched {

@@ -1,0 +1,270 @@
+import Foundation
+import SiltaGenerator
+import SiltaReports
+import SiltaSupport
+import Testing
+
+/// Incremental nights (docs/warehouse.md "Kept reports"): a night that keeps
+/// the unchanged periods of last night's reports writes exactly the bytes a
+/// night from scratch writes on the same logs. The property is checked over
+/// random splits of generated logs into nights, with events that arrive
+/// nights late (so parents after their replies), duplicates across nights,
+/// a log that grows, and 1, 2 and 8 workers; after every night the reports
+/// are compared with those of a fresh warehouse.
+@Suite(.serialized) struct KeptReportsTests {
+    /// The logs of one split: the lines each night adds, and a file that grows.
+    struct Nights {
+        /// New files per night (name, lines).
+        var files: [[(String, [[UInt8]])]]
+        /// Lines appended to `grow.ndjson.gz` each night (a new gzip member).
+        var grown: [[[UInt8]]]
+    }
+
+    /// Every line of the generated logs, each with the day its file is for.
+    static func generatedLines(_ s: Scratch, seed: UInt64) throws -> [(day: String, line: [UInt8])] {
+        var c = GeneratorConfig()
+        c.events = 5_000
+        c.days = 10
+        c.firstDay = RFC3339Days.of("2026-10-20")
+        c.communities = 6
+        c.persons = 150
+        c.seed = seed
+        c.badLineRate = 0.005
+        c.duplicateRate = 0.02
+        _ = try LogGenerator.generate(c, out: s.sub("generated"))
+        var lines: [(String, [UInt8])] = []
+        let root = s.sub("generated")
+        let files = FileManager.default.enumerator(atPath: root)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".ndjson.gz") }
+            .sorted()
+        for f in files {
+            let day = String(f.suffix("2026-10-20.ndjson.gz".count).prefix(10))
+            let bytes = try gunzip(Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + f))))
+            for l in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) { lines.append((day, Array(l))) }
+        }
+        return lines
+    }
+
+    /// The `id` of a generated line, if it has one where the generator puts it.
+    static func eventId(_ line: [UInt8]) -> [UInt8]? {
+        let key = Array(#"{"id":""#.utf8)
+        guard line.starts(with: key), let end = line[key.count...].firstIndex(of: 0x22) else { return nil }
+        return Array(line[key.count..<end])
+    }
+
+    /// Splits the lines into `count` nights by day, then moves some lines to
+    /// a later night (late arrivals), copies some into a later night
+    /// (duplicates) and sends some through the growing file. The copies of
+    /// one id that the generator made differ go where its first copy goes:
+    /// of differing copies the one read first is kept (docs/input.md), and a
+    /// fresh warehouse reads the logs in another order than the nights did.
+    static func split(_ lines: [(day: String, line: [UInt8])], nights count: Int, seed: UInt64) -> Nights {
+        var rng = SplitMix(seed: seed)
+        let days = Set(lines.map(\.day)).sorted()
+        // Cut days: night k takes the days before cuts[k].
+        var cuts = Set<Int>()
+        while cuts.count < count - 1 { cuts.insert(1 + Int(rng.next() % UInt64(days.count - 1))) }
+        let bounds = cuts.sorted().map { days[$0] }
+        var files = [[[UInt8]]](repeating: [], count: count)
+        var grown = [[[UInt8]]](repeating: [], count: count)
+        var placed: [[UInt8]: (night: Int, roll: UInt64)] = [:]
+        for (day, line) in lines {
+            var night = bounds.firstIndex { day < $0 } ?? count - 1
+            var roll = rng.next() % 100
+            let id = eventId(line)
+            if let id, let first = placed[id] {
+                (night, roll) = (first.night, first.roll % 97)
+                if roll < 5 || roll >= 8 { files[night].append(line) } else { grown[night].append(line) }
+                continue
+            }
+            defer { if let id { placed[id] = (night, roll) } }
+            // Late: a line of a night's last day comes a night later.
+            let lastDay = night < count - 1 && days.firstIndex(of: day)! + 1 == days.firstIndex(of: bounds[night])!
+            if roll < 10 && lastDay { night += 1 }
+            if roll >= 5 && roll < 8 { grown[night].append(line) } else { files[night].append(line) }
+            if roll >= 97 && night < count - 1 { files[count - 1].append(line) }
+        }
+        // Parents that come after their replies, in time and in arrival: a
+        // reply of the first night names content that a post of the last
+        // night, made later, creates. Their replies' periods change then.
+        let replies = files[0].indices.filter { files[0][$0].containsSubsequence(Array(#""type":"reply""#.utf8)) }
+        let posts = files[count - 1].indices.filter { files[count - 1][$0].containsSubsequence(Array(#""type":"post""#.utf8)) }
+        for (k, (r, p)) in zip(replies.prefix(3), posts.prefix(3)).enumerated() {
+            files[0][r] = setValue(files[0][r], "parent", "late-parent-\(k)")
+            files[count - 1][p] = setValue(setValue(files[count - 1][p], "content", "late-parent-\(k)"), "id", "late-post-\(k)")
+        }
+        return Nights(files: files.enumerated().map { k, lines in [("night-\(k + 1).ndjson.gz", lines)] }, grown: grown)
+    }
+
+    /// `line` with the string value of `key` replaced by `value`.
+    static func setValue(_ line: [UInt8], _ key: String, _ value: String) -> [UInt8] {
+        let pattern = Array("\"\(key)\":\"".utf8)
+        guard let at = (0...(line.count - pattern.count)).first(where: { line[$0..<($0 + pattern.count)].elementsEqual(pattern) }),
+            let end = line[(at + pattern.count)...].firstIndex(of: 0x22)
+        else { return line }
+        return Array(line[..<(at + pattern.count)]) + Array(value.utf8) + Array(line[end...])
+    }
+
+    /// Writes night `k`'s files into `logs` (the growing file gets a member).
+    static func writeNight(_ nights: Nights, _ k: Int, logs: String) throws {
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        for (name, lines) in nights.files[k] {
+            try Data(gzip(lines.flatMap { $0 + [0x0A] })).write(to: URL(fileURLWithPath: logs + "/" + name))
+        }
+        guard !nights.grown[k].isEmpty else { return }
+        let path = logs + "/grow.ndjson.gz"
+        var bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))).map(Array.init) ?? []
+        bytes += gzip(nights.grown[k].flatMap { $0 + [0x0A] })
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func night(logs: String, warehouse: String, reports: String, key: String, workers: Int, extra: [String]) throws -> RunResult {
+        try runJob(
+            "nightly",
+            [
+                "--logs", logs, "--warehouse", warehouse, "--reports", reports, "--workers", "\(workers)", "--people-key", key,
+                "--keep-days", "3",
+            ]
+                + extra)
+    }
+
+    /// The report files at the top of `reports` (not the per-run ones).
+    static func reportFiles(_ reports: String) -> [String: Data] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).filter {
+            ($0.hasSuffix(".csv") || $0.hasSuffix(".json")) && $0 != "run_summary.json" && $0 != "ingest_report.json"
+        }
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, FileManager.default.contents(atPath: reports + "/" + $0)!) })
+    }
+
+    /// Rows the report jobs kept, by the night's summary.
+    static func keptRows(_ reports: String) throws -> Int {
+        let summary = try readJSON(reports + "/run_summary.json")
+        let jobs = summary["jobs"] as? [[String: Any]] ?? []
+        return jobs.reduce(0) { $0 + ((($1["figures"] as? [String: Any])?["kept_rows"] as? Int) ?? 0) }
+    }
+
+    static func makeKey(_ s: Scratch) throws -> String {
+        let key = s.sub("people.key")
+        try Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).write(to: URL(fileURLWithPath: key))
+        chmod(key, 0o600)
+        return key
+    }
+
+    @Test(
+        arguments: [
+            (seed: 11, nights: 3, workers: 1, zone: "UTC"), (seed: 12, nights: 4, workers: 2, zone: "Europe/Helsinki"),
+            (seed: 13, nights: 3, workers: 8, zone: "UTC"), (seed: 14, nights: 2, workers: 2, zone: "America/New_York"),
+        ] as [(seed: UInt64, nights: Int, workers: Int, zone: String)])
+    func everyIncrementalNightWritesTheBytesOfANightFromScratch(seed: UInt64, nights count: Int, workers: Int, zone: String) throws {
+        let s = Scratch()
+        let key = try Self.makeKey(s)
+        let nights = Self.split(try Self.generatedLines(s, seed: seed), nights: count, seed: seed)
+        let logs = s.sub("logs")
+        let extra = ["--time-zone", zone]
+        var kept = 0
+        for k in 0..<count {
+            try Self.writeNight(nights, k, logs: logs)
+            let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: workers, extra: extra)
+            #expect(r.status == 0, "night \(k + 1): \(r.stderr)")
+            let fresh = s.sub("fresh-\(k)")
+            let f = try Self.night(
+                logs: logs, warehouse: fresh + "/wh", reports: fresh + "/reports", key: key, workers: workers, extra: extra)
+            #expect(f.status == 0, "\(f.stderr)")
+            let incremental = Self.reportFiles(s.sub("reports"))
+            let scratch = Self.reportFiles(fresh + "/reports")
+            #expect(incremental.count == scratch.count && incremental.count >= 30, "night \(k + 1): \(incremental.keys.sorted())")
+            for (name, bytes) in scratch { #expect(incremental[name] == bytes, "night \(k + 1) of \(count): \(name) differs") }
+            // And the report jobs alone, in full (`--full`) on a copy of the same warehouse.
+            let full = s.sub("full-\(k)")
+            try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: s.sub("wh"), toPath: full + "/wh")
+            let g = try Self.night(
+                logs: logs, warehouse: full + "/wh", reports: full + "/reports", key: key, workers: workers, extra: extra + ["--full"])
+            #expect(g.status == 0, "\(g.stderr)")
+            for (name, bytes) in Self.reportFiles(full + "/reports") {
+                #expect(incremental[name] == bytes, "night \(k + 1) of \(count): \(name) differs from --full's")
+            }
+            try? FileManager.default.removeItem(atPath: full)
+            if k > 0 { kept += try Self.keptRows(s.sub("reports")) }
+            try? FileManager.default.removeItem(atPath: fresh)
+        }
+        #expect(kept > 0, "the later nights kept rows of the earlier ones")
+    }
+
+    /// The as-of instant moving back and forth, and a night with nothing new:
+    /// `complete` changes, and so do the periods between the two instants.
+    @Test func movingTheAsOfInstantWritesTheBytesOfANightFromScratch() throws {
+        let s = Scratch()
+        let key = try Self.makeKey(s)
+        let nights = Self.split(try Self.generatedLines(s, seed: 21), nights: 2, seed: 21)
+        let logs = s.sub("logs")
+        try Self.writeNight(nights, 0, logs: logs)
+        try Self.writeNight(nights, 1, logs: logs)
+        for (k, asOf) in ["2026-10-26", "2026-10-23T12:00:00Z", "2026-10-23T12:00:00Z", "2026-11-02"].enumerated() {
+            let extra = ["--as-of", asOf]
+            let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let fresh = s.sub("fresh-\(k)")
+            let f = try Self.night(logs: logs, warehouse: fresh + "/wh", reports: fresh + "/reports", key: key, workers: 2, extra: extra)
+            #expect(f.status == 0, "\(f.stderr)")
+            let scratch = Self.reportFiles(fresh + "/reports")
+            let incremental = Self.reportFiles(s.sub("reports"))
+            for (name, bytes) in scratch { #expect(incremental[name] == bytes, "as of \(asOf): \(name) differs") }
+            if k == 2 { #expect(try Self.keptRows(s.sub("reports")) > 0, "a night with nothing new keeps every row") }
+        }
+    }
+
+    /// A night killed while it replaces a report, or just after it kept its
+    /// state, fails and leaves last night's reports; the next night is whole.
+    @Test(arguments: ["report-between-csv-and-json", "kept-after-state"])
+    func aNightKilledWhileKeepingLeavesTheNextNightCorrect(point: String) throws {
+        let s = Scratch()
+        let key = try Self.makeKey(s)
+        let nights = Self.split(try Self.generatedLines(s, seed: 31), nights: 3, seed: 31)
+        let logs = s.sub("logs")
+        try Self.writeNight(nights, 0, logs: logs)
+        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        let before = Self.reportFiles(s.sub("reports"))
+        try Self.writeNight(nights, 1, logs: logs)
+        var env = ProcessInfo.processInfo.environment
+        env["SILTA_FAULT_POINT"] = point
+        let killed = try runJob(
+            "nightly",
+            ["--logs", logs, "--warehouse", s.sub("wh"), "--reports", s.sub("reports"), "--workers", "2", "--people-key", key],
+            environment: env)
+        #expect(killed.status != 0, "the night failed")
+        #expect(Self.reportFiles(s.sub("reports")) == before, "last night's reports are still published, whole")
+        try Self.writeNight(nights, 2, logs: logs)
+        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        let f = try Self.night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
+        #expect(f.status == 0)
+        let scratch = Self.reportFiles(s.sub("fresh/reports"))
+        let incremental = Self.reportFiles(s.sub("reports"))
+        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "after a night killed at \(point): \(name) differs") }
+    }
+
+    /// Kept rows are used only from the very files they were written to: a
+    /// report edited in place (or replaced) since is written in full.
+    @Test func aReportChangedSinceIsWrittenInFull() throws {
+        let s = Scratch()
+        let key = try Self.makeKey(s)
+        let nights = Self.split(try Self.generatedLines(s, seed: 41), nights: 2, seed: 41)
+        let logs = s.sub("logs")
+        try Self.writeNight(nights, 0, logs: logs)
+        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        // Same length, other bytes: only the stamp tells.
+        let path = s.sub("reports/engagement_daily.csv")
+        var bytes = Array(FileManager.default.contents(atPath: path)!)
+        let at = bytes.count / 2
+        bytes[at] = bytes[at] == 0x30 ? 0x31 : 0x30
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try Self.writeNight(nights, 1, logs: logs)
+        let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: ["--verbose"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("wrote engagement_daily in full"), "the log says why")
+        let f = try Self.night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
+        #expect(f.status == 0)
+        let scratch = Self.reportFiles(s.sub("fresh/reports"))
+        let incremental = Self.reportFiles(s.sub("reports"))
+        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(name) differs") }
+    }
+}
