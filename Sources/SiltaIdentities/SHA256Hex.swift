@@ -11,4 +11,11 @@ package enum SHA256Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The 32 bytes of the SHA-256 of `raw`.
+    package static func digest(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: raw)
+        return Array(hasher.finalize())
+    }
 }

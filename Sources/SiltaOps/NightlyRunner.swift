@@ -273,7 +273,7 @@ package enum NightlyRunner {
                     let c = try ReportHistory(reports: options.reports).compact(except: summary.historyDate, workers: options.workers)
                     if c.compressed > 0 {
                         logger.info(
-                            "compressed \(c.compressed) report file(s) of earlier dated copies, \(c.plainBytes / 1_000_000) MB to \(c.storedBytes / 1_000_000) MB (\(c.shared) shared with the day before's), in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s"
+                            "compressed \(c.compressed) report file(s) of earlier dated copies, \(c.plainBytes / 1_000_000) MB to \(c.storedBytes / 1_000_000) MB (\(c.shared) shared with the day before's; \(c.copiedMembers) of \(c.members) gzip members copied from it), in \(Clocks.seconds(Clocks.monotonicSeconds() - t0)) s"
                         )
                     }
                 } catch {

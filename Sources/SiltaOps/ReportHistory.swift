@@ -1,5 +1,6 @@
 import Dispatch
 import SiltaEvents
+import SiltaIdentities
 import SiltaSupport
 import Synchronization
 
@@ -156,6 +157,10 @@ package struct ReportHistory: Sendable {
         /// Bytes of the plain files compressed, and of what replaced them.
         package var plainBytes = 0
         package var storedBytes = 0
+        /// gzip members written, and of those copied from the day before's
+        /// copy (``ChunkedGzip``) instead of deflated again.
+        package var members = 0
+        package var copiedMembers = 0
 
         package init() {}
     }
@@ -197,6 +202,7 @@ package struct ReportHistory: Sendable {
         var result = Compaction()
         guard !tasks.isEmpty || !made.isEmpty else { return result }
         let sizes = Mutex<(plain: Int, first: (any Error)?)>((0, nil))
+        let counts = Mutex<(members: Int, copied: Int)>((0, 0))
         let jobs = tasks
         let queue = WorkQueue(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, tasks.count))) { _ in
@@ -207,7 +213,15 @@ package struct ReportHistory: Sendable {
                     let size = try PosixFile.openForReading(path).size()
                     let out = try AtomicFileWriter(path: path + ".gz")
                     do {
-                        try Gzip.compressFile(path, into: out)
+                        // The day before's copy of the file, compressed, shares
+                        // the members of the periods that did not change.
+                        let before = folders.last { $0 < folder }.map { root + "/" + $0 + "/" + name + ".gz" }
+                        let (members, copied) = try ChunkedGzip.compressFile(
+                            path, into: out, reusing: before, digest: SHA256Hex.digest)
+                        counts.withLock {
+                            $0.members += members
+                            $0.copied += copied
+                        }
                         FaultInjection.point("history-compress-before-rename")
                         try out.commit()
                     } catch {
@@ -227,6 +241,7 @@ package struct ReportHistory: Sendable {
         }
         result.compressed = tasks.count
         result.plainBytes = sizes.withLock { $0.plain }
+        (result.members, result.copiedMembers) = counts.withLock { $0 }
         // Shared where unchanged: the same compressed bytes as the day before's.
         for (folder, name) in tasks {
             let path = root + "/" + folder + "/" + name + ".gz"

@@ -1,5 +1,6 @@
 import Foundation
 import SiltaGenerator
+import SiltaIdentities
 import SiltaReports
 import SiltaSupport
 import Testing
@@ -266,5 +267,87 @@ import Testing
         let scratch = Self.reportFiles(s.sub("fresh/reports"))
         let incremental = Self.reportFiles(s.sub("reports"))
         for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(name) differs") }
+    }
+}
+
+/// The history's gzip in members (``ChunkedGzip``): any reader reads it as
+/// one stream, and a file sharing chunks with an earlier one copies their
+/// members, to the very bytes deflating them again would give.
+@Suite struct ChunkedGzipTests {
+    static let chunk = ChunkedGzip.chunkBytes
+
+    /// `count` bytes that compress somewhat, different for each `seed`.
+    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var rng = SplitMix(seed: seed)
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count { out += Array("row,\(rng.next() % 1000),\(rng.next() % 7)\n".utf8) }
+        return Array(out.prefix(count))
+    }
+
+    static func compress(_ s: Scratch, _ name: String, _ content: [UInt8], reusing previous: String? = nil) throws -> (
+        path: String, members: Int, copied: Int
+    ) {
+        s.write(name, content)
+        let out = try AtomicFileWriter(path: s.sub(name + ".gz"))
+        let (members, copied) = try ChunkedGzip.compressFile(s.sub(name), into: out, reusing: previous, digest: SHA256Hex.digest)
+        try out.commit()
+        return (s.sub(name + ".gz"), members, copied)
+    }
+
+    static func contents(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path)!) }
+
+    @Test func membersReadAsOneStreamByGzipAndCopiesGiveTheSameBytes() throws {
+        let s = Scratch()
+        let a = Self.bytes(2 * Self.chunk + 12_345, seed: 1)
+        let first = try Self.compress(s, "a", a)
+        #expect(first.members == 3 && first.copied == 0)
+        #expect(try gunzip(Self.contents(first.path)) == a)
+        let z = try runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -dc '\(first.path)' | cmp - '\(s.sub("a"))'"])
+        #expect(z.status == 0, "gzip reads every member: \(z.stdout)\(z.stderr)")
+        let members = try ChunkedGzip.members(of: PosixFile.openForReading(first.path))
+        #expect(members.map(\.uncompressedCount) == [Self.chunk, Self.chunk, 12_345])
+        #expect(members.last?.bytes.upperBound == Self.contents(first.path).count)
+
+        // The same first two chunks, then other bytes: two members copied.
+        let b = Array(a[..<(2 * Self.chunk)]) + Self.bytes(Self.chunk + 99, seed: 2)
+        let reused = try Self.compress(s, "b", b, reusing: first.path)
+        let fresh = try Self.compress(s, "b-fresh", b)
+        #expect(reused.copied == 2 && reused.members == 4 && fresh.copied == 0)
+        #expect(Self.contents(reused.path) == Self.contents(fresh.path), "copied members are the bytes deflate makes")
+        #expect(try gunzip(Self.contents(reused.path)) == b)
+
+        // A change in the first chunk: nothing before it to copy, the rest is
+        // compared chunk by chunk at the same offsets.
+        var c = a
+        c[10] ^= 1
+        let changed = try Self.compress(s, "c", c, reusing: first.path)
+        #expect(changed.copied == 2)
+        #expect(try gunzip(Self.contents(changed.path)) == c)
+    }
+
+    @Test func anEarlierFileThatIsNoSuchGzipOrDamagedIsOnlyNotCopiedFrom() throws {
+        let s = Scratch()
+        let a = Self.bytes(Self.chunk + 5, seed: 3)
+        let plain = try Self.compress(s, "a", a)
+        var damaged = Self.contents(plain.path)
+        damaged[20] ^= 0xFF
+        s.write("damaged.gz", damaged)
+        s.write("truncated.gz", Array(Self.contents(plain.path).prefix(100)))
+        s.write("other.gz", gzip(a))
+        s.write("garbage.gz", Self.bytes(5_000, seed: 4))
+        for previous in ["damaged.gz", "truncated.gz", "other.gz", "garbage.gz", "missing.gz"] {
+            let r = try Self.compress(s, "b-" + previous, a, reusing: s.sub(previous))
+            #expect(Self.contents(r.path) == Self.contents(plain.path), "\(previous)")
+        }
+        // A header naming a member larger than the file is no member.
+        var big = Self.contents(plain.path)
+        big[16] = 0xFF
+        big[17] = 0xFF
+        big[18] = 0xFF
+        s.write("big.gz", big)
+        #expect(try ChunkedGzip.members(of: PosixFile.openForReading(s.sub("big.gz"))).isEmpty)
+        let empty = try Self.compress(s, "empty", [])
+        #expect(try gunzip(Self.contents(empty.path)).isEmpty && empty.members == 1)
     }
 }
