@@ -115,19 +115,25 @@ def ensure_logs(events):
         subprocess.check_call([BIN + "/generate-logs", "--out", logs + ".tmp", "--events", str(events), "--days", str(DAYS),
                                "--seed", "1"], stderr=subprocess.DEVNULL)
         os.rename(logs + ".tmp", logs)
-    # The nightly base: every day but the last, as symbolic links to the same files.
-    base = logs + "-base"
-    if not os.path.isdir(base):
-        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
-        last = max(f[-len("2026-11-28.ndjson.gz"):] for f in files)
+    # The nightly bases: every day but the last, and but the last two, as
+    # symbolic links to the same files.
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
+    days = sorted(set(f[-len("2026-11-28.ndjson.gz"):] for f in files))
+    bases = []
+    for drop in (1, 2):
+        base = logs + ("-base" if drop == 1 else "-base%d" % drop)
+        bases.append(base)
+        if os.path.isdir(base):
+            continue
+        shutil.rmtree(base + ".tmp", ignore_errors=True)
         os.makedirs(base + ".tmp")
         for f in files:
-            if not f.endswith(last):
+            if not any(f.endswith(d) for d in days[-drop:]):
                 rel = os.path.relpath(f, logs)
                 os.makedirs(os.path.dirname(os.path.join(base + ".tmp", rel)), exist_ok=True)
                 os.symlink(os.path.abspath(f), os.path.join(base + ".tmp", rel))
         os.rename(base + ".tmp", base)
-    return logs, base
+    return logs, bases
 
 
 def pip_module(name):
@@ -156,7 +162,8 @@ GROUP BY ALL ORDER BY day, kind, community
 
 
 def bench_size(events, workers, budget):
-    logs, base = ensure_logs(events)
+    logs, bases = ensure_logs(events)
+    base = bases[0]
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
     uncompressed = json.loads(run([BIN + "/inflate-floor", "--logs", logs, "--workers", "1"], stdout=subprocess.PIPE)[4])["bytes_uncompressed"]
     root = "var/bench/run-%d" % events
@@ -227,15 +234,17 @@ def bench_size(events, workers, budget):
                                             "--workbook-people", "full", "--quiet"])
     rows["silta workbook, people full"]["bytes"] = os.path.getsize(night_reports + "/silta.xlsx")
     run([BIN + "/workbook", "--reports", night_reports, "--workers", str(workers), "--quiet"])
-    # Nightly increment: last night ran on every day but the last (its
-    # reports and their kept state in the warehouse, docs/warehouse.md
-    # "Kept reports"); tonight adds the last day.
+    # Nightly increment, in the steady state: the nights before ran on every
+    # day but the last two, then on every day but the last (their reports,
+    # the kept state in the warehouse, docs/warehouse.md "Kept reports", and
+    # the day before's compressed copy in the history); tonight adds the last day.
     make[4] = "WAREHOUSE=" + root + "/nightly"
     make[5] = "REPORTS=" + root + "/nightly-reports"
     for path in (root + "/nightly", root + "/nightly-reports"):
         shutil.rmtree(path, ignore_errors=True)
-    subprocess.check_call([a if not a.startswith("LOGS=") else "LOGS=" + base for a in make], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
+    for earlier in (bases[1], bases[0]):
+        subprocess.check_call([a if not a.startswith("LOGS=") else "LOGS=" + earlier for a in make], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     measure("silta nightly increment", make)
 
     duckdb = pip_module("duckdb")

@@ -122,17 +122,40 @@ struct KeptPlan {
 
     /// What `table` may keep, or why it keeps nothing.
     func reuse(for table: ReportTable, settings: ReportSettings) -> (reuse: ReportReuse?, refused: String?) {
-        guard case .keep(let from, _, let kept, let previous, _) = decision else { return (nil, "no reports are kept") }
-        guard let t = kept.tables.first(where: { $0.stem == table.fileStem }) else { return (nil, "it was not kept") }
         guard let family = PeriodFamily.allCases.first(where: { $0.adjective == table.period }) else {
             return (nil, "it is no period report")
         }
-        let csv = previous + "/" + table.fileStem + ".csv"
-        let json = previous + "/" + table.fileStem + ".json"
+        return reuse(stem: table.fileStem, family: family, settings: settings)
+    }
+
+    /// What the table `stem` of `family` may keep, or why it keeps nothing.
+    func reuse(stem: String, family: PeriodFamily, settings: ReportSettings) -> (reuse: ReportReuse?, refused: String?) {
+        guard case .keep(let from, _, let kept, let previous, _) = decision else { return (nil, "no reports are kept") }
+        guard let t = kept.tables.first(where: { $0.stem == stem }) else { return (nil, "it was not kept") }
+        let csv = previous + "/" + stem + ".csv"
+        let json = previous + "/" + stem + ".json"
         for (path, stamp) in [(csv, t.csv), (json, t.json)] where FileSystem.stamp(of: path) != stamp {
             return (nil, "\(path) is not the file written then")
         }
-        let cutoff = from.map { family.firstDay(of: family.index(ofLocalDay: settings.zone.localDay($0))) } ?? .max
+        let cutoff = firstWritten(family, from: from, settings: settings).map(family.firstDay(of:)) ?? .max
         return (ReportReuse(cutoffDay: cutoff, csvPath: csv, jsonPath: json, csvStamp: t.csv, jsonStamp: t.json, index: t.index), nil)
+    }
+
+    /// The first period of `family` written anew: the one holding `from`
+    /// (`nil`: none, every row is kept).
+    private func firstWritten(_ family: PeriodFamily, from: Int64?, settings: ReportSettings) -> Int? {
+        from.map { family.index(ofLocalDay: settings.zone.localDay($0)) }
+    }
+
+    /// ``ReportSettings/writtenFrom`` for `spec`'s tables: a family's first
+    /// period written anew, for each family all of whose tables keep rows.
+    func writtenFrom(_ spec: ReportJobSpec, settings: ReportSettings) -> [PeriodFamily: Int] {
+        guard case .keep(let from, _, _, _, _) = decision else { return [:] }
+        var result: [PeriodFamily: Int] = [:]
+        for family in settings.families
+        where spec.reports.allSatisfy({ reuse(stem: $0.name + "_" + family.adjective, family: family, settings: settings).reuse != nil }) {
+            result[family] = firstWritten(family, from: from, settings: settings) ?? .max
+        }
+        return result
     }
 }

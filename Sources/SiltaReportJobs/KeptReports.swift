@@ -131,7 +131,7 @@ package struct KeptReports: Sendable, Equatable {
         var description: String
     }
 
-    init(decoding bytes: [UInt8]) throws {
+    package init(decoding bytes: [UInt8]) throws {
         guard bytes.count >= 16, Array(bytes[0..<8]) == Self.magic else { throw Damaged(description: "not a kept-reports state") }
         let body = bytes.count - 4
         let stored = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: body, as: UInt32.self) }

@@ -150,6 +150,8 @@ package enum ReportJob {
             spec, options: keptOptions, warehouse: common.warehouse, reports: common.reports, snapshot: snapshot, settings: settings,
             settingsText: settingsText)
         logger.info("\(plan.summary(settings))")
+        let fullSettings = settings
+        settings.writtenFrom = plan.writtenFrom(spec, settings: settings)
         let tables = spec.compute(input, settings)
         let computed = Clocks.monotonicSeconds()
         let held = tables.compactMap(\.heldRowCount).reduce(0, +)
@@ -164,10 +166,22 @@ package enum ReportJob {
         var rows: [Int] = []
         var keptTables: [KeptReports.Table] = []
         var keptRows = 0
+        // Made in full only if a table's kept rows are refused after its
+        // family was computed with placeholders for them.
+        var fullTables: [ReportTable]?
         for table in tables {
             let t0 = Clocks.monotonicSeconds()
             let reuse = plan.reuse(for: table, settings: settings)
-            let written = try ReportWriter.write(table, context: settings.context, to: common.reports, reuse: reuse.reuse)
+            var written = try ReportWriter.write(table, context: settings.context, to: common.reports, reuse: reuse.reuse)
+            if written.reuseRefused != nil, let family = PeriodFamily.allCases.first(where: { $0.adjective == table.period }),
+                settings.writtenFrom[family] != nil
+            {
+                if fullTables == nil { fullTables = spec.compute(input, fullSettings) }
+                let full = fullTables!.first { $0.fileStem == table.fileStem }!
+                let refused = written.reuseRefused
+                written = try ReportWriter.write(full, context: settings.context, to: common.reports)
+                written.reuseRefused = refused
+            }
             rows.append(written.index.rows)
             keptRows += written.keptRows
             if let refused = written.reuseRefused {

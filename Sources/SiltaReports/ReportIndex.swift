@@ -56,6 +56,7 @@ package struct ReportIndex: Sendable, Equatable {
     /// True when the index describes itself consistently: periods in
     /// increasing order, offsets and row counts increasing within the rows.
     package var isConsistent: Bool {
+        guard rows >= 0, csvRows.lowerBound >= 0, jsonRows.lowerBound >= 0 else { return false }
         var day = Int.min
         var rowsBefore = 0
         var csv = csvRows.lowerBound

@@ -1,8 +1,10 @@
 import Foundation
 import SiltaGenerator
 import SiltaIdentities
+import SiltaReportJobs
 import SiltaReports
 import SiltaSupport
+import SiltaWarehouse
 import Testing
 
 /// Incremental nights (docs/warehouse.md "Kept reports"): a night that keeps
@@ -349,5 +351,42 @@ import Testing
         #expect(try ChunkedGzip.members(of: PosixFile.openForReading(s.sub("big.gz"))).isEmpty)
         let empty = try Self.compress(s, "empty", [])
         #expect(try gunzip(Self.contents(empty.path)).isEmpty && empty.members == 1)
+    }
+}
+
+/// The kept state is read back exactly, and any damage to it is an error
+/// (the night then writes in full), never a trap.
+@Suite struct KeptStateTests {
+    static let state = KeptReports(
+        settings: Array("kept-reports 1\nsilta test".utf8), asOf: 1_790_000_000_000,
+        runs: [Manifest.Run(generation: 1, fileSize: 1000, events: 10, hasRejects: false)], folder: "/r/.tonight",
+        tables: [
+            KeptReports.Table(
+                stem: "engagement_daily",
+                csv: FileStamp(identity: FileIdentity(device: 1, inode: 2), size: 300, modifiedSeconds: 3, modifiedNanoseconds: 4),
+                json: FileStamp(identity: FileIdentity(device: 1, inode: 5), size: 900, modifiedSeconds: 6, modifiedNanoseconds: 7),
+                index: ReportIndex(
+                    periods: [ReportIndex.Period(day: 20_000, rowsBefore: 0, csv: 40, json: 200)], rows: 3, csvRows: 40..<300,
+                    jsonRows: 200..<890))
+        ])
+
+    @Test func theStateReadsBackAsWritten() throws {
+        #expect(try KeptReports(decoding: Self.state.encoded()) == Self.state)
+    }
+
+    @Test func everyTruncationAndRandomDamageIsAnError() throws {
+        let bytes = Self.state.encoded()
+        for n in 0..<bytes.count { #expect(throws: (any Error).self) { try KeptReports(decoding: Array(bytes[..<n])) } }
+        var rng = SplitMix(seed: 5)
+        for _ in 0..<2_000 {
+            var b = bytes
+            let k = Int(rng.next() % UInt64(b.count))
+            b[k] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            #expect(throws: (any Error).self) { try KeptReports(decoding: b) }
+        }
+        for n in [0, 8, 64, 4096] {
+            let noise = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            #expect(throws: (any Error).self) { try KeptReports(decoding: Array("SILTAKEP".utf8) + noise) }
+        }
     }
 }

@@ -84,9 +84,12 @@ package enum Engagement {
     /// The rows of one community for each family.
     /// - Complexity: O(n log n) for n events (sorting within a period for the
     ///   creator measures), O(n) otherwise per family.
+    /// - Parameter kept: whether a period's row is kept from last night's
+    ///   report (``ReportSettings/isKept(_:_:)``): it is then a placeholder
+    ///   (the state the later periods read still moves on).
     package static func rows(
         of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, replies: ReplyIndex,
-        scratch: Scratch
+        scratch: Scratch, kept: (PeriodFamily, Int) -> Bool = { _, _ in false }
     ) -> [PeriodFamily: [MetricRow]] {
         let n = e.count
         guard n > 0 else { return [:] }
@@ -109,14 +112,14 @@ package enum Engagement {
             let period = days.map { family.index(ofLocalDay: $0) }
             result[family] = familyRows(
                 e, community: community, local: local, personCount: persons.count, period: period, family: family, zone: zone,
-                replies: replies)
+                replies: replies, kept: { kept(family, $0) })
         }
         return result
     }
 
     static func familyRows(
         _ e: CommunityEvents, community: UInt32, local: [Int32], personCount: Int, period: [Int], family: PeriodFamily,
-        zone: ReportZone, replies: ReplyIndex
+        zone: ReportZone, replies: ReplyIndex, kept: (Int) -> Bool = { _ in false }
     ) -> [MetricRow] {
         let n = e.count
         let none = MetricsInput.none
@@ -139,6 +142,7 @@ package enum Engagement {
         var previous: (period: Int, active: Int)? = nil
         for group in PeriodGroups.of(period) {
             let current = group.period
+            let placeholder = kept(current)
             var f = Figures()
             f.events = group.events.count
             // The per-event loop counts in locals, which stay in registers;
@@ -169,7 +173,7 @@ package enum Engagement {
                 }
                 if type == .post {
                     posts += 1
-                    if let d = replies.firstResponse(content: e.content[i], postActor: e.actor[i], postTs: e.ts[i]) {
+                    if !placeholder, let d = replies.firstResponse(content: e.content[i], postActor: e.actor[i], postTs: e.ts[i]) {
                         delays.append(d)
                     }
                 }
@@ -209,7 +213,7 @@ package enum Engagement {
             }
             f.members = memberCount
             f.previousActive = previous?.period == current - 1 ? previous!.active : 0
-            rows.append(MetricRow(period: current, community: community, values: columns.cells(f)))
+            rows.append(MetricRow(period: current, community: community, values: placeholder ? [] : columns.cells(f)))
             previous = (current, f.activeUsers)
         }
         return rows

@@ -9,7 +9,7 @@ package enum EngagementReport {
             c, scratch in
             Engagement.rows(
                 of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, replies: replies,
-                scratch: scratch)
+                scratch: scratch, kept: settings.isKept)
         }
         return settings.families.map { family in
             let rows = perCommunity.flatMap { $0?[family] ?? [] }

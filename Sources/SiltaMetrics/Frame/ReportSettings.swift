@@ -15,6 +15,12 @@ package struct ReportSettings: Sendable {
     /// How the people report names persons (`--people-ids`, `--people-key`;
     /// docs/people.md); `nil` for the other reports.
     package var peopleIds: PeopleIds?
+    /// Per family, the first period whose rows are written tonight: the
+    /// rows before it are kept from last night's files (docs/warehouse.md
+    /// "Kept reports"), so a job may make them as placeholders, with the
+    /// right period and community and no metric cells, and skip their
+    /// measures. Absent for a family written in full.
+    package var writtenFrom: [PeriodFamily: Int] = [:]
 
     package init(families: [PeriodFamily], zone: ReportZone, asOf: Int64?, workers: Int) {
         self.families = families
@@ -46,6 +52,14 @@ package struct ReportSettings: Sendable {
 
     package var context: ReportContext {
         ReportContext(timeZone: zone.identifier, asOf: asOf, identities: identities, peopleIds: peopleIds?.name)
+    }
+
+    /// True when the rows of `period` of `family` are kept, not written
+    /// (``writtenFrom``): their metric cells are never read.
+    @inline(__always)
+    package func isKept(_ family: PeriodFamily, _ period: Int) -> Bool {
+        guard let from = writtenFrom[family] else { return false }
+        return period < from
     }
 
     /// `complete`: the period's end is at or before the as-of instant.

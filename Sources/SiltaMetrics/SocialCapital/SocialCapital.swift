@@ -69,14 +69,20 @@ package enum SocialCapital {
 
     /// The rows of one community for each family.
     /// - Parameter workers: threads a dense graph's measures may use.
+    /// - Parameter kept: whether a period's row is kept from last night's
+    ///   report (``ReportSettings/isKept(_:_:)``): it is then a placeholder,
+    ///   and its graph is neither built nor measured.
     package static func rows(
-        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch, workers: Int = 1
+        of e: CommunityEvents, community: UInt32, families: [PeriodFamily], zone: ReportZone, scratch: Scratch, workers: Int = 1,
+        kept: (PeriodFamily, Int) -> Bool = { _, _ in false }
     ) -> [PeriodFamily: [MetricRow]] {
         let days = e.ts.map { zone.localDay($0) }
         var result: [PeriodFamily: [MetricRow]] = [:]
         for family in families {
-            result[family] = graphs(of: e, family: family, days: days, scratch: scratch).map { g in
-                MetricRow(period: g.period, community: community, values: columns.cells(g.graph.measures(workers: workers)))
+            result[family] = interactions(of: e, family: family, days: days, scratch: scratch).map { g in
+                if kept(family, g.period) { return MetricRow(period: g.period, community: community, values: []) }
+                let graph = InteractionGraph(interactions: g.pairs, nodeCount: g.nodes)
+                return MetricRow(period: g.period, community: community, values: columns.cells(graph.measures(workers: workers)))
             }
         }
         return result
@@ -91,7 +97,7 @@ package enum SocialCapitalReport {
             c, scratch in
             SocialCapital.rows(
                 of: input.events(of: c), community: c, families: settings.families, zone: settings.zone, scratch: scratch,
-                workers: settings.workers)
+                workers: settings.workers, kept: settings.isKept)
         }
         return settings.families.map { family in
             input.communityTable(
