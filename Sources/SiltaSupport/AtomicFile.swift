@@ -89,16 +89,40 @@ public final class AtomicFileWriter: @unchecked Sendable {
     }
 
     /// Appends bytes `range` of the file `source`, in the kernel where it can
-    /// (`copy_file_range(2)`, which some file systems answer by sharing the
-    /// blocks), else through a buffer.
+    /// (`copy_file_range(2)`), else through a buffer.
+    ///
+    /// File systems that share blocks between files (XFS and Btrfs with
+    /// reflinks) answer the kernel copy by sharing only whole blocks at the
+    /// same place within a block in both files; where the range starts at
+    /// the same offset within a block as the end of this file, its unaligned
+    /// head and tail are copied through a buffer and the whole blocks between
+    /// in the kernel, so that they can be shared.
     public func append(_ range: Range<Int>, of source: PosixFile) throws {
         guard !range.isEmpty else { return }
         try flushBuffer()
         guard let file else { throw SystemError("write", path: temporaryPath, code: EBADF) }
+        let block = Self.shareableBlock
+        let head = (range.lowerBound + block - 1) / block * block
+        let tail = range.upperBound / block * block
+        if (range.lowerBound - bytesWritten) % block == 0 && head < tail {
+            try Self.copyBuffered(range.lowerBound..<head, of: source, to: file)
+            try Self.copyInKernel(head..<tail, of: source, to: file)
+            try Self.copyBuffered(tail..<range.upperBound, of: source, to: file)
+        } else {
+            try Self.copyInKernel(range, of: source, to: file)
+        }
+        bytesWritten += range.count
+    }
+
+    /// The block size whose whole blocks ``append(_:of:)`` keeps aligned.
+    static let shareableBlock = 4096
+
+    /// Copies `range` of `source` to the end of `file` with
+    /// `copy_file_range(2)`, through a buffer where the system cannot.
+    private static func copyInKernel(_ range: Range<Int>, of source: PosixFile, to file: PosixFile) throws {
         var from = Int64(range.lowerBound)
         var left = range.count
-        var kernel = true
-        while left > 0 && kernel {
+        while left > 0 {
             let n = silta_copy_file_range(source.descriptor, &from, file.descriptor, left)
             if n > 0 {
                 left -= n
@@ -107,25 +131,26 @@ public final class AtomicFileWriter: @unchecked Sendable {
             } else if errno == EINTR {
                 continue
             } else if [EXDEV, ENOSYS, EOPNOTSUPP, EINVAL].contains(errno) {
-                kernel = false
+                return try copyBuffered(Int(from)..<range.upperBound, of: source, to: file)
             } else {
-                throw SystemError("copy from \(source.path) to", path: temporaryPath)
+                throw SystemError("copy from \(source.path) to", path: file.path)
             }
         }
-        if left > 0 {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            while left > 0 {
-                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<min(left, buffer.count)]), at: Int(from))
-                if n == 0 {
-                    throw SystemError("copy (it ended before byte \(range.upperBound)) from", path: source.path, code: EIO)
-                }
-                try file.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-                from += Int64(n)
-                left -= n
-            }
+    }
+
+    /// Copies `range` of `source` to the end of `file` through a buffer.
+    private static func copyBuffered(_ range: Range<Int>, of source: PosixFile, to file: PosixFile) throws {
+        guard !range.isEmpty else { return }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(range.count, 1 << 20), alignment: 16)
+        defer { buffer.deallocate() }
+        var from = range.lowerBound
+        while from < range.upperBound {
+            let n = try source.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<min(range.upperBound - from, buffer.count)]), at: from)
+            if n == 0 { throw SystemError("copy (it ended before byte \(range.upperBound)) from", path: source.path, code: EIO) }
+            try file.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            from += n
         }
-        bytesWritten += range.count
     }
 
     private func flushBuffer() throws {

@@ -390,3 +390,27 @@ import Testing
         }
     }
 }
+
+/// ``AtomicFileWriter/append(_:of:)``: any range of another file, at any
+/// place in the file being written, block-aligned or not, gives its bytes.
+@Suite struct AppendRangeTests {
+    @Test(arguments: [0, 1, 100, 4095, 4096, 5000])
+    func aRangeOfAnotherFileIsAppendedExactly(headBytes: Int) throws {
+        let s = Scratch()
+        let source = ChunkedGzipTests.bytes(3 * 4096 + 1234, seed: 9)
+        s.write("source", source)
+        let file = try PosixFile.openForReading(s.sub("source"))
+        for range in [0..<source.count, 100..<9000, headBytes..<(headBytes + 8192), 4096..<8192, 7..<8, 12_000..<source.count] {
+            let head = ChunkedGzipTests.bytes(headBytes, seed: 10)
+            let w = try AtomicFileWriter(path: s.sub("out"))
+            try w.write(head)
+            try w.append(range, of: file)
+            try w.write([0x21])
+            try w.commit()
+            #expect(ChunkedGzipTests.contents(s.sub("out")) == head + Array(source[range]) + [0x21], "\(range) after \(headBytes)")
+        }
+        let w = try AtomicFileWriter(path: s.sub("short"))
+        #expect(throws: (any Error).self) { try w.append(0..<(source.count + 1), of: file) }
+        w.abandon()
+    }
+}
