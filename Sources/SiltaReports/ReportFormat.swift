@@ -460,7 +460,7 @@ package enum ReportWriter {
         FaultInjection.point("report-between-csv-and-json")
         try json.commit()
         return WrittenReport(
-            stem: table.fileStem, index: index, keptRows: kept, reuseRefused: nil, csvStamp: FileSystem.stamp(of: csv.path),
+            index: index, keptRows: kept, reuseRefused: nil, csvStamp: FileSystem.stamp(of: csv.path),
             jsonStamp: FileSystem.stamp(of: json.path))
     }
 

@@ -104,7 +104,6 @@ package struct ReportReuse: Sendable {
 
 /// One table as written: its index, and how much of it was kept.
 package struct WrittenReport: Sendable {
-    package var stem: String
     package var index: ReportIndex
     /// Rows copied from the earlier files (0 when written in full).
     package var keptRows: Int
