@@ -33,6 +33,8 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var readLimits: ReadLimitOptions
 
+    @OptionGroup var compaction: CompactionOptions
+
     /// A logs folder that is missing or no folder is 66; other errors go through ErrorReporting.
     static func exitStatus(for error: any Error) -> SiltaExit? { error is IngestError ? .inputUnavailable : nil }
 
@@ -42,6 +44,7 @@ struct Ingest: ParsableCommand {
                 logs: logs, warehouse: common.warehouse, reports: common.reports, workers: common.workers)
             options.lockWaitSeconds = common.wait
             readLimits.apply(to: &options.limits)
+            options.compactFanIn = compaction.fanIn
             let bar: ProgressBar?
             if ProgressBar.isWanted(quiet: common.quiet) {
                 let progress = ByteProgress()

@@ -39,6 +39,7 @@ struct Nightly: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var report: ReportOptions
     @OptionGroup var readLimits: ReadLimitOptions
+    @OptionGroup var compaction: CompactionOptions
     @OptionGroup var links: LinksOptions
     @OptionGroup var people: PeopleOptions
     @OptionGroup var dashboard: DashboardOptions
@@ -59,7 +60,7 @@ struct Nightly: ParsableCommand {
         }
         let settings = NightlySettings(
             night: night, common: common, report: report, links: links, people: people, dashboard: dashboard, workbook: workbook,
-            readLimits: readLimits, binDir: bin)
+            readLimits: readLimits, compaction: compaction, binDir: bin)
         var record = JobRecord(job: ReportCatalog.nightly, startedAt: Clocks.epochMilliseconds())
         let code: Int32
         do {

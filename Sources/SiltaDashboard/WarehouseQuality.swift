@@ -39,8 +39,8 @@ package struct WarehouseQuality: Sendable {
             if !f.damage.isEmpty { q.damaged.append((String(decoding: f.path, as: UTF8.self), f.damage)) }
         }
         var counts: [String: Int] = [:]
-        for run in manifest.runs where run.hasRejects {
-            try countReasons(location.rejectsPath(generation: run.generation), into: &counts)
+        for run in manifest.runs {
+            for g in run.rejectGenerations { try countReasons(location.rejectsPath(generation: g), into: &counts) }
         }
         q.reasons = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         return q

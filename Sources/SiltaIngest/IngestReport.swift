@@ -43,6 +43,12 @@ package struct IngestReport: Sendable, Equatable {
     package var futureEvents = 0
     /// The latest such event's instant (UTC epoch milliseconds).
     package var latestFutureEvent: Int64?
+    /// Run files merged after the run committed (``RunCompaction``), and
+    /// why merging stopped early, if it did.
+    package var compactions = 0
+    package var compactionError: String?
+    /// Run files in the warehouse after the run.
+    package var runFiles = 0
     /// Where this run's rejected lines are, if it rejected any.
     package var rejectsFile: String?
     package var workers = 0
@@ -87,6 +93,12 @@ package struct IngestReport: Sendable, Equatable {
         w.integer(generation)
         w.key("warehouse_events")
         w.integer(warehouseEvents)
+        w.key("run_files")
+        w.integer(runFiles)
+        w.key("compactions")
+        w.integer(compactions)
+        w.key("compaction_error")
+        w.string(compactionError)
         w.key("rejects_file")
         w.string(rejectsFile)
         w.key("workers")

@@ -23,6 +23,10 @@ package struct IngestOptions: Sendable {
     package var limits = ReadLimits()
     /// Events per block in a run file.
     package var blockRows = 1 << 18
+    /// Run files merged into one after the run commits (``RunCompaction``); 0 never merges.
+    package var compactFanIn = RunCompaction.defaultFanIn
+    /// Most rows of a block of a merged file.
+    package var compactBlockRows = RunCompaction.defaultBlockRows
     /// De-duplication keys held in memory before days of them are spilled
     /// to a temporary file (``DedupeIndex``); lowered by the tests.
     package var dedupeResidentKeys = DedupeIndex.residentKeys
@@ -123,6 +127,11 @@ package enum IngestRunner {
                 tasks, runs: runs, into: &manifest, location: location, options: options, report: &report, progress: progress,
                 detail: detail)
         }
+        // After every run, new events or not, so that a merge a kill
+        // interrupted is made by the next ingest.
+        compact(
+            location, manifest: &manifest, runs: runs, keeping: manifest.generation, options: options, report: &report, progress: progress)
+        report.runFiles = manifest.runs.count
         report.seconds = Clocks.monotonicSeconds() - started
         if let reports = options.reports {
             do {
@@ -294,6 +303,29 @@ package enum IngestRunner {
         } catch {
             merger.abandon()
             throw error
+        }
+    }
+}
+
+extension IngestRunner {
+    /// Merges the committed runs before the last one, tonight's
+    /// (``RunCompaction``). Each
+    /// merge commits on its own; a failure leaves the warehouse as the last
+    /// commit left it, is reported, and fails nothing: the night's events are
+    /// committed, and the next ingest tries again.
+    static func compact(
+        _ location: WarehouseLocation, manifest: inout Manifest, runs: [RunFile], keeping generation: UInt64,
+        options: IngestOptions, report: inout IngestReport, progress: (String) -> Void
+    ) {
+        guard options.compactFanIn >= 2 else { return }
+        var files = Dictionary(runs.map { ($0.generation, $0) }, uniquingKeysWith: { a, _ in a })
+        do {
+            report.compactions = try RunCompaction.compact(
+                location, manifest: &manifest, files: &files, keeping: generation, fanIn: options.compactFanIn,
+                blockRows: options.compactBlockRows, progress: progress)
+        } catch {
+            report.compactionError = "\(error)"
+            progress("warning: compaction stopped, the warehouse is as its last commit left it (the next ingest tries again): \(error)")
         }
     }
 }

@@ -68,13 +68,15 @@ package struct NightlySettings: Sendable {
     package var dashboard: DashboardOptions
     package var workbook: WorkbookOptions
     package var readLimits: ReadLimitOptions
+    package var compaction: CompactionOptions
     /// The folder holding the job executables.
     package var binDir: String
 
     package init(
         night: NightlyOptions, common: CommonOptions, report: ReportOptions, links: LinksOptions,
         people: PeopleOptions = PeopleOptions(), dashboard: DashboardOptions = DashboardOptions(),
-        workbook: WorkbookOptions = WorkbookOptions(), readLimits: ReadLimitOptions, binDir: String
+        workbook: WorkbookOptions = WorkbookOptions(), readLimits: ReadLimitOptions, compaction: CompactionOptions = CompactionOptions(),
+        binDir: String
     ) {
         self.night = night
         self.common = common
@@ -84,6 +86,7 @@ package struct NightlySettings: Sendable {
         self.dashboard = dashboard
         self.workbook = workbook
         self.readLimits = readLimits
+        self.compaction = compaction
         self.binDir = binDir
     }
 
@@ -200,7 +203,8 @@ package enum NightlyRunner {
             outcomes.append(outcome)
         }
         let ingest = runJob(
-            ingestJob, arguments: ["--logs", options.logs] + options.readLimits.arguments, options, recordFolder: recordFolder,
+            ingestJob, arguments: ["--logs", options.logs] + options.readLimits.arguments + options.compaction.arguments, options,
+            recordFolder: recordFolder,
             reports: options.reports, wait: options.ingestWait, logger: logger)
         outcomes.append(ingest)
         let ingestCode = ingest.ending?.code ?? SiltaExit.failure.rawValue

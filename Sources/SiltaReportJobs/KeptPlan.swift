@@ -23,7 +23,7 @@ import Darwin
 /// the earliest change are kept: the earliest instant the new runs can
 /// change (``ReportChanges``), and, when the as-of instant moved, the
 /// earlier of the two (a period between them changes its `complete`).
-struct KeptPlan {
+package struct KeptPlan {
     enum Decision {
         case full(reason: String)
         /// Keep what is before `from` (`nil`: nothing changed, keep every row),
@@ -78,13 +78,9 @@ struct KeptPlan {
             let changed = zip(was, now).first { $0 != $1 }.map { "\($0.0.split(separator: " ").first ?? "") changed" } ?? "other settings"
             return KeptPlan(decision: .full(reason: "the kept reports were made with other settings (\(changed))"))
         }
-        let current = Dictionary(snapshot.manifest.runs.map { ($0.generation, $0) }, uniquingKeysWith: { a, _ in a })
-        for run in kept.runs where current[run.generation] != run {
-            return KeptPlan(
-                decision: .full(reason: "run \(run.generation), which the kept reports were made from, is no longer in the warehouse"))
+        guard let added = addedRuns(kept: kept.runs, now: snapshot.manifest.runs) else {
+            return KeptPlan(decision: .full(reason: "a run the kept reports were made from is no longer in the warehouse"))
         }
-        let keptRuns = Set(kept.runs.map(\.generation))
-        let added = Set(snapshot.manifest.runs.map(\.generation)).subtracting(keptRuns)
         let change = added.isEmpty ? nil : ReportChanges.earliestChange(in: snapshot, added: added, rule: spec.changes)
         var from = change?.instant
         var cause = change?.cause.rawValue ?? "nothing"
@@ -99,6 +95,28 @@ struct KeptPlan {
         }
         return KeptPlan(
             decision: .keep(from: from, cause: cause, kept: kept, previous: options.previousReports ?? reports, newRuns: added.count))
+    }
+
+    /// The runs (generations) of `now` whose events the kept reports may
+    /// not have seen, or `nil` when a run they saw is gone.
+    ///
+    /// A run the reports saw is still there as it was, or merged by
+    /// compaction into a file that covers its generations. A run of `now`
+    /// counts as seen when it is one the reports saw, or when it merges only
+    /// such runs, all of them (the same ingest runs and events); any other
+    /// run counts as new, which is conservative: an event counted as new
+    /// that the reports saw can only make the earliest change earlier.
+    package static func addedRuns(kept: [Manifest.Run], now: [Manifest.Run]) -> Set<UInt64>? {
+        for run in kept where !now.contains(where: { $0 == run || ($0.mergedRuns > 1 && $0.covers(run)) }) { return nil }
+        var added = Set<UInt64>()
+        for run in now where !kept.contains(run) {
+            let inside = kept.filter { run.covers($0) }
+            let seen =
+                !inside.isEmpty && inside.reduce(0) { $0 + $1.mergedRuns } == run.mergedRuns
+                && inside.reduce(0) { $0 + $1.events } == run.events
+            if !seen { added.insert(run.generation) }
+        }
+        return added
     }
 
     /// True when some rows may be kept.

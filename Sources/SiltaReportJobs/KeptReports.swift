@@ -14,7 +14,9 @@ import SiltaWarehouse
 /// damaged state) means that table, or the whole job, is written in full.
 package struct KeptReports: Sendable, Equatable {
     static let magic = Array("SILTAKEP".utf8)
-    static let version: UInt32 = 1
+    /// Version 2 records runs as manifest format 2 does (merged runs);
+    /// version 1 states are still read.
+    static let version: UInt32 = 2
 
     /// The settings the reports were made with, as text (``ReportJob``'s
     /// `settingsText`): another version, report time zone or time-zone
@@ -97,12 +99,7 @@ package struct KeptReports: Sendable, Equatable {
         w.append(UInt8(asOf == nil ? 0 : 1))
         w.append(asOf ?? 0)
         w.append(UInt32(runs.count))
-        for r in runs {
-            w.append(r.generation)
-            w.append(r.fileSize)
-            w.append(r.events)
-            w.append(UInt8(r.hasRejects ? 1 : 0))
-        }
+        for r in runs { r.encode(into: &w) }
         w.appendBlob(Array(folder.utf8))
         w.append(UInt32(tables.count))
         for t in tables {
@@ -140,15 +137,15 @@ package struct KeptReports: Sendable, Equatable {
         self = try bytes.withUnsafeBytes { raw in
             var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[..<body]), offset: 8)
             let version = try r.read(UInt32.self)
-            guard version == Self.version else { throw Damaged(description: "version \(version), this Silta reads \(Self.version)") }
+            guard (1...Self.version).contains(version) else {
+                throw Damaged(description: "version \(version), this Silta reads 1 to \(Self.version)")
+            }
             let settings = try r.readBlob()
             let hasAsOf = try r.read(UInt8.self)
             let asOfValue = try r.read(Int64.self)
             var runs: [Manifest.Run] = []
             for _ in 0..<(try r.read(UInt32.self)) {
-                runs.append(
-                    Manifest.Run(
-                        generation: try r.read(), fileSize: try r.read(), events: try r.read(), hasRejects: try r.read(UInt8.self) != 0))
+                runs.append(try Manifest.Run(reading: &r, format: version))
             }
             let folder = String(decoding: try r.readBlob(), as: UTF8.self)
             var tables: [Table] = []

@@ -44,6 +44,7 @@ public struct ByteReader {
     public private(set) var offset: Int
 
     public struct Truncated: Error, CustomStringConvertible {
+        public init() {}
         public var description: String { "the data ends too early" }
     }
 

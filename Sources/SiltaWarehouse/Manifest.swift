@@ -7,25 +7,90 @@ import SiltaSupport
 /// file the manifest does not name does not exist, and the next ingest removes
 /// it. See docs/warehouse.md for the byte layout.
 public struct Manifest: Sendable, Equatable {
-    /// Format version this Silta writes and reads.
-    public static let version: UInt32 = 1
+    /// Format version this Silta writes. Version 2 added merged runs (a
+    /// first generation, a count of merged runs and the generations with
+    /// rejects, per run).
+    public static let version: UInt32 = 2
+    /// The formats read: a version 1 manifest is read and written anew as 2.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     static let magic = Array("SILTAMAN".utf8)
 
-    /// One committed ingest run and its file.
+    /// One committed run file: the events of one ingest run, or of
+    /// consecutive runs that compaction merged (``RunCompaction``).
     public struct Run: Sendable, Equatable {
+        /// The last generation whose events the file holds (its header's).
         public var generation: UInt64
-        /// Size of `runs/<generation>.run` in bytes.
+        /// The first such generation: `generation` for the file of one run.
+        public var firstGeneration: UInt64
+        /// How many ingest runs' files were merged into this one (1: none).
+        public var mergedRuns: UInt64
+        /// Size of the run file (``WarehouseLocation/runPath(of:)``) in bytes.
         public var fileSize: UInt64
-        /// New events stored by the run (after de-duplication).
+        /// Events stored by the runs (after de-duplication).
         public var events: UInt64
-        /// Whether the run also wrote a rejects file.
-        public var hasRejects: Bool
+        /// The generations of the runs that wrote a rejects file, ascending.
+        /// Rejects files are never merged: each stays under its own generation.
+        public var rejectGenerations: [UInt64]
 
+        /// Whether any of the runs wrote a rejects file.
+        public var hasRejects: Bool { !rejectGenerations.isEmpty }
+
+        /// The file of one ingest run.
         public init(generation: UInt64, fileSize: UInt64, events: UInt64, hasRejects: Bool) {
+            self.init(
+                generation: generation, firstGeneration: generation, mergedRuns: 1, fileSize: fileSize, events: events,
+                rejectGenerations: hasRejects ? [generation] : [])
+        }
+
+        public init(
+            generation: UInt64, firstGeneration: UInt64, mergedRuns: UInt64, fileSize: UInt64, events: UInt64,
+            rejectGenerations: [UInt64]
+        ) {
             self.generation = generation
+            self.firstGeneration = firstGeneration
+            self.mergedRuns = mergedRuns
             self.fileSize = fileSize
             self.events = events
-            self.hasRejects = hasRejects
+            self.rejectGenerations = rejectGenerations
+        }
+
+        /// True when `other`'s generations lie within this run's.
+        public func covers(_ other: Run) -> Bool {
+            firstGeneration <= other.firstGeneration && other.generation <= generation
+        }
+
+        /// Appends the run in the current format (also used by the kept
+        /// reports' state, which records the runs it saw).
+        public func encode(into w: inout ByteWriter) {
+            w.append(generation)
+            w.append(firstGeneration)
+            w.append(mergedRuns)
+            w.append(fileSize)
+            w.append(events)
+            w.append(UInt32(rejectGenerations.count))
+            for g in rejectGenerations { w.append(g) }
+        }
+
+        /// Reads a run written by ``encode(into:)`` (`format` 2) or by
+        /// format 1 (generation, size, events, a rejects flag).
+        public init(reading r: inout ByteReader, format: UInt32) throws {
+            if format == 1 {
+                self.init(
+                    generation: try r.read(), fileSize: try r.read(), events: try r.read(), hasRejects: try r.read(UInt8.self) != 0)
+                return
+            }
+            let generation: UInt64 = try r.read()
+            let firstGeneration: UInt64 = try r.read()
+            let mergedRuns: UInt64 = try r.read()
+            let fileSize: UInt64 = try r.read()
+            let events: UInt64 = try r.read()
+            let n = Int(try r.read(UInt32.self))
+            guard n <= r.remaining / 8 else { throw ByteReader.Truncated() }
+            var rejects: [UInt64] = []
+            for _ in 0..<n { rejects.append(try r.read()) }
+            self.init(
+                generation: generation, firstGeneration: firstGeneration, mergedRuns: mergedRuns, fileSize: fileSize, events: events,
+                rejectGenerations: rejects)
         }
     }
 
@@ -96,12 +161,7 @@ public struct Manifest: Sendable, Equatable {
         w.append(contents)
         w.append(events)
         w.append(UInt32(runs.count))
-        for r in runs {
-            w.append(r.generation)
-            w.append(r.fileSize)
-            w.append(r.events)
-            w.append(UInt8(r.hasRejects ? 1 : 0))
-        }
+        for r in runs { r.encode(into: &w) }
         w.append(UInt32(files.count))
         for f in files {
             w.appendBlob(f.path)
@@ -130,7 +190,7 @@ public struct Manifest: Sendable, Equatable {
             try bytes.withUnsafeBytes { raw in
                 var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[..<body]), offset: 8)
                 let version = try r.read(UInt32.self)
-                guard version == Self.version else {
+                guard Self.readableVersions.contains(version) else {
                     throw WarehouseError.unsupportedVersion(path: path, found: version, supported: Self.version)
                 }
                 _ = try r.read(UInt32.self)
@@ -141,10 +201,14 @@ public struct Manifest: Sendable, Equatable {
                 events = try r.read()
                 let runCount = Int(try r.read(UInt32.self))
                 for _ in 0..<runCount {
-                    runs.append(
-                        Run(
-                            generation: try r.read(), fileSize: try r.read(), events: try r.read(),
-                            hasRejects: try r.read(UInt8.self) != 0))
+                    let run = try Run(reading: &r, format: version)
+                    // Runs ascend and never overlap: each generation's events are in one file.
+                    guard run.firstGeneration <= run.generation, run.mergedRuns >= 1,
+                        run.mergedRuns <= run.generation - run.firstGeneration + 1,
+                        runs.last.map({ $0.generation < run.firstGeneration }) ?? true,
+                        run.rejectGenerations.allSatisfy({ run.firstGeneration <= $0 && $0 <= run.generation })
+                    else { throw WarehouseError.damaged(path: path, reason: "run list out of order") }
+                    runs.append(run)
                 }
                 let fileCount = Int(try r.read(UInt32.self))
                 files.reserveCapacity(fileCount)

@@ -54,7 +54,10 @@ public struct DedupeView: @unchecked Sendable {
 /// One committed run file, mapped read-only, its checksums verified.
 public final class RunFile: @unchecked Sendable {
     public let path: String
+    /// The last generation whose events the file holds.
     public let generation: UInt64
+    /// The first: `generation` unless compaction merged runs into the file.
+    public let firstGeneration: UInt64
     public let mapped: MappedFile
     public private(set) var persons: StringTableView?
     public private(set) var communityKinds: UnsafeBufferPointer<UInt8>?
@@ -64,12 +67,22 @@ public final class RunFile: @unchecked Sendable {
     public private(set) var blocks: [EventBlockView] = []
     public private(set) var dedupe: DedupeView?
 
+    /// Maps the file of a committed run, checking it against the manifest's entry.
+    public convenience init(path: String, expected run: Manifest.Run, verify: Bool = true) throws {
+        try self.init(
+            path: path, expectedSize: run.fileSize, expectedGeneration: run.generation,
+            expectedFirstGeneration: run.firstGeneration, verify: verify)
+    }
+
     /// Maps `path` and checks its structure, its header and every section's CRC-32.
     /// - Parameter expectedGeneration: the generation the manifest gives the
     ///   file; a header that says another is damage.
     /// - Parameter verify: false skips the CRC pass over the sections (the
     ///   structure and the header are still checked).
-    public init(path: String, expectedSize: UInt64?, expectedGeneration: UInt64? = nil, verify: Bool = true) throws {
+    public init(
+        path: String, expectedSize: UInt64?, expectedGeneration: UInt64? = nil, expectedFirstGeneration: UInt64? = nil,
+        verify: Bool = true
+    ) throws {
         self.path = path
         do {
             mapped = try MappedFile(path: path)
@@ -98,8 +111,13 @@ public final class RunFile: @unchecked Sendable {
         }
         if version >= 2 && !headerIntact { throw damaged("header checksum mismatch") }
         generation = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        let first = raw.loadUnaligned(fromByteOffset: RunFileLayout.firstGenerationOffset, as: UInt64.self)
+        firstGeneration = first == 0 ? generation : first
         if let expectedGeneration, generation != expectedGeneration {
             throw damaged("header says generation \(generation), the manifest says \(expectedGeneration)")
+        }
+        if let expectedFirstGeneration, firstGeneration != expectedFirstGeneration {
+            throw damaged("header says first generation \(firstGeneration), the manifest says \(expectedFirstGeneration)")
         }
         let trailer = raw.count - RunFileLayout.trailerBytes
         let dirOffset = Int(raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self))

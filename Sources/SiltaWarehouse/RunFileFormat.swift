@@ -40,14 +40,26 @@ public enum RunFileLayout {
     /// Where the header's CRC-32 sits (from version 2 on): bytes 12..<16,
     /// computed over the 32 header bytes with these four set to zero.
     public static let headerCRCOffset = 12
+    /// Where the header holds the first generation of a merged file (bytes
+    /// 24..<32; zero in the file of one run).
+    public static let firstGenerationOffset = 24
     public static let trailerBytes = 24
     public static let directoryEntryBytes = 24
     /// The value of an id column where there is no id.
     public static let none: UInt32 = .max
 
-    /// `runs/<generation, 8 digits>.run`
-    public static func fileName(generation: UInt64) -> String {
-        let digits = String(generation)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".run"
+    /// `<generation, 8 digits>.run`
+    public static func fileName(generation: UInt64) -> String { digits(generation) + ".run" }
+
+    /// The file of `run`: `<generation>.run` for one ingest run,
+    /// `<first>-<last>.run` for runs merged by compaction.
+    public static func fileName(of run: Manifest.Run) -> String {
+        run.firstGeneration == run.generation
+            ? fileName(generation: run.generation) : digits(run.firstGeneration) + "-" + fileName(generation: run.generation)
+    }
+
+    private static func digits(_ n: UInt64) -> String {
+        let d = String(n)
+        return String(repeating: "0", count: max(0, 8 - d.count)) + d
     }
 }

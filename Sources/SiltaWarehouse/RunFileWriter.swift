@@ -8,7 +8,9 @@ public final class RunFileWriter {
     private var offset = 0
     private var directory: [(tag: SectionTag, crc: UInt32, offset: UInt64, length: UInt64)] = []
 
-    public init(path: String, generation: UInt64) throws {
+    /// - Parameter firstGeneration: for a file merging runs, the first of
+    ///   them (`nil`: the file of one run).
+    public init(path: String, generation: UInt64, firstGeneration: UInt64? = nil) throws {
         writer = try AtomicFileWriter(path: path)
         writer.backgroundSyncBytes = 64 << 20
         var h = ByteWriter(capacity: RunFileLayout.headerBytes)
@@ -16,7 +18,7 @@ public final class RunFileWriter {
         h.append(RunFileLayout.version)
         h.append(UInt32(0))  // the header checksum, set below
         h.append(generation)
-        h.append(UInt64(0))
+        h.append(firstGeneration ?? 0)
         var header = h.bytes
         let crc = header.withUnsafeBytes { RunFileLayout.headerCRC($0) }
         withUnsafeBytes(of: crc.littleEndian) { c in

@@ -5,6 +5,7 @@ import SiltaSupport
 ///     MANIFEST              the commit point (see ``Manifest``)
 ///     LOCK                  held by a run while it works on the warehouse
 ///     runs/00000001.run     one immutable file per committed ingest run
+///     runs/00000001-00000008.run  the runs 1 to 8, merged by compaction
 ///     rejects/00000001.ndjson  the lines that run rejected
 ///
 /// Layout and guarantees: docs/warehouse.md.
@@ -21,6 +22,9 @@ public struct WarehouseLocation: Sendable {
     public func runPath(generation: UInt64) -> String {
         runsDirectory + "/" + RunFileLayout.fileName(generation: generation)
     }
+
+    /// The file of a committed run (merged or not).
+    public func runPath(of run: Manifest.Run) -> String { runsDirectory + "/" + RunFileLayout.fileName(of: run) }
 
     public func rejectsPath(generation: UInt64) -> String {
         let name = RunFileLayout.fileName(generation: generation)
@@ -80,13 +84,16 @@ public struct WarehouseLocation: Sendable {
         }
     }
 
-    /// Removes what a run that did not commit left behind: run and rejects
-    /// files newer than the manifest's generation, and temporary files.
-    /// Committed files are never touched.
+    /// Removes what a run that did not commit left behind: run files the
+    /// manifest does not name (an interrupted ingest's, a merge that did not
+    /// commit, or the files a committed merge replaced), rejects files newer
+    /// than the manifest's generation, and temporary files. Committed files
+    /// are never touched.
     /// - Returns: the paths removed.
     @discardableResult
     public func removeUncommitted(after manifest: Manifest) -> [String] {
         var removed: [String] = []
+        let named = Set(manifest.runs.map { RunFileLayout.fileName(of: $0) })
         for dir in [root, runsDirectory, rejectsDirectory] {
             guard let names = try? FileSystem.entries(of: dir) else { continue }
             for raw in names {
@@ -97,8 +104,14 @@ public struct WarehouseLocation: Sendable {
                     removed.append(path)
                     continue
                 }
-                guard dir != root, let dot = name.firstIndex(of: "."), let gen = UInt64(name[..<dot]) else { continue }
-                if gen > manifest.generation {
+                guard dir != root, let dot = name.firstIndex(of: ".") else { continue }
+                let stem = name[..<dot]
+                // `<gen>` or `<first>-<last>`, digits only: nothing else is ours.
+                let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
+                let gens = parts.compactMap { UInt64($0) }
+                guard (1...2).contains(parts.count), gens.count == parts.count else { continue }
+                let unnamedRun = dir == runsDirectory && name.hasSuffix(".run") && !named.contains(name)
+                if unnamedRun || gens.contains(where: { $0 > manifest.generation }) {
                     try? FileSystem.remove(path)
                     removed.append(path)
                 }
@@ -109,10 +122,6 @@ public struct WarehouseLocation: Sendable {
 
     /// Maps every committed run file, checking sizes and checksums.
     public func openRuns(_ manifest: Manifest, verify: Bool = true) throws -> [RunFile] {
-        try manifest.runs.map {
-            try RunFile(
-                path: runPath(generation: $0.generation), expectedSize: $0.fileSize, expectedGeneration: $0.generation,
-                verify: verify)
-        }
+        try manifest.runs.map { try RunFile(path: runPath(of: $0), expected: $0, verify: verify) }
     }
 }

@@ -8,12 +8,15 @@ import Testing
 /// Runs ingest in-process.
 @discardableResult
 func ingest(
-    logs: String, warehouse: String, reports: String? = nil, workers: Int = 2, dedupeResidentKeys: Int? = nil
+    logs: String, warehouse: String, reports: String? = nil, workers: Int = 2, dedupeResidentKeys: Int? = nil,
+    compactFanIn: Int? = nil
 ) throws -> IngestReport {
     var options = IngestOptions(logs: logs, warehouse: warehouse, reports: reports, workers: workers)
     if let dedupeResidentKeys { options.dedupeResidentKeys = dedupeResidentKeys }
+    if let compactFanIn { options.compactFanIn = compactFanIn }
     options.limits.chunkBytes = 4096  // many chunks even for small files
     options.blockRows = 1000
+    options.compactBlockRows = 3000
     return try IngestRunner.run(options)
 }
 

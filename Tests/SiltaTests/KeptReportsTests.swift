@@ -154,10 +154,17 @@ import Testing
 
     @Test(
         arguments: [
-            (seed: 11, nights: 3, workers: 1, zone: "UTC"), (seed: 12, nights: 4, workers: 2, zone: "Europe/Helsinki"),
-            (seed: 13, nights: 3, workers: 8, zone: "UTC"), (seed: 14, nights: 2, workers: 2, zone: "America/New_York"),
-        ] as [(seed: UInt64, nights: Int, workers: Int, zone: String)])
-    func everyIncrementalNightWritesTheBytesOfANightFromScratch(seed: UInt64, nights count: Int, workers: Int, zone: String) throws {
+            (seed: 11, nights: 3, workers: 1, zone: "UTC", fanIn: 8),
+            (seed: 12, nights: 4, workers: 2, zone: "Europe/Helsinki", fanIn: 8),
+            (seed: 13, nights: 3, workers: 8, zone: "UTC", fanIn: 8),
+            (seed: 14, nights: 2, workers: 2, zone: "America/New_York", fanIn: 8),
+            // Compaction after nights 3 and 5 (runs 1-2, then 3-4 and 1-4):
+            // merged files of runs the kept reports saw keep their rows.
+            (seed: 15, nights: 6, workers: 2, zone: "UTC", fanIn: 2),
+        ] as [(seed: UInt64, nights: Int, workers: Int, zone: String, fanIn: Int)])
+    func everyIncrementalNightWritesTheBytesOfANightFromScratch(
+        seed: UInt64, nights count: Int, workers: Int, zone: String, fanIn: Int
+    ) throws {
         let s = Scratch()
         let key = try Self.makeKey(s)
         let nights = Self.split(try Self.generatedLines(s, seed: seed), nights: count, seed: seed)
@@ -166,7 +173,9 @@ import Testing
         var kept = 0
         for k in 0..<count {
             try Self.writeNight(nights, k, logs: logs)
-            let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: workers, extra: extra)
+            let r = try Self.night(
+                logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: workers,
+                extra: extra + ["--compact-fan-in", String(fanIn)])
             #expect(r.status == 0, "night \(k + 1): \(r.stderr)")
             let fresh = s.sub("fresh-\(k)")
             let f = try Self.night(
@@ -191,6 +200,10 @@ import Testing
             try? FileManager.default.removeItem(atPath: fresh)
         }
         #expect(kept > 0, "the later nights kept rows of the earlier ones")
+        if fanIn < count {
+            let runs = try WarehouseSnapshot(root: s.sub("wh")).manifest.runs
+            #expect(runs.count < count && runs.contains { $0.mergedRuns > 1 }, "\(runs)")
+        }
     }
 
     /// The as-of instant moving back and forth, and a night with nothing new:
