@@ -216,6 +216,32 @@ import Testing
         #expect(try Manifest(decoding: m.encoded(), path: "MANIFEST") == m)
     }
 
+    @Test func everyTruncationAndFlippedByteOfAManifestIsAnError() throws {
+        var m = Manifest()
+        m.generation = 9
+        m.events = 20
+        m.runs = [
+            Manifest.Run(generation: 8, firstGeneration: 1, mergedRuns: 8, fileSize: 100, events: 15, rejectGenerations: [2, 7]),
+            Manifest.Run(generation: 9, fileSize: 50, events: 5, hasRejects: true),
+        ]
+        m.record([
+            Manifest.IngestedFile(
+                path: Array("a/b.ndjson.gz".utf8), size: 10, contentHash: StableHash128(low: 1, high: 2), generation: 9, lines: 3,
+                accepted: 2, rejected: 1, damage: "")
+        ])
+        let bytes = m.encoded()
+        #expect(try Manifest(decoding: bytes, path: "MANIFEST") == m)
+        for n in 0..<bytes.count {
+            #expect(throws: WarehouseError.self) { try Manifest(decoding: Array(bytes[..<n]), path: "MANIFEST") }
+        }
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<300 {
+            var damaged = bytes
+            damaged[Int(rng.next() % UInt64(bytes.count))] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            #expect(throws: WarehouseError.self) { try Manifest(decoding: damaged, path: "MANIFEST") }
+        }
+    }
+
     @Test func aManifestWhoseRunsOverlapIsDamage() throws {
         var m = Manifest()
         m.generation = 4

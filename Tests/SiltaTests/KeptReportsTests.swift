@@ -372,7 +372,10 @@ import Testing
 @Suite struct KeptStateTests {
     static let state = KeptReports(
         settings: Array("kept-reports 1\nsilta test".utf8), asOf: 1_790_000_000_000,
-        runs: [Manifest.Run(generation: 1, fileSize: 1000, events: 10, hasRejects: false)], folder: "/r/.tonight",
+        runs: [
+            Manifest.Run(generation: 8, firstGeneration: 1, mergedRuns: 8, fileSize: 9000, events: 80, rejectGenerations: [3]),
+            Manifest.Run(generation: 9, fileSize: 1000, events: 10, hasRejects: false),
+        ], folder: "/r/.tonight",
         tables: [
             KeptReports.Table(
                 stem: "engagement_daily",
