@@ -161,7 +161,7 @@ GROUP BY ALL ORDER BY day, kind, community
 """
 
 
-def bench_size(events, workers, budget):
+def bench_size(events, workers, budget, year=False):
     logs, bases = ensure_logs(events)
     base = bases[0]
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
@@ -268,8 +268,60 @@ def bench_size(events, workers, budget):
               stdout=subprocess.PIPE)[4]
     print("\n".join("  " + l for l in out.splitlines()))
     peers = json.load(open(root + "/peers.json")) if os.path.exists(root + "/peers.json") else {}
+    if year:
+        rows.update(bench_year(events, workers))
     return {"events": events, "files": len(files), "bytes_uncompressed": uncompressed, "workers": workers, "runs": rows,
             "graphs": peers}
+
+
+def bench_year(events, workers, rounds=3):
+    """A year of nightly ingests (365 run files, compacted as ingest does by
+    default) against the same events ingested at once: the report jobs'
+    load, interleaved, median of `rounds` (docs/warehouse.md "Compaction")."""
+    root = "var/bench/year-%d" % events
+    logs = root + "/logs"
+    if not os.path.isdir(logs):
+        print("generating a year of %d events into %s ..." % (events, logs), flush=True)
+        subprocess.check_call([BIN + "/generate-logs", "--out", logs + ".tmp", "--events", str(events), "--days", "365", "--seed", "1"],
+                              stderr=subprocess.DEVNULL)
+        os.rename(logs + ".tmp", logs)
+    files = sorted(os.path.relpath(os.path.join(d, f), logs) for d, _, fs in os.walk(logs) for f in fs if f.endswith(".ndjson.gz"))
+    days = sorted(set(f[-len("2026-11-28.ndjson.gz"):] for f in files))
+    for path in ("one", "nightly", "nightly-logs", "reports"):
+        shutil.rmtree(os.path.join(root, path), ignore_errors=True)
+    rows = {}
+    wall, cpu, rss, code, _ = run([BIN + "/ingest", "--logs", logs, "--warehouse", root + "/one", "--reports", root + "/reports",
+                                   "--workers", str(workers), "--quiet"])
+    rows["year: one ingest"] = {"wall": wall, "cpu": cpu, "rss_mb": rss, "exit": code}
+    total, cpu_total, peak, worst = 0.0, 0.0, 0.0, 0
+    for day in days:
+        for f in files:
+            if f.endswith(day):
+                os.makedirs(os.path.dirname(os.path.join(root, "nightly-logs", f)), exist_ok=True)
+                os.link(os.path.join(logs, f), os.path.join(root, "nightly-logs", f))
+        wall, cpu, rss, code, _ = run([BIN + "/ingest", "--logs", root + "/nightly-logs", "--warehouse", root + "/nightly", "--reports",
+                                       root + "/reports", "--workers", str(workers), "--quiet"])
+        total, cpu_total, peak, worst = total + wall, cpu_total + cpu, max(peak, rss), max(worst, code)
+    run_files = len(os.listdir(root + "/nightly/runs"))
+    rows["year: %d nightly ingests" % len(days)] = {"wall": total, "cpu": cpu_total, "rss_mb": peak, "exit": worst, "run_files": run_files}
+    print("  %-34s %8.2f s  cpu %7.2f s  %6.0f MB  (%d run files)" % ("year: %d nightly ingests" % len(days), total, cpu_total, peak,
+                                                                      run_files), flush=True)
+    tries = {"one": [], "nightly": []}
+    for _ in range(rounds):
+        for wh in ("one", "nightly"):
+            tries[wh].append(run([BIN + "/engagement", "--warehouse", root + "/" + wh, "--reports", root + "/reports-" + wh, "--full",
+                                  "--workers", str(workers), "--quiet"]))
+    for wh, name in (("one", "year: engagement, one run"), ("nightly", "year: engagement, nightly runs")):
+        t = sorted(tries[wh], key=lambda x: x[0])[len(tries[wh]) // 2]
+        rows[name] = {"wall": t[0], "cpu": t[1], "rss_mb": max(x[2] for x in tries[wh]), "exit": max(x[3] for x in tries[wh]),
+                      "walls": [x[0] for x in tries[wh]]}
+        print("  %-34s %8.2f s  cpu %7.2f s  %6.0f MB  (median of %s s)" % (name, t[0], t[1], rows[name]["rss_mb"],
+                                                                           " ".join("%.2f" % x[0] for x in tries[wh])), flush=True)
+    same = subprocess.call(["diff", "-rq", "-x", "run_summary.json", root + "/reports-one", root + "/reports-nightly"],
+                           stdout=subprocess.DEVNULL) == 0
+    rows["year: engagement, nightly runs"]["same_reports"] = same
+    print("  year: the two warehouses' engagement reports are %s" % ("byte for byte the same" if same else "DIFFERENT"), flush=True)
+    return rows
 
 
 def bench_cliques(workers, sizes=(500, 1000, 3000), target=30.0):
@@ -366,6 +418,10 @@ def report(result):
         full = r.get("silta workbook, people full")
         print("workbook: %.1f MB; with the whole people report %.1f MB in %.2f s" % (
             book["bytes"] / 1e6, full["bytes"] / 1e6 if full else 0, full["wall"] if full else 0))
+    one, nightly = r.get("year: engagement, one run"), r.get("year: engagement, nightly runs")
+    if one and nightly:
+        targets.append(("a year of nightly runs loads <= 1.1 x one run", nightly["wall"] / one["wall"],
+                        nightly["wall"] <= 1.1 * one["wall"] and nightly.get("same_reports", False)))
     load = r.get("identity file load, 1,000,000 rows")
     if load:
         targets.append(("identity file of 1,000,000 rows loads in < 1 s", load["wall"], load["wall"] < 1.0))
@@ -383,6 +439,8 @@ def main():
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--budget", type=float, default=300)
     ap.add_argument("--out", default="var/bench/results.json")
+    ap.add_argument("--year-sizes", type=int, nargs="*", default=[5_000_000],
+                    help="sizes at which a year of 365 nightly ingests is also measured")
     ap.add_argument("--cliques", type=int, nargs="*", default=[500, 1000, 3000], help="clique sizes for the dense-community rows")
     a = ap.parse_args()
     machine = {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}
@@ -403,7 +461,7 @@ def main():
     with open(a.out, "w") as f:
         json.dump(results, f, indent=1)
     for n in a.sizes:
-        r = bench_size(n, a.workers, a.budget)
+        r = bench_size(n, a.workers, a.budget, year=n in a.year_sizes)
         report(r)
         results["sizes"].append(r)
         with open(a.out, "w") as f:
