@@ -141,33 +141,44 @@ struct Merger {
         }
         let none = RunFileLayout.none
         for k in 0..<min(lookahead, n) { prefetchSlots(chunk, k) }
-        for i in 0..<n {
-            if i + lookahead < n { prefetchSlots(chunk, i + lookahead) }
-            let row = chunk.rows[i]
-            byType[Int(row.type)] += 1
-            guard try dedupe.insert(ts: row.ts, idHash: row.idHash) else {
-                tally.duplicates += 1
-                continue
+        // The chunk's columns and the id maps through buffer pointers, taken
+        // once: reading them as arrays cost a retain and a release an event.
+        let (personIds, communityIds) = (personMap, communityMap)
+        try chunk.rows.withUnsafeBufferPointer { rows in
+            try chunk.mentionOffsets.withUnsafeBufferPointer { offsets in
+                try chunk.mentions.withUnsafeBufferPointer { mentions in
+                    try personIds.withUnsafeBufferPointer { personIds in
+                        try communityIds.withUnsafeBufferPointer { communityIds in
+                            for i in 0..<n {
+                                if i + lookahead < n { prefetchSlots(chunk, i + lookahead) }
+                                let row = rows[i]
+                                byType[Int(row.type)] += 1
+                                guard try dedupe.insert(ts: row.ts, idHash: row.idHash) else {
+                                    tally.duplicates += 1
+                                    continue
+                                }
+                                let flags = row.flags
+                                let content = flags & ParsedChunk.hasContent != 0 ? contents.intern(row.content).id : none
+                                let parent = flags & ParsedChunk.hasParent != 0 ? contents.intern(row.parent).id : none
+                                let parentActor = flags & ParsedChunk.hasParentActor != 0 ? personIds[Int(row.parentActor)] : none
+                                mentionScratch.removeAll(keepingCapacity: true)
+                                for k in Int(offsets[i])..<Int(offsets[i + 1]) { mentionScratch.append(personIds[Int(mentions[k])]) }
+                                mentionScratch.withUnsafeBufferPointer { m in
+                                    block.append(
+                                        ts: row.ts, community: communityIds[Int(row.community)], actor: personIds[Int(row.actor)],
+                                        type: row.type, content: content, parent: parent, parentActor: parentActor, mentions: m)
+                                }
+                                stored += 1
+                                if row.ts > futureAfter {
+                                    futureEvents += 1
+                                    latestFuture = max(latestFuture, row.ts)
+                                }
+                                if block.count >= blockRows { try flushBlock() }
+                            }
+                        }
+                    }
+                }
             }
-            let flags = row.flags
-            let content = flags & ParsedChunk.hasContent != 0 ? contents.intern(row.content).id : none
-            let parent = flags & ParsedChunk.hasParent != 0 ? contents.intern(row.parent).id : none
-            let parentActor = flags & ParsedChunk.hasParentActor != 0 ? personMap[Int(row.parentActor)] : none
-            mentionScratch.removeAll(keepingCapacity: true)
-            for k in Int(chunk.mentionOffsets[i])..<Int(chunk.mentionOffsets[i + 1]) {
-                mentionScratch.append(personMap[Int(chunk.mentions[k])])
-            }
-            mentionScratch.withUnsafeBufferPointer { m in
-                block.append(
-                    ts: row.ts, community: communityMap[Int(row.community)], actor: personMap[Int(row.actor)],
-                    type: row.type, content: content, parent: parent, parentActor: parentActor, mentions: m)
-            }
-            stored += 1
-            if row.ts > futureAfter {
-                futureEvents += 1
-                latestFuture = max(latestFuture, row.ts)
-            }
-            if block.count >= blockRows { try flushBlock() }
         }
         if persons.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "persons") }
         if contents.count > Int(UInt32.max - 1) { throw WarehouseError.full(what: "content ids") }

@@ -126,15 +126,25 @@ public struct EventBlockBuilder {
         try column(parent)
         try column(parentActor)
         var offsets = [UInt32](repeating: 0, count: n + 1)
-        var list: [UInt32] = []
-        list.reserveCapacity(mentions.count)
-        for (slot, i) in order.enumerated() {
-            list.append(contentsOf: mentions[Int(mentionOffsets[Int(i)])..<Int(mentionOffsets[Int(i) + 1])])
-            offsets[slot + 1] = UInt32(list.count).littleEndian
+        // Through buffer pointers: an array slice a row cost a retain and a
+        // release each (1.3 % of ingest's samples).
+        let list = [UInt32](unsafeUninitializedCapacity: mentions.count) { out, filled in
+            offsets.withUnsafeMutableBufferPointer { offsets in
+                mentions.withUnsafeBufferPointer { m in
+                    mentionOffsets.withUnsafeBufferPointer { mo in
+                        var at = 0
+                        for (slot, i) in order.enumerated() {
+                            for k in Int(mo[Int(i)])..<Int(mo[Int(i) + 1]) {
+                                out[at] = m[k]
+                                at += 1
+                            }
+                            offsets[slot + 1] = UInt32(at).littleEndian
+                        }
+                        filled = at
+                    }
+                }
+            }
         }
-        #if _endian(big)
-        for k in list.indices { list[k] = list[k].littleEndian }
-        #endif
         try offsets.withUnsafeBytes { try put($0) }
         try pad()
         try list.withUnsafeBytes { try put($0) }

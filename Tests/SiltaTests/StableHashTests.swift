@@ -19,7 +19,7 @@ import Testing
 
     @Test func streamingEqualsOneShotForAnySlicing() {
         var rng = SystemRandomNumberGenerator()
-        for length in [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000] {
+        for length in Array(0...48) + [100, 1000] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let whole = StableHash128(bytes)
             for _ in 0..<20 {
