@@ -309,10 +309,10 @@ package enum IngestRunner {
 
 extension IngestRunner {
     /// Merges the committed runs before the last one, tonight's
-    /// (``RunCompaction``). Each
-    /// merge commits on its own; a failure leaves the warehouse as the last
-    /// commit left it, is reported, and fails nothing: the night's events are
-    /// committed, and the next ingest tries again.
+    /// (``RunCompaction``). Each merge commits on its own; a failure leaves
+    /// the warehouse as the last commit left it, is reported, and fails
+    /// nothing: the night's events are committed, and the next ingest tries
+    /// again.
     static func compact(
         _ location: WarehouseLocation, manifest: inout Manifest, runs: [RunFile], keeping generation: UInt64,
         options: IngestOptions, report: inout IngestReport, progress: (String) -> Void

@@ -87,8 +87,8 @@ public struct WarehouseLocation: Sendable {
     /// Removes what a run that did not commit left behind: run files the
     /// manifest does not name (an interrupted ingest's, a merge that did not
     /// commit, or the files a committed merge replaced), rejects files newer
-    /// than the manifest's generation, and temporary files. Committed files
-    /// are never touched.
+    /// than the manifest's generation, and temporary files. A file the
+    /// manifest names is never touched.
     /// - Returns: the paths removed.
     @discardableResult
     public func removeUncommitted(after manifest: Manifest) -> [String] {
