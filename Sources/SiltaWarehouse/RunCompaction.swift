@@ -125,6 +125,7 @@ public enum RunCompaction {
         let w = try RunFileWriter(path: path, generation: generation, firstGeneration: firstGeneration)
         do {
             try writeBlocks(inputs.flatMap(\.blocks), to: w, blockRows: blockRows)
+            FaultInjection.point("compact-while-writing")
             try writePersons(inputs.compactMap(\.persons), to: w)
             try writeCommunities(inputs, to: w)
             try writeContents(inputs.compactMap(\.contentHashes), to: w)
