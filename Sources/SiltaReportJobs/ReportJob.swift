@@ -172,15 +172,18 @@ package enum ReportJob {
         for table in tables {
             let t0 = Clocks.monotonicSeconds()
             let reuse = plan.reuse(for: table, settings: settings)
-            var written = try ReportWriter.write(table, context: settings.context, to: common.reports, reuse: reuse.reuse)
-            if written.reuseRefused != nil, let family = PeriodFamily.allCases.first(where: { $0.adjective == table.period }),
-                settings.writtenFrom[family] != nil
-            {
+            let placeholders = PeriodFamily.allCases.first { $0.adjective == table.period }.map { settings.writtenFrom[$0] != nil } ?? false
+            var written: WrittenReport
+            do {
+                written = try ReportWriter.write(
+                    table, context: settings.context, to: common.reports, reuse: reuse.reuse, inFullWhenRefused: !placeholders)
+            } catch let refused as ReportWriter.ReuseRefused {
+                // The table's rows before the cut are placeholders: it is
+                // computed again, whole, and written in full.
                 if fullTables == nil { fullTables = spec.compute(input, fullSettings) }
                 let full = fullTables!.first { $0.fileStem == table.fileStem }!
-                let refused = written.reuseRefused
                 written = try ReportWriter.write(full, context: settings.context, to: common.reports)
-                written.reuseRefused = refused
+                written.reuseRefused = refused.reason
             }
             rows.append(written.index.rows)
             keptRows += written.keptRows

@@ -379,8 +379,13 @@ package enum ReportWriter {
     /// Each row is made once and formatted as CSV and JSON at once, and the
     /// files are written by background queues; the kept bytes are copied
     /// in the kernel where the file system can.
+    /// - Parameter inFullWhenRefused: false for a table whose rows before
+    ///   the cut are placeholders (``ReportSettings/writtenFrom``), which
+    ///   cannot be written in full: refused kept rows then throw
+    ///   ``ReuseRefused``, and the caller computes the table again.
     package static func write(
-        _ table: ReportTable, context: ReportContext, to directory: String, reuse: ReportReuse? = nil
+        _ table: ReportTable, context: ReportContext, to directory: String, reuse: ReportReuse? = nil,
+        inFullWhenRefused: Bool = true
     ) throws -> WrittenReport {
         try FileSystem.createDirectory(directory)
         AtomicFileWriter.removeStaleTemporaries(in: directory)
@@ -389,6 +394,7 @@ package enum ReportWriter {
             do {
                 return try writeOnce(table, context: context, directory: directory, reuse: reuse)
             } catch let r as ReuseRefused {
+                if !inFullWhenRefused { throw r }
                 refused = r.reason
             }
         }
@@ -398,8 +404,8 @@ package enum ReportWriter {
     }
 
     /// Why the kept rows of a table could not be used.
-    struct ReuseRefused: Error {
-        var reason: String
+    package struct ReuseRefused: Error {
+        package var reason: String
     }
 
     private static func writeOnce(_ table: ReportTable, context: ReportContext, directory: String, reuse: ReportReuse?) throws

@@ -283,6 +283,42 @@ import Testing
         let incremental = Self.reportFiles(s.sub("reports"))
         for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(name) differs") }
     }
+
+    /// The kept rows of a table whose family was computed with placeholders
+    /// before the cut (``ReportSettings/writtenFrom``) are refused by the
+    /// writer when tonight's rows before the cut are not as many as the kept
+    /// index says: the job then computes that table again in full. A state
+    /// whose row counts are off by one stands in for a missing reach-back
+    /// rule, which no night should meet.
+    @Test func keptRowsRefusedAfterPlaceholdersAreComputedAgainInFull() throws {
+        let s = Scratch()
+        let key = try Self.makeKey(s)
+        // Three nights, of which the first two run: the late parents that
+        // reach back to the first day come in the third.
+        let nights = Self.split(try Self.generatedLines(s, seed: 43), nights: 3, seed: 43)
+        let logs = s.sub("logs")
+        try Self.writeNight(nights, 0, logs: logs)
+        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        let statePath = KeptReports.path(warehouse: s.sub("wh"), job: "engagement")
+        var state = try KeptReports(decoding: Array(FileManager.default.contents(atPath: statePath)!))
+        let t = try #require(state.tables.firstIndex { $0.stem == "engagement_daily" })
+        for k in state.tables[t].index.periods.indices.dropFirst() { state.tables[t].index.periods[k].rowsBefore += 1 }
+        state.tables[t].index.rows += 1
+        #expect(state.tables[t].index.isConsistent)
+        try Data(state.encoded()).write(to: URL(fileURLWithPath: statePath))
+        try Self.writeNight(nights, 1, logs: logs)
+        let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: [])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("wrote engagement_daily in full: tonight's table has"), "\(r.stderr)")
+        let f = try Self.night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
+        #expect(f.status == 0)
+        let scratch = Self.reportFiles(s.sub("fresh/reports"))
+        let incremental = Self.reportFiles(s.sub("reports"))
+        #expect(incremental.count == scratch.count)
+        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(name) differs") }
+        // The other tables kept their rows.
+        #expect(try Self.keptRows(s.sub("reports")) > 0)
+    }
 }
 
 /// The history's gzip in members (``ChunkedGzip``): any reader reads it as
