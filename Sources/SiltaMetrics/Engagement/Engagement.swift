@@ -137,12 +137,44 @@ package enum Engagement {
         var isMember = [Bool](repeating: false, count: personCount)
         var memberCount = 0
         var sweep = 0
+        // Members at a period's end: every event before it, in time order.
+        func sweepMembers(before end: Int64) {
+            while sweep < n && e.ts[sweep] < end {
+                let p = Int(local[sweep])
+                if e.type[sweep] == EventType.leave.rawValue {
+                    if isMember[p] { memberCount -= 1 }
+                    isMember[p] = false
+                } else {
+                    if !isMember[p] { memberCount += 1 }
+                    isMember[p] = true
+                }
+                sweep += 1
+            }
+        }
 
         var rows: [MetricRow] = []
         var previous: (period: Int, active: Int)? = nil
         for group in PeriodGroups.of(period) {
             let current = group.period
-            let placeholder = kept(current)
+            if kept(current) {
+                // A kept period's row is a placeholder: only the state the
+                // later periods read moves on (who was active, for the next
+                // period's retained and previous active; the members, swept
+                // below), not its figures. Roles and creation counts are
+                // reset at a person's first event of each counted period.
+                var active = 0
+                for i in group.events {
+                    let p = Int(local[i])
+                    if lastActive[p] != current {
+                        lastActive[p] = current
+                        active += 1
+                    }
+                }
+                sweepMembers(before: family.end(of: current, in: zone))
+                rows.append(MetricRow(period: current, community: community, values: []))
+                previous = (current, active)
+                continue
+            }
             var f = Figures()
             f.events = group.events.count
             // The per-event loop counts in locals, which stay in registers;
@@ -173,9 +205,7 @@ package enum Engagement {
                 }
                 if type == .post {
                     posts += 1
-                    if !placeholder, let d = replies.firstResponse(content: e.content[i], postActor: e.actor[i], postTs: e.ts[i]) {
-                        delays.append(d)
-                    }
+                    if let d = replies.firstResponse(content: e.content[i], postActor: e.actor[i], postTs: e.ts[i]) { delays.append(d) }
                 }
                 if type.needsParent && e.parentAuthor[i] == none { unresolved += 1 }
                 e.forEachInteraction(i, type) { _, _ in interactions += 1 }
@@ -198,22 +228,10 @@ package enum Engagement {
                 }
                 if firstPeriod[p] == current { f.newMembers += 1 }
             }
-            // Members at the period's end: every event before it, in time order.
-            let end = family.end(of: current, in: zone)
-            while sweep < n && e.ts[sweep] < end {
-                let p = Int(local[sweep])
-                if e.type[sweep] == EventType.leave.rawValue {
-                    if isMember[p] { memberCount -= 1 }
-                    isMember[p] = false
-                } else {
-                    if !isMember[p] { memberCount += 1 }
-                    isMember[p] = true
-                }
-                sweep += 1
-            }
+            sweepMembers(before: family.end(of: current, in: zone))
             f.members = memberCount
             f.previousActive = previous?.period == current - 1 ? previous!.active : 0
-            rows.append(MetricRow(period: current, community: community, values: placeholder ? [] : columns.cells(f)))
+            rows.append(MetricRow(period: current, community: community, values: columns.cells(f)))
             previous = (current, f.activeUsers)
         }
         return rows
