@@ -378,6 +378,7 @@ def report(result):
     targets = []
     floor = r["inflate floor"]["wall"]
     targets.append(("ingest <= 2.0 x inflate floor", ingest / floor, ingest / floor <= 2.0))
+    targets.append(("ingest <= 2.5 x inflate floor (issue 19)", ingest / floor, ingest / floor <= 2.5))
     duck = r.get("duckdb counts")
     if duck:
         targets.append(("DuckDB / (ingest + engagement) >= 1.0", duck["wall"] / silta_counts, duck["wall"] / silta_counts >= 1.0))
