@@ -39,6 +39,9 @@ FULL      ?=
 # and read again in full once the limit is raised.
 MAX_FILE_BYTES   ?= 64G
 MAX_FILE_SECONDS ?= 3600
+# Run files ingest merges into one once that many in a row hold the same
+# number of nights (docs/warehouse.md "Compaction"); 0 never merges.
+COMPACT_FAN_IN   ?= 8
 # Installed jobs to run instead of building them (make install sets this up).
 SILTA_BIN ?=
 PREFIX    ?= /usr/local
@@ -86,7 +89,8 @@ run-jobs: $(if $(strip $(SILTA_BIN)),,$(BUILT))
 		--periods $(PERIODS) --time-zone "$(TZ_NAME)" $(if $(strip $(AS_OF)),--as-of "$(AS_OF)") \
 		$(if $(strip $(IDENTITIES)),--identities "$(IDENTITIES)") $(if $(strip $(SOURCES)),--sources "$(SOURCES)") \
 		--keep-days $(KEEP_DAYS) --wait $(WAIT) --ingest-wait $(INGEST_WAIT) \
-		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --links-min-shared $(LINKS_MIN_SHARED) \
+		--max-file-bytes "$(MAX_FILE_BYTES)" --max-file-seconds $(MAX_FILE_SECONDS) --compact-fan-in $(COMPACT_FAN_IN) \
+		--links-min-shared $(LINKS_MIN_SHARED) \
 		--people-ids "$(PEOPLE_IDS)" $(if $(strip $(PEOPLE_KEY)),--people-key "$(PEOPLE_KEY)") --dashboard-period "$(DASHBOARD_PERIOD)" \
 		--workbook-people "$(WORKBOOK_PEOPLE)" $(if $(strip $(PROM_FILE)),--prom-file "$(PROM_FILE)") \
 		$(if $(filter-out 0,$(strip $(FULL))),--full) || status=$$?; \
