@@ -145,6 +145,17 @@ import Testing
         return jobs.reduce(0) { $0 + ((($1["figures"] as? [String: Any])?["kept_rows"] as? Int) ?? 0) }
     }
 
+    /// Runs a night from scratch on `logs` and expects the reports in
+    /// `s`'s `reports` folder to be its files, byte for byte.
+    static func expectTheBytesOfANightFromScratch(_ s: Scratch, logs: String, key: String, _ context: String = "") throws {
+        let f = try night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
+        #expect(f.status == 0, "\(f.stderr)")
+        let scratch = reportFiles(s.sub("fresh/reports"))
+        let incremental = reportFiles(s.sub("reports"))
+        #expect(incremental.count == scratch.count, "\(context)")
+        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(context): \(name) differs") }
+    }
+
     static func makeKey(_ s: Scratch) throws -> String {
         let key = s.sub("people.key")
         try Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).write(to: URL(fileURLWithPath: key))
@@ -251,11 +262,7 @@ import Testing
         #expect(Self.reportFiles(s.sub("reports")) == before, "last night's reports are still published, whole")
         try Self.writeNight(nights, 2, logs: logs)
         #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
-        let f = try Self.night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
-        #expect(f.status == 0)
-        let scratch = Self.reportFiles(s.sub("fresh/reports"))
-        let incremental = Self.reportFiles(s.sub("reports"))
-        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "after a night killed at \(point): \(name) differs") }
+        try Self.expectTheBytesOfANightFromScratch(s, logs: logs, key: key, "after a night killed at \(point)")
     }
 
     /// Kept rows are used only from the very files they were written to: a
@@ -277,11 +284,7 @@ import Testing
         let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: ["--verbose"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("wrote engagement_daily in full"), "the log says why")
-        let f = try Self.night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
-        #expect(f.status == 0)
-        let scratch = Self.reportFiles(s.sub("fresh/reports"))
-        let incremental = Self.reportFiles(s.sub("reports"))
-        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(name) differs") }
+        try Self.expectTheBytesOfANightFromScratch(s, logs: logs, key: key)
     }
 
     /// The kept rows of a table whose family was computed with placeholders
@@ -310,12 +313,7 @@ import Testing
         let r = try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: [])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("wrote engagement_daily in full: tonight's table has"), "\(r.stderr)")
-        let f = try Self.night(logs: logs, warehouse: s.sub("fresh/wh"), reports: s.sub("fresh/reports"), key: key, workers: 2, extra: [])
-        #expect(f.status == 0)
-        let scratch = Self.reportFiles(s.sub("fresh/reports"))
-        let incremental = Self.reportFiles(s.sub("reports"))
-        #expect(incremental.count == scratch.count)
-        for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(name) differs") }
+        try Self.expectTheBytesOfANightFromScratch(s, logs: logs, key: key)
         // The other tables kept their rows.
         #expect(try Self.keptRows(s.sub("reports")) > 0)
     }
