@@ -412,11 +412,6 @@ struct DedupeIndex {
     private var clock = 0
     /// Keys in the tables held in memory.
     private var resident = 0
-    /// The most keys a day's table held when the merger left it: a day met
-    /// for the first time starts at that size, not at 64 slots doubled a
-    /// dozen times (1.4 % of a first ingest's samples went to growing).
-    /// Set in merge order, so the same whatever the workers.
-    private var largestDay = 0
     private let budget: Int
     private let spillPath: String
     private var spill: PosixFile?
@@ -457,7 +452,6 @@ struct DedupeIndex {
         let ms = UInt32(ts - day * Self.dayMillis)
         let d = Int32(day)
         if d != lastDay {
-            if last < days.count, let held = days[last].table?.count { largestDay = max(largestDay, held) }
             if let k = dayIndex[d] {
                 last = k
             } else {
@@ -481,7 +475,7 @@ struct DedupeIndex {
         let stored = runs.reduce(0) { $0 + ($1.dedupe?.keys(of: days[k].day)?.milliseconds.count ?? 0) }
         // Room for what is loaded and as much again, so that neither the
         // loading nor the next stretch of the day's events grows the table.
-        var t = DayTable(keys: max(2 * (stored + days[k].spilledCount), min(largestDay, budget / 4)))
+        var t = DayTable(keys: 2 * (stored + days[k].spilledCount))
         for run in runs {
             guard let keys = run.dedupe?.keys(of: days[k].day) else { continue }
             for i in keys.milliseconds.indices { _ = t.insert(ms: keys.milliseconds[i], hash: keys.hashes[i], isNew: false) }
