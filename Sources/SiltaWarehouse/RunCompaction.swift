@@ -124,13 +124,16 @@ public enum RunCompaction {
     static func write(_ inputs: [RunFile], to path: String, generation: UInt64, firstGeneration: UInt64, blockRows: Int) throws -> UInt64 {
         let w = try RunFileWriter(path: path, generation: generation, firstGeneration: firstGeneration)
         do {
-            try writeBlocks(inputs.flatMap(\.blocks), to: w, blockRows: blockRows)
+            try writeBlocks(inputs.flatMap { f in f.blocks.map { (f, $0) } }, to: w, blockRows: blockRows)
             FaultInjection.point("compact-while-writing")
             try writePersons(inputs.compactMap(\.persons), to: w)
             try writeCommunities(inputs, to: w)
             try writeContents(inputs.compactMap(\.contentHashes), to: w)
             try writeDedupe(inputs.compactMap(\.dedupe), to: w)
             try w.commit()
+            // What was read stays out of the resident set (a merge of 64
+            // nights at 80M events a year reads about 800 MB).
+            for f in inputs { f.mapped.releaseAll() }
         } catch {
             w.abandon()
             throw error
@@ -140,16 +143,22 @@ public enum RunCompaction {
 
     /// Joins consecutive blocks while their rows fit in `blockRows`: each
     /// community's rows are those of the joined blocks, in block order.
-    private static func writeBlocks(_ blocks: [EventBlockView], to w: RunFileWriter, blockRows: Int) throws {
+    /// Each block's pages are given back to the page cache once written.
+    private static func writeBlocks(_ blocks: [(file: RunFile, block: EventBlockView)], to w: RunFileWriter, blockRows: Int) throws {
         var at = 0
         while at < blocks.count {
             var end = at + 1
-            var rows = blocks[at].rows
-            while end < blocks.count && rows + blocks[end].rows <= blockRows {
-                rows += blocks[end].rows
+            var rows = blocks[at].block.rows
+            while end < blocks.count && rows + blocks[end].block.rows <= blockRows {
+                rows += blocks[end].block.rows
                 end += 1
             }
-            try writeBlock(Array(blocks[at..<end]), rows: rows, to: w)
+            try writeBlock(blocks[at..<end].map(\.block), rows: rows, to: w)
+            for (file, b) in blocks[at..<end] {
+                // The columns lie end to end, from `ts` to `type`.
+                guard let first = b.ts.baseAddress, let last = b.type.baseAddress else { continue }
+                file.mapped.release(UnsafeRawBufferPointer(start: first, count: UnsafeRawPointer(first).distance(to: last) + b.rows))
+            }
             at = end
         }
     }
