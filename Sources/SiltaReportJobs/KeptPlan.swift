@@ -140,7 +140,7 @@ package struct KeptPlan {
 
     /// What `table` may keep, or why it keeps nothing.
     func reuse(for table: ReportTable, settings: ReportSettings) -> (reuse: ReportReuse?, refused: String?) {
-        guard let family = PeriodFamily.allCases.first(where: { $0.adjective == table.period }) else {
+        guard let family = PeriodFamily(adjective: table.period) else {
             return (nil, "it is no period report")
         }
         return reuse(stem: table.fileStem, family: family, settings: settings)

@@ -172,7 +172,7 @@ package enum ReportJob {
         for table in tables {
             let t0 = Clocks.monotonicSeconds()
             let reuse = plan.reuse(for: table, settings: settings)
-            let placeholders = PeriodFamily.allCases.first { $0.adjective == table.period }.map { settings.writtenFrom[$0] != nil } ?? false
+            let placeholders = PeriodFamily(adjective: table.period).map { settings.writtenFrom[$0] != nil } ?? false
             var written: WrittenReport
             do {
                 written = try ReportWriter.write(

@@ -156,6 +156,17 @@ import Testing
         for (name, bytes) in scratch { #expect(incremental[name] == bytes, "\(context): \(name) differs") }
     }
 
+    /// Generated logs split into `count` nights, and the first night run into
+    /// `s`'s `wh` and `reports`: the people key, the nights, the logs folder.
+    static func firstNight(_ s: Scratch, seed: UInt64, nights count: Int) throws -> (key: String, nights: Nights, logs: String) {
+        let key = try makeKey(s)
+        let nights = split(try generatedLines(s, seed: seed), nights: count, seed: seed)
+        let logs = s.sub("logs")
+        try writeNight(nights, 0, logs: logs)
+        #expect(try night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        return (key, nights, logs)
+    }
+
     static func makeKey(_ s: Scratch) throws -> String {
         let key = s.sub("people.key")
         try Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).write(to: URL(fileURLWithPath: key))
@@ -245,11 +256,7 @@ import Testing
     @Test(arguments: ["report-between-csv-and-json", "kept-after-state"])
     func aNightKilledWhileKeepingLeavesTheNextNightCorrect(point: String) throws {
         let s = Scratch()
-        let key = try Self.makeKey(s)
-        let nights = Self.split(try Self.generatedLines(s, seed: 31), nights: 3, seed: 31)
-        let logs = s.sub("logs")
-        try Self.writeNight(nights, 0, logs: logs)
-        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        let (key, nights, logs) = try Self.firstNight(s, seed: 31, nights: 3)
         let before = Self.reportFiles(s.sub("reports"))
         try Self.writeNight(nights, 1, logs: logs)
         var env = ProcessInfo.processInfo.environment
@@ -269,11 +276,7 @@ import Testing
     /// report edited in place (or replaced) since is written in full.
     @Test func aReportChangedSinceIsWrittenInFull() throws {
         let s = Scratch()
-        let key = try Self.makeKey(s)
-        let nights = Self.split(try Self.generatedLines(s, seed: 41), nights: 2, seed: 41)
-        let logs = s.sub("logs")
-        try Self.writeNight(nights, 0, logs: logs)
-        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        let (key, nights, logs) = try Self.firstNight(s, seed: 41, nights: 2)
         // Same length, other bytes: only the stamp tells.
         let path = s.sub("reports/engagement_daily.csv")
         var bytes = Array(FileManager.default.contents(atPath: path)!)
@@ -295,13 +298,9 @@ import Testing
     /// rule, which no night should meet.
     @Test func keptRowsRefusedAfterPlaceholdersAreComputedAgainInFull() throws {
         let s = Scratch()
-        let key = try Self.makeKey(s)
         // Three nights, of which the first two run: the late parents that
         // reach back to the first day come in the third.
-        let nights = Self.split(try Self.generatedLines(s, seed: 43), nights: 3, seed: 43)
-        let logs = s.sub("logs")
-        try Self.writeNight(nights, 0, logs: logs)
-        #expect(try Self.night(logs: logs, warehouse: s.sub("wh"), reports: s.sub("reports"), key: key, workers: 2, extra: []).status == 0)
+        let (key, nights, logs) = try Self.firstNight(s, seed: 43, nights: 3)
         let statePath = KeptReports.path(warehouse: s.sub("wh"), job: "engagement")
         var state = try KeptReports(decoding: Array(FileManager.default.contents(atPath: statePath)!))
         let t = try #require(state.tables.firstIndex { $0.stem == "engagement_daily" })

@@ -13,6 +13,12 @@ package enum PeriodFamily: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// The family whose file-name word is `adjective` (a table's `period`).
+    package init?(adjective: String) {
+        guard let family = Self.allCases.first(where: { $0.adjective == adjective }) else { return nil }
+        self = family
+    }
+
     package static func < (a: PeriodFamily, b: PeriodFamily) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
