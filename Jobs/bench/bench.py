@@ -108,6 +108,14 @@ def run(cmd, env=None, stdout=subprocess.DEVNULL):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, p.returncode, out
 
 
+def median_row(tries):
+    """The row of repeated runs (as `run` returns them): the median run's
+    wall and CPU, the largest peak RSS and exit code, every wall in order."""
+    wall, cpu, _, _, _ = sorted(tries, key=lambda t: t[0])[len(tries) // 2]
+    return {"wall": wall, "cpu": cpu, "rss_mb": max(t[2] for t in tries), "exit": max(t[3] for t in tries),
+            "walls": [t[0] for t in tries]}
+
+
 def ensure_logs(events):
     logs = "var/bench/logs-%d" % events
     if not os.path.isdir(logs):
@@ -193,12 +201,9 @@ def bench_size(events, workers, budget, year=False):
                                          "--workers", str(workers), "--quiet"]))
     shutil.rmtree(root + "/ingest-try", ignore_errors=True)
     for name in ("inflate floor", "silta ingest"):
-        tries = sorted(runs[name], key=lambda t: t[0])
-        wall, cpu, rss, code, _ = tries[1]
-        rows[name] = {"wall": wall, "cpu": cpu, "rss_mb": max(t[2] for t in tries),
-                      "exit": max(t[3] for t in tries), "walls": [t[0] for t in runs[name]]}
+        rows[name] = median_row(runs[name])
         print("  %-34s %8.2f s  cpu %7.2f s  %6.0f MB  (median of %s s)%s" % (
-            name, wall, cpu, rows[name]["rss_mb"], " ".join("%.2f" % t[0] for t in runs[name]),
+            name, rows[name]["wall"], rows[name]["cpu"], rows[name]["rss_mb"], " ".join("%.2f" % t[0] for t in runs[name]),
             "" if rows[name]["exit"] == 0 else "  EXIT %d" % rows[name]["exit"]), flush=True)
     measure("zcat (1 process)", ["sh", "-c", "zcat %s/*/*.ndjson.gz > /dev/null" % logs])
     measure("silta ingest, 1 worker", [BIN + "/ingest", "--logs", logs, "--warehouse", root + "/one-worker", "--reports", root + "/one",
@@ -312,10 +317,8 @@ def bench_year(events, workers, rounds=3):
             tries[wh].append(run([BIN + "/engagement", "--warehouse", root + "/" + wh, "--reports", root + "/reports-" + wh, "--full",
                                   "--workers", str(workers), "--quiet"]))
     for wh, name in (("one", "year: engagement, one run"), ("nightly", "year: engagement, nightly runs")):
-        t = sorted(tries[wh], key=lambda x: x[0])[len(tries[wh]) // 2]
-        rows[name] = {"wall": t[0], "cpu": t[1], "rss_mb": max(x[2] for x in tries[wh]), "exit": max(x[3] for x in tries[wh]),
-                      "walls": [x[0] for x in tries[wh]]}
-        print("  %-34s %8.2f s  cpu %7.2f s  %6.0f MB  (median of %s s)" % (name, t[0], t[1], rows[name]["rss_mb"],
+        rows[name] = median_row(tries[wh])
+        print("  %-34s %8.2f s  cpu %7.2f s  %6.0f MB  (median of %s s)" % (name, rows[name]["wall"], rows[name]["cpu"], rows[name]["rss_mb"],
                                                                            " ".join("%.2f" % x[0] for x in tries[wh])), flush=True)
     same = subprocess.call(["diff", "-rq", "-x", "run_summary.json", root + "/reports-one", root + "/reports-nightly"],
                            stdout=subprocess.DEVNULL) == 0
