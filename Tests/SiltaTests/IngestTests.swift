@@ -258,6 +258,36 @@ func warehouseFiles(_ root: String) -> [String: Data] {
         }
     }
 
+    /// Logs read as series one after the other (a folder per source, a file
+    /// per day) meet the days in cycles: when the keys pass the bound, the
+    /// day that goes is the one met most recently (the current day
+    /// excepted), since the next series starts again from the first day.
+    /// Three days of 40 events and a bound of 100 keys: the third day's
+    /// keys push out the second day, so the next series' first day is still
+    /// in memory, and its keys push out the third. (Spilling the day met
+    /// least recently, the first, loaded it again at once.)
+    @Test func theDaySpilledIsTheOneMetMostRecently() throws {
+        let s = Scratch()
+        func file(_ path: String, day: Int, prefix: String) {
+            let lines = (0..<40).map { k in
+                event(
+                    [
+                        "id": "\"\(prefix)-\(k)\"", "ts": "\"2026-11-0\(day)T10:00:\(10 + k).000Z\"", "type": "\"post\"",
+                        "content": "\"\(prefix)-c\(k)\"",
+                    ], drop: ["parent"])
+            }
+            s.write(path, lines.joined(separator: "\n") + "\n")
+        }
+        for day in 1...3 { file("logs/a/2026-11-0\(day).ndjson", day: day, prefix: "a\(day)") }
+        file("logs/b/2026-11-01.ndjson", day: 1, prefix: "b1")
+        for workers in [1, 2] {
+            let r = try ingest(logs: s.sub("logs"), warehouse: s.sub("wh\(workers)"), workers: workers, dedupeResidentKeys: 100)
+            #expect(r.stored == 160)
+            #expect(r.dedupeDaysSpilled == 2)
+            #expect(r.dedupeDaysReloaded == 0)
+        }
+    }
+
     @Test func missingLogsFolderIsAClearError() throws {
         let s = Scratch()
         #expect(throws: IngestError.self) { try ingest(logs: s.sub("nope"), warehouse: s.sub("wh")) }
