@@ -290,7 +290,8 @@ struct ContentInterner {
 ///
 /// Memory is bounded: while the days held in memory have more than
 /// ``residentKeys`` keys, the day met most recently (never the current one)
-/// leaves memory (``evict()`` says why not the least recent). This run's new keys of that day go to a spill file (a
+/// leaves memory (``evict()`` says why not the least recent). This run's new
+/// keys of that day go to a spill file (a
 /// temporary file beside the run file, removed at the end, or by the next
 /// ingest after a crash); the day is loaded again, with its spilled keys, if
 /// it is met again. Logs are mostly in time order, so a day is met in a few
