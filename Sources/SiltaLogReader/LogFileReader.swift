@@ -120,8 +120,16 @@ package struct LogFileReader {
         var memberStart = 0
         var memberOutput = 0
         var endOfFile = false
+        /// Whether this reader checks the current member's trailer itself
+        /// (``MemberCheck``), and the CRC-32 of its output so far.
+        var selfChecked = false
+        var memberCRC: UInt32 = 0
+        /// The last 8 bytes of input before the current block, in file order:
+        /// a member's trailer can straddle two blocks.
+        var recent = [UInt8](repeating: 0, count: 8)
 
         func refill() throws {
+            MemberCheck.keepLastBytes(of: UnsafeRawBufferPointer(rebasing: input[..<inputCount]), in: &recent)
             inputBase += inputCount
             inputCount = try file.read(into: input)
             if inputCount == 0 { endOfFile = true }
@@ -155,6 +163,8 @@ package struct LogFileReader {
                 membersStarted = 1
                 memberStart = 0
                 memberOutput = 0
+                selfChecked = stream.startMember()
+                memberCRC = 0
             } else if !inMember {
                 // Between members: zero padding to the end of the file is fine;
                 // anything else must be another gzip member.
@@ -176,9 +186,14 @@ package struct LogFileReader {
                 membersStarted += 1
                 memberStart = offset()
                 memberOutput = 0
+                selfChecked = stream.startMember()
+                memberCRC = 0
             }
             let space = framer.freeSpace
             let (code, produced) = stream.inflate(into: space)
+            if selfChecked && produced > 0 {
+                memberCRC = silta_crc32(memberCRC, space.baseAddress!.assumingMemoryBound(to: UInt8.self), produced)
+            }
             progress?.addInflated(produced)
             if endOfFile && stream.availableInput == 0 { drained = produced == 0 }
             summary.uncompressedBytes += produced
@@ -194,6 +209,21 @@ package struct LogFileReader {
                 continue
             case Z_STREAM_END:
                 inMember = false
+                if selfChecked {
+                    let consumed = inputCount - stream.availableInput
+                    let trailer = MemberCheck.trailer(
+                        consumed: UnsafeRawBufferPointer(rebasing: input[..<consumed]), before: recent)
+                    // Reported as the zlib path below reports it: zlib finds a bad
+                    // CRC after reading it, before the length.
+                    if trailer.crc != memberCRC {
+                        return try damaged(
+                            LogDamage(offset: memberOutput == 0 ? memberStart : offset() - 4, reason: "incorrect data check"))
+                    }
+                    if trailer.length != UInt32(truncatingIfNeeded: memberOutput) {
+                        return try damaged(
+                            LogDamage(offset: memberOutput == 0 ? memberStart : offset(), reason: "incorrect length check"))
+                    }
+                }
             case Z_BUF_ERROR:
                 // No progress: more input is needed (handled at the top of the loop).
                 continue
@@ -254,6 +284,16 @@ final class InflateStream {
     /// Wraps `inflateReset`: ready for the next gzip member.
     func reset() { inflateReset(stream) }
 
+    /// Called with the input at a member's first byte: decides who checks
+    /// its trailer (``MemberCheck``) and tells zlib (`inflateValidate`).
+    /// Returns true when the caller is to check it.
+    func startMember() -> Bool {
+        let available = UnsafeRawBufferPointer(start: stream.pointee.next_in, count: availableInput)
+        let selfChecked = MemberCheck.canCheckItself(header: available)
+        inflateValidate(stream, selfChecked ? 0 : 1)
+        return selfChecked
+    }
+
     /// Wraps `inflate(Z_NO_FLUSH)` into `output`; returns zlib's code and the bytes produced.
     func inflate(into output: UnsafeMutableRawBufferPointer) -> (Int32, Int) {
         stream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -265,6 +305,45 @@ final class InflateStream {
     /// zlib's message for the last error (`z_stream.msg`).
     var message: String? {
         stream.pointee.msg.map { String(cString: $0) }
+    }
+}
+
+/// Who checks a gzip member's trailer (its CRC-32 and length): zlib's own
+/// check costs as much as a fifth of inflating (its CRC works a byte lane at
+/// a time), so for an ordinary member the reader turns it off and checks the
+/// trailer itself, with ``silta_crc32`` over the same output, reporting a
+/// mismatch with zlib's words at zlib's offset. A member with a header CRC
+/// (`FHCRC`, which zlib checks only while its own check is on), or whose first
+/// four bytes are not yet in the input block, keeps zlib's check.
+enum MemberCheck {
+    /// True when `header` (the input from the member's first byte) shows a
+    /// gzip deflate member without `FHCRC`.
+    static func canCheckItself(header: UnsafeRawBufferPointer) -> Bool {
+        header.count >= 4 && header[0] == 0x1f && header[1] == 0x8b && header[2] == 8 && header[3] & 0x02 == 0
+    }
+
+    /// Shifts `block`'s last bytes into `recent` (8 bytes, file order).
+    static func keepLastBytes(of block: UnsafeRawBufferPointer, in recent: inout [UInt8]) {
+        if block.count >= 8 {
+            for i in 0..<8 { recent[i] = block[block.count - 8 + i] }
+        } else if block.count > 0 {
+            recent.removeFirst(block.count)
+            recent.append(contentsOf: block)
+        }
+    }
+
+    /// The stored CRC-32 and length of a member whose last byte is the last
+    /// of `consumed` (the current block up to where inflate stopped), with
+    /// `before` the 8 bytes that came before the block.
+    static func trailer(consumed: UnsafeRawBufferPointer, before: [UInt8]) -> (crc: UInt32, length: UInt32) {
+        var bytes = [UInt8](repeating: 0, count: 8)
+        let fromBlock = min(8, consumed.count)
+        for i in 0..<(8 - fromBlock) { bytes[i] = before[fromBlock + i] }
+        for i in 0..<fromBlock { bytes[8 - fromBlock + i] = consumed[consumed.count - fromBlock + i] }
+        func word(_ at: Int) -> UInt32 {
+            UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+        }
+        return (word(0), word(4))
     }
 }
 

@@ -1,15 +1,16 @@
 import CSiltaZlib
 
-/// CRC-32 (ISO-HDLC, the one gzip and PNG use), computed by zlib's `crc32_z`.
+/// CRC-32 (ISO-HDLC, the one gzip and PNG use): zlib's `crc32_z` value,
+/// computed by ``silta_crc32`` (carry-less multiplication where available).
 public struct CRC32: Sendable {
     public private(set) var value: UInt32 = 0
 
     public init() {}
 
-    /// Adds `bytes`; wraps `crc32_z`.
+    /// Adds `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        value = UInt32(truncatingIfNeeded: crc32_z(UInt(value), base.assumingMemoryBound(to: UInt8.self), bytes.count))
+        value = silta_crc32(value, base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 
     /// The CRC-32 of `bytes`.
